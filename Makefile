@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint install migrate demo clean
+
+# (Re)install when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	FLASK_DEBUG=1 $(BIN)/flask --app sharetrack db upgrade
+
+demo: migrate
+	FLASK_DEBUG=1 $(BIN)/flask --app sharetrack demo --base-url http://127.0.0.1:5000
+
+# Serves the SQLite default in debug mode (a fixed development key; never use debug in production).
+run: demo
+	$(BIN)/flask --app sharetrack run --debug --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check sharetrack tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,17 @@
+# Copy to instance/config.py and adjust. Environment variables (SHARETRACK_*) override it.
+
+# Required outside debug: a long random string. Generate one with
+#   python3 -c 'import secrets; print(secrets.token_urlsafe(48))'
+SECRET_KEY = "change-me"  # noqa: S105 - a placeholder to replace
+
+# Older keys still verify links and cookies signed before a rotation (newest first).
+SECRET_KEYS: list[str] = []
+
+# Production: PostgreSQL through psycopg 3 (or set DATABASE_URL).
+# SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://sharetrack@127.0.0.1:5432/sharetrack"
+
+# The public origin links are built on; keep it short, leaflets' QR codes carry it.
+# BASE_URL = "https://share.example.org"
+
+# Proxies in front of the app allowed to set X-Forwarded-For/-Proto/-Host.
+# TRUSTED_PROXIES = 1

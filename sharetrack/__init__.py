@@ -1,0 +1,68 @@
+"""sharetrack: privacy-first share and promotion tracking for crowdfunding campaigns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config, web
+from .extensions import db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI. Nothing else runs here."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    if overrides and overrides.get("TESTING"):
+        app.testing = True
+    config.load(app, overrides)
+
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+
+    web.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    _sqlite_pragmas(app)
+
+    from . import cli
+    from .api import bp as api_bp
+    from .api import campaigns, shares  # noqa: F401  (routes attach to api_bp)
+    from .api.errors import register_error_handlers
+    from .links.views import bp as links_bp
+
+    app.register_blueprint(links_bp)
+    app.register_blueprint(api_bp)
+    register_error_handlers(app)
+    cli.register(app)
+    return app
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """WAL lets readers run beside the single writer; NORMAL sync is safe under WAL."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()

@@ -1,0 +1,61 @@
+"""Staff API: campaigns."""
+
+from __future__ import annotations
+
+from flask import jsonify, url_for
+
+from ..auth.api_keys import require_api_key
+from ..campaigns import service
+from ..extensions import db
+from . import bp
+from .body import parse
+from .errors import Problem, invalid
+from .schemas import CampaignCreate, CampaignUpdate
+
+
+def _campaign_or_404(slug: str):
+    campaign = service.by_slug(db.session, slug) if len(slug) <= 64 else None
+    if campaign is None:
+        raise Problem(404, "Not Found", f"There is no campaign {slug!r}.", slug="unknown-campaign")
+    return campaign
+
+
+@bp.post("/campaigns")
+@require_api_key
+def create_campaign():
+    """Create a campaign."""
+    body = parse(CampaignCreate)
+    try:
+        campaign = service.create(db.session, **body.model_dump())
+    except service.SlugTaken:
+        raise invalid([{"field": "slug", "message": f"{body.slug!r} is already in use"}]) from None
+    db.session.commit()
+    response = jsonify(service.as_json(campaign))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_campaign", slug=campaign.slug)
+    return response
+
+
+@bp.get("/campaigns")
+@require_api_key
+def list_campaigns():
+    """Every campaign."""
+    return {"campaigns": [service.as_json(c) for c in service.all_campaigns(db.session)]}
+
+
+@bp.get("/campaigns/<slug>")
+@require_api_key
+def get_campaign(slug: str):
+    """One campaign."""
+    return service.as_json(_campaign_or_404(slug))
+
+
+@bp.patch("/campaigns/<slug>")
+@require_api_key
+def update_campaign(slug: str):
+    """Change some of a campaign's fields."""
+    campaign = _campaign_or_404(slug)
+    body = parse(CampaignUpdate)
+    service.update(campaign, **body.model_dump(exclude_unset=True))
+    db.session.commit()
+    return service.as_json(campaign)

@@ -1,0 +1,108 @@
+"""One error format: RFC 9457 problem details for the API, the site's pages for HTML."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+PROBLEM_TYPE = "https://sharetrack.invalid/problems/"
+
+
+class Problem(Exception):
+    """An API error with a status, a short title and optional per-field errors."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        errors: list[dict] | None = None,
+        slug: str | None = None,
+        headers: dict | None = None,
+    ):
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title
+        self.detail = detail or title
+        self.errors = errors or []
+        self.slug = slug or title.lower().replace(" ", "-")
+        self.headers = headers or {}
+
+
+def problem_response(problem: Problem):
+    """The JSON response for a Problem."""
+    body = {
+        "type": PROBLEM_TYPE + problem.slug,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "errors": problem.errors,
+    }
+    response = jsonify(body)
+    response.status_code = problem.status
+    response.mimetype = "application/problem+json"
+    response.headers.update(problem.headers)
+    return response
+
+
+def field_errors(exc: ValidationError) -> list[dict]:
+    """Pydantic's errors as [{"field", "message"}], the field named as in the JSON body."""
+    out = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = [str(p) for p in err["loc"] if p not in ("body",)]
+        out.append({"field": ".".join(loc) or "body", "message": err["msg"]})
+    return out
+
+
+def invalid(errors: list[dict], detail: str = "The request has invalid fields.") -> Problem:
+    """422 with per-field errors."""
+    return Problem(422, "Invalid request", detail, errors, slug="invalid-request")
+
+
+def _wants_problem() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error, for every route, goes through here."""
+
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem):
+        db.session.rollback()
+        return problem_response(exc)
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError):
+        db.session.rollback()
+        return problem_response(invalid(field_errors(exc)))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        db.session.rollback()
+        status = exc.code or 500
+        if _wants_problem():
+            problem = Problem(
+                status, exc.name, exc.description, slug=exc.name.lower().replace(" ", "-")
+            )
+            response = problem_response(problem)
+            if status == 405 and exc.get_response().headers.get("Allow"):
+                response.headers["Allow"] = exc.get_response().headers["Allow"]
+            return response
+        template = "errors/404.html" if status == 404 else "errors/error.html"
+        return render_template(template, status=status, title=exc.name), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_problem():
+            return problem_response(
+                Problem(500, "Internal Server Error", "Something broke on our side.")
+            )
+        return render_template("errors/error.html", status=500, title="Something broke"), 500

@@ -1,0 +1,1 @@
+"""Staff authentication: API keys (and, later, sign-in)."""

@@ -1,0 +1,73 @@
+"""Staff API keys: shown once, stored as a SHA-256 hash.
+
+The key is 256 random bits, so a fast hash is enough: there is nothing to brute-force that a
+slow password hash would protect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import g, request
+from sqlalchemy.orm import Session
+
+from ..api.errors import Problem
+from ..extensions import db
+from ..models import ApiKey, utcnow
+
+PREFIX = "st_"
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def create(session: Session, name: str) -> tuple[ApiKey, str]:
+    """A new key: (row, the plain key to show once)."""
+    prefix = secrets.token_hex(4)
+    key = f"{PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(name=name, prefix=prefix, key_hash=_hash(key))
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+def verify(session: Session, key: str) -> ApiKey | None:
+    """The live key row matching `key`, or None."""
+    if not key.startswith(PREFIX) or len(key) > 128:
+        return None
+    return session.scalar(
+        sa.select(ApiKey).where(ApiKey.key_hash == _hash(key), ApiKey.revoked_at.is_(None))
+    )
+
+
+def revoke(session: Session, prefix: str) -> bool:
+    """Revoke the key with this prefix; False if there is no live one."""
+    row = session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True
+
+
+def require_api_key(view):
+    """Decorator: 401 problem details unless a live Bearer key is presented."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+        row = verify(db.session, key.strip()) if scheme.lower() == "bearer" else None
+        if row is None:
+            raise Problem(
+                401,
+                "Unauthorized",
+                "Send a staff API key as 'Authorization: Bearer <key>'.",
+                headers={"WWW-Authenticate": 'Bearer realm="sharetrack"'},
+            )
+        g.api_key = row
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,94 @@
+"""Configuration defaults and the loading order: defaults → instance/config.py → environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+HOW_TO_SET_KEY = (
+    "sharetrack refuses to start without a secret key outside debug and testing.\n"
+    "Set one, for example:\n"
+    "    export SHARETRACK_SECRET_KEY=\"$(python3 -c 'import secrets; "
+    "print(secrets.token_urlsafe(48))')\"\n"
+    "or put SECRET_KEY = '...' in instance/config.py (see instance/config.example.py)."
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def defaults(instance_path: str) -> dict:
+    """The built-in defaults; every one can be overridden."""
+    return {
+        "SECRET_KEY": None,
+        # Older keys, newest first after SECRET_KEY; they still verify but never sign.
+        "SECRET_KEYS": [],
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "sharetrack.db"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # Public origin used in links (e.g. https://share.example.org); else the request's host.
+        "BASE_URL": None,
+        # How many proxies in front of the app may set X-Forwarded-For/-Proto/-Host.
+        "TRUSTED_PROXIES": 0,
+        # Bodies larger than this are refused with 413 before they are parsed.
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        # Touch cookie: at most this many recent shares are remembered.
+        "TOUCH_COOKIE_MAX": 10,
+        # Upper bound of any campaign's attribution window; touch cookies never outlive it.
+        "MAX_WINDOW_DAYS": 365,
+        "COOKIE_SECURE": None,  # None: Secure outside debug
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def load(app: Flask, overrides: dict | None = None) -> None:
+    """Fill app.config in order; refuse to run without a secret outside debug and tests."""
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SHARETRACK")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    if overrides:
+        app.config.from_mapping(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    keys = app.config["SECRET_KEYS"]
+    if isinstance(keys, str):
+        keys = [k.strip() for k in keys.split(",") if k.strip()]
+    app.config["SECRET_KEYS"] = list(keys)
+    if not app.config["SECRET_KEY"]:
+        if app.debug or app.testing:
+            # Debug and tests only: a fixed, obviously unsafe key so sessions survive reloads.
+            app.config["SECRET_KEY"] = "insecure-development-key"  # noqa: S105
+        else:
+            raise ConfigError(HOW_TO_SET_KEY)
+    if app.config["COOKIE_SECURE"] is None:
+        app.config["COOKIE_SECURE"] = not (app.debug or app.testing)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = app.config["COOKIE_SECURE"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine_options(config: dict) -> dict:
+    """Engine options per backend: SQLite gets a busy timeout (WAL is set per connection)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", 15)
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return options

@@ -1,0 +1,1 @@
+"""Signed share links: tokens, share-intent URLs and the redirect."""

@@ -1,0 +1,139 @@
+"""Every signed token in sharetrack, one salt per purpose.
+
+Share tokens are short and case-insensitive so a leaflet's QR code can carry the link in
+uppercase (QR alphanumeric mode): `<share id in base32>.<80-bit truncated HMAC-SHA256 in base32>`,
+at most 24 characters, all from 0-9 a-z and '.'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from typing import Any
+
+from itsdangerous import BadSignature, Signer, URLSafeSerializer, URLSafeTimedSerializer
+
+# Crockford's base32 alphabet, lowercase: no i, l, o or u, so nothing is misread on paper.
+ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_INDEX = {c: i for i, c in enumerate(ALPHABET)}
+SIG_BYTES = 10  # 80 bits: forging one link takes ~2^79 guesses, each a request
+SIG_CHARS = 16
+MAX_SHARE_ID = 32**7 - 1  # keeps every token at 24 characters or fewer
+MAX_TOKEN_LENGTH = 24
+
+SHARE_SALT = "sharetrack.share-link"
+DASHBOARD_SALT = "sharetrack.promoter-dashboard"
+PROMOTER_COOKIE_SALT = "sharetrack.promoter-cookie"
+TOUCH_COOKIE_SALT = "sharetrack.touch-cookie"
+
+
+def b32encode_int(n: int) -> str:
+    """Encode a non-negative integer in lowercase Crockford base32."""
+    if n < 0:
+        raise ValueError("negative")
+    out = []
+    while True:
+        n, r = divmod(n, 32)
+        out.append(ALPHABET[r])
+        if n == 0:
+            return "".join(reversed(out))
+
+
+def b32decode_int(text: str) -> int:
+    """Decode lowercase Crockford base32; ValueError on any other character."""
+    if not text or len(text) > 7:
+        raise ValueError("bad length")
+    n = 0
+    for c in text:
+        n = n * 32 + _INDEX[c]  # KeyError is a ValueError's cousin; caught by callers
+    return n
+
+
+def _b32encode_bytes(data: bytes) -> str:
+    return b32encode_int(int.from_bytes(data, "big")).rjust(SIG_CHARS, "0")
+
+
+class ShortSigner(Signer):
+    """itsdangerous Signer whose signature is a truncated HMAC-SHA256 in lowercase base32."""
+
+    def __init__(self, secret_keys: Sequence[str | bytes], salt: str):
+        super().__init__(
+            list(secret_keys),
+            salt=salt,
+            sep=".",
+            key_derivation="hmac",
+            digest_method=hashlib.sha256,
+        )
+        self._derived = [self.derive_key(k) for k in self.secret_keys]
+
+    def _mac(self, key: bytes, value: bytes) -> str:
+        digest = hmac.new(key, value, hashlib.sha256).digest()[:SIG_BYTES]
+        return _b32encode_bytes(digest)
+
+    def get_signature(self, value: str | bytes) -> bytes:
+        value = value.encode() if isinstance(value, str) else value
+        return self._mac(self._derived[-1], value).encode()
+
+    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
+        value = value.encode() if isinstance(value, str) else value
+        sig_text = sig.decode("ascii", "replace") if isinstance(sig, bytes) else sig
+        # Newest key first; older keys still verify links printed before a rotation.
+        return any(
+            hmac.compare_digest(sig_text, self._mac(key, value)) for key in reversed(self._derived)
+        )
+
+
+class Tokens:
+    """The app's signers and serializers, built once from its keys."""
+
+    def __init__(self, secret_key: str, older_keys: Sequence[str] = ()):
+        # itsdangerous takes keys oldest to newest and signs with the last.
+        keys = [*reversed(list(older_keys)), secret_key]
+        self.share_signer = ShortSigner(keys, SHARE_SALT)
+        self.dashboard = URLSafeSerializer(keys, salt=DASHBOARD_SALT)
+        self.promoter_cookie = URLSafeSerializer(keys, salt=PROMOTER_COOKIE_SALT)
+        self.touch_cookie = URLSafeTimedSerializer(keys, salt=TOUCH_COOKIE_SALT)
+
+    def share_token(self, share_id: int) -> str:
+        """The link token of a share."""
+        if not 0 < share_id <= MAX_SHARE_ID:
+            raise ValueError("share id out of range for a 24-character token")
+        return self.share_signer.sign(b32encode_int(share_id)).decode()
+
+    def share_id(self, token: str) -> int | None:
+        """The share id a token was signed for, or None; any case is accepted. No I/O."""
+        return _verify_share_token(self.share_signer, token)
+
+    def dashboard_token(self, promoter_code: str) -> str:
+        """The token of a promoter's private page."""
+        return self.dashboard.dumps(promoter_code)
+
+    def dashboard_code(self, token: str) -> str | None:
+        """The promoter code behind a dashboard token, or None."""
+        return _loads(self.dashboard, token)
+
+
+def _loads(serializer: URLSafeSerializer, token: str, **kwargs: Any) -> Any:
+    try:
+        return serializer.loads(token, **kwargs)
+    except (BadSignature, UnicodeError, ValueError):
+        return None
+
+
+def _verify_share_token(signer: ShortSigner, token: str) -> int | None:
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        return None
+    token = token.lower()
+    value, sep, sig = token.rpartition(".")
+    if not sep or len(sig) != SIG_CHARS:
+        return None
+    try:
+        share_id = b32decode_int(value)
+    except (KeyError, ValueError):
+        return None
+    if share_id == 0 or b32encode_int(share_id) != value:  # one spelling per id: no leading zeros
+        return None
+    if not signer.verify_signature(value.encode(), sig):
+        return None
+    return share_id

@@ -1,0 +1,153 @@
+"""The tables. Money is integer minor units; times are naive UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+CHANNELS = (
+    "facebook",
+    "x",
+    "whatsapp",
+    "linkedin",
+    "bluesky",
+    "telegram",
+    "reddit",
+    "email",
+    "link",
+    "leaflet",
+)
+CAMPAIGN_STATUSES = ("active", "paused", "ended")
+
+
+def utcnow() -> dt.datetime:
+    """The current time as naive UTC, the form every timestamp column holds."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        sa.CheckConstraint("target_minor >= 0", name="target_not_negative"),
+        sa.CheckConstraint("window_days BETWEEN 1 AND 365", name="window_range"),
+        sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status_known"),
+        sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    landing_url: Mapped[str] = mapped_column(sa.String(2000))
+    currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
+    target_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    window_days: Mapped[int] = mapped_column(sa.Integer, default=30)
+    status: Mapped[str] = mapped_column(sa.String(16), default="active")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    shares: Mapped[list[Share]] = relationship(back_populates="campaign")
+
+
+class Promoter(db.Model):
+    __tablename__ = "promoters"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Unguessable public code (80 random bits); the promoter's only identity.
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(80))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    shares: Mapped[list[Share]] = relationship(back_populates="promoter")
+
+
+class Share(db.Model):
+    """One link: a campaign, a channel and (except some leaflet batches) a promoter."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        sa.CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        # One link per promoter and channel; leaflet batches may repeat (one share per batch).
+        sa.Index(
+            "uq_shares_campaign_promoter_channel",
+            "campaign_id",
+            "promoter_id",
+            "channel",
+            unique=True,
+            sqlite_where=sa.text("channel != 'leaflet'"),
+            postgresql_where=sa.text("channel != 'leaflet'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    promoter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("promoters.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    # The share through which this share's promoter arrived: the edge of a cascade.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shares.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="shares")
+    promoter: Mapped[Promoter | None] = relationship(back_populates="shares")
+    parent: Mapped[Share | None] = relationship(remote_side=[id])
+
+
+class Click(db.Model):
+    """One visit to a link. Never the IP, never the user agent."""
+
+    __tablename__ = "clicks"
+    __table_args__ = (sa.Index("ix_clicks_share_id_at", "share_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    is_unique: Mapped[bool] = mapped_column(default=False)
+    is_bot: Mapped[bool] = mapped_column(default=False)
+    is_scan: Mapped[bool] = mapped_column(default=False)
+    referrer_host: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class DailySalt(db.Model):
+    """The random key of one UTC day's visitor hashes; deleted after 48 hours."""
+
+    __tablename__ = "daily_salts"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    salt: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class VisitorDay(db.Model):
+    """A visitor hash seen on a share on a day: what makes the second visit not unique."""
+
+    __tablename__ = "visitor_days"
+
+    share_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
+    visitor_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(16), primary_key=True)
+
+
+class ApiKey(db.Model):
+    """A staff API key, stored as a SHA-256 of a 256-bit random secret."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    prefix: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()

@@ -1,0 +1,1 @@
+"""Counting visits honestly without tracking people."""

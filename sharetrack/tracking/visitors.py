@@ -1,0 +1,106 @@
+"""Daily salts and keyed visitor hashes, and the privacy signals that switch them off.
+
+A visitor hash is HMAC(salt of the day, IP + user agent + share). The salt is random and is
+deleted after 48 hours (once the day and the next are over), so after that nobody, staff
+included, can recompute a hash from an IP address and tie a stored row to a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import DailySalt, VisitorDay, utcnow
+
+HASH_BYTES = 16
+
+
+def opted_out(headers) -> bool:
+    """Global Privacy Control or Do Not Track: count the click, keep nothing about the visitor."""
+    return headers.get("Sec-GPC", "").strip() == "1" or headers.get("DNT", "").strip() == "1"
+
+
+def visitor_hash(salt: bytes, ip: str, user_agent: str, share_id: int) -> bytes:
+    """The keyed hash that tells a repeat visit apart; meaningless once the salt is gone."""
+    message = f"{ip}\n{user_agent}\n{share_id}".encode("utf-8", "replace")
+    return hmac.new(salt, message, hashlib.sha256).digest()[:HASH_BYTES]
+
+
+def insert_ignore(session: Session, table, values: dict, returning=None):
+    """INSERT that does nothing on a duplicate key, on SQLite and PostgreSQL alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    if returning is not None:
+        statement = statement.returning(returning)
+    return session.execute(statement)
+
+
+def salt_for(session: Session, day: dt.date, cache: dict | None = None) -> bytes:
+    """The salt of `day`, made on first use; a new day also purges salts past 48 hours.
+
+    `cache` (one per app) keeps only the current day's salt in the worker's memory.
+    """
+    cache = {} if cache is None else cache
+    cached = cache.get(day)
+    if cached is not None:
+        return cached
+    salt = session.scalar(sa.select(DailySalt.salt).where(DailySalt.day == day))
+    if salt is None:
+        insert_ignore(
+            session,
+            DailySalt,
+            {"day": day, "salt": secrets.token_bytes(32), "created_at": utcnow()},
+        )
+        # Another worker may have won the race: read back whichever salt is stored.
+        salt = session.scalar(sa.select(DailySalt.salt).where(DailySalt.day == day))
+        purge(session, today=day)
+    cache.clear()
+    cache[day] = salt
+    return salt
+
+
+def rotate(session: Session, today: dt.date | None = None) -> dt.date:
+    """Make sure today's salt exists and expired ones are gone; returns today's date."""
+    today = today or utcnow().date()
+    salt_for(session, today)
+    purge(session, today=today)
+    return today
+
+
+def purge(session: Session, today: dt.date | None = None) -> tuple[int, int]:
+    """Delete salts and visitor hashes of days before yesterday; returns (salts, hashes) gone."""
+    today = today or utcnow().date()
+    keep_from = today - dt.timedelta(days=1)
+    salts = session.execute(sa.delete(DailySalt).where(DailySalt.day < keep_from)).rowcount
+    hashes = session.execute(sa.delete(VisitorDay).where(VisitorDay.day < keep_from)).rowcount
+    return salts, hashes
+
+
+def first_visit_today(
+    session: Session,
+    *,
+    share_id: int,
+    ip: str,
+    user_agent: str,
+    now: dt.datetime,
+    cache: dict | None = None,
+) -> bool:
+    """Record the visitor's hash for this share today; True if it was not there yet."""
+    day = now.date()
+    digest = visitor_hash(salt_for(session, day, cache), ip, user_agent, share_id)
+    inserted = insert_ignore(
+        session,
+        VisitorDay,
+        {"share_id": share_id, "day": day, "visitor_hash": digest},
+        returning=VisitorDay.day,
+    )
+    # rowcount is not reliable for INSERT … ON CONFLICT on every driver; RETURNING is.
+    return inserted.first() is not None

@@ -1,0 +1,227 @@
+"""Fixtures: an app per test on SQLite or PostgreSQL, a client, a CLI runner, and factories.
+
+The suite runs on the engine named by DATABASE_URL (SQLite when unset). Tests that must run on
+both engines ask for `engine_name` through `@pytest.mark.parametrize(..., indirect=True)` or use
+the `both_engines` marker-less parametrisation helper below. PostgreSQL tests skip with a reason
+when no server answers, except under CI=true, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from sharetrack import create_app
+from sharetrack.auth import api_keys
+from sharetrack.extensions import db
+from sharetrack.links import service as links
+from sharetrack.models import Campaign, Promoter, Share
+
+PG_URL = os.environ.get(
+    "SHARETRACK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BOTH_ENGINES = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"], indirect=True)
+
+
+def _default_engine() -> str:
+    return "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+
+
+def postgres_url() -> str:
+    """The PostgreSQL URL to test against (DATABASE_URL if it is one)."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else PG_URL
+
+
+def require_postgres() -> str:
+    """Skip (fail under CI) when PostgreSQL does not answer; returns its URL."""
+    url = postgres_url().replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI=true and did not answer: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {url}: start it to run this test")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine_name(request) -> str:
+    """The engine under test: a parametrised value, else DATABASE_URL's."""
+    return getattr(request, "param", _default_engine())
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[tuple[str, str]]:
+    """A private schema in the PostgreSQL test database, so parallel runs never collide."""
+    url = require_postgres()
+    schema = f"st_test_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    yield url, schema
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def pg_options(schema: str) -> dict:
+    """Engine options that put every connection in `schema`."""
+    return {"connect_args": {"options": f"-csearch_path={schema}"}}
+
+
+@pytest.fixture
+def database_config(engine_name, tmp_path, request) -> dict:
+    """Config overrides pointing the app at a fresh database of `engine_name`."""
+    if engine_name == "sqlite":
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"}
+    url, schema = request.getfixturevalue("pg_schema")
+    return {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": pg_options(schema)}
+
+
+@pytest.fixture
+def app_config(database_config) -> dict:
+    """Everything create_app is given in tests; override to change one setting."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-0123456789",
+        "BASE_URL": "https://st.example",
+        **database_config,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    """An app with an empty schema (create_all is for tests only; the real one migrates)."""
+    app = create_app(app_config)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context, for tests that read the database directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def api_key(app) -> str:
+    """A live staff API key."""
+    with app.app_context():
+        _, key = api_keys.create(db.session, "tests")
+        db.session.commit()
+    return key
+
+
+@pytest.fixture
+def auth(api_key) -> dict:
+    """Headers that authenticate as staff."""
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+@pytest.fixture
+def make_campaign(app):
+    """Factory: a stored campaign; keyword arguments override the defaults."""
+    counter = iter(range(1, 10**6))
+
+    def make(**fields) -> Campaign:
+        n = next(counter)
+        values = {
+            "slug": f"case-{n}",
+            "title": f"Legal challenge {n}",
+            "landing_url": "https://case.example/pledge?lang=en",
+            "currency": "GBP",
+            "target_minor": 1_000_000,
+            "window_days": 30,
+            "status": "active",
+        } | fields
+        with app.app_context():
+            campaign = Campaign(**values)
+            db.session.add(campaign)
+            db.session.commit()
+            db.session.refresh(campaign)
+            db.session.expunge(campaign)
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def make_share(app, make_campaign):
+    """Factory: a stored share (campaign, promoter made if not given); returns (share, token)."""
+
+    def make(
+        campaign: Campaign | None = None,
+        channel: str = "facebook",
+        promoter_code: str | None = None,
+        parent_id: int | None = None,
+    ):
+        campaign = campaign or make_campaign()
+        with app.app_context():
+            promoter = (
+                links.promoter_by_code(db.session, promoter_code)
+                if promoter_code
+                else links.create_promoter(db.session)
+            )
+            share = Share(
+                campaign_id=campaign.id,
+                promoter_id=promoter.id,
+                channel=channel,
+                parent_id=parent_id,
+            )
+            db.session.add(share)
+            db.session.commit()
+            db.session.refresh(share)
+            db.session.expunge(share)
+            token = app.extensions["sharetrack.tokens"].share_token(share.id)
+        return share, token
+
+    return make
+
+
+@pytest.fixture
+def query_counter(app):
+    """Counts SQL statements sent on the app's engine while the test runs."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    yield statements
+    sa.event.remove(engine, "before_cursor_execute", count)
+
+
+__all__ = ["BOTH_ENGINES", "Promoter"]
