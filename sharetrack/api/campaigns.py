@@ -14,7 +14,7 @@ from .schemas import CampaignCreate, CampaignUpdate
 
 
 def _campaign_or_404(slug: str):
-    campaign = service.by_slug(db.session, slug) if len(slug) <= 64 else None
+    campaign = service.by_slug(db.session, slug)
     if campaign is None:
         raise Problem(404, "Not Found", f"There is no campaign {slug!r}.", slug="unknown-campaign")
     return campaign

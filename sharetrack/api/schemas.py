@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from babel.numbers import list_currencies
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
+from ..campaigns import service as campaign_service
 from ..models import CAMPAIGN_STATUSES, CHANNELS
 
-SLUG_RE = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+SLUG_RE = campaign_service.SLUG_RE.pattern
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CURRENCIES = frozenset(list_currencies())
 

@@ -59,7 +59,9 @@ def create_promoter(session: Session, display_name: str | None = None) -> Promot
 
 
 def promoter_by_code(session: Session, code: str) -> Promoter | None:
-    """The promoter with this public code."""
+    """The promoter with this public code (malformed codes are never looked up)."""
+    if not (0 < len(code) <= 32 and all(c in ALPHABET for c in code)):
+        return None
     return session.scalar(sa.select(Promoter).where(Promoter.code == code))
 
 
