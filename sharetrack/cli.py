@@ -31,14 +31,14 @@ def register(app: Flask) -> None:
 
         The app does this by itself on the first click of a day; this is for cron.
         """
-        today = visitors.rotate(db.session)
+        today = visitors.rotate(db.session.connection())
         db.session.commit()
         click.echo(f"salt for {today.isoformat()} is in place; older than yesterday deleted")
 
     @app.cli.command("purge")
     def purge() -> None:
         """Delete expired salts and visitor hashes (older than 48 hours). Safe to run any time."""
-        salts, hashes = visitors.purge(db.session)
+        salts, hashes = visitors.purge(db.session.connection())
         db.session.commit()
         click.echo(f"deleted {salts} salt(s) and {hashes} visitor hash(es)")
 

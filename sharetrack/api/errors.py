@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -65,6 +65,20 @@ def invalid(errors: list[dict], detail: str = "The request has invalid fields.")
     return Problem(422, "Invalid request", detail, errors, slug="invalid-request")
 
 
+def _not_found_page() -> str:
+    """The 404 page, rendered once per app: forged links are the cheapest request to refuse."""
+    page = current_app.extensions.get("sharetrack.404")
+    if page is None:
+        page = current_app.extensions["sharetrack.404"] = render_template("errors/404.html")
+    return page
+
+
+def _rollback() -> None:
+    """Undo a failed request's writes; a request that never used the session has none."""
+    if db.session.registry.has():
+        db.session.rollback()
+
+
 def _wants_problem() -> bool:
     return request.path.startswith("/api/")
 
@@ -74,17 +88,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
-        db.session.rollback()
+        _rollback()
         return problem_response(exc)
 
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
-        db.session.rollback()
+        _rollback()
         return problem_response(invalid(field_errors(exc)))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        db.session.rollback()
+        _rollback()
         status = exc.code or 500
         if _wants_problem():
             problem = Problem(
@@ -94,12 +108,13 @@ def register_error_handlers(app: Flask) -> None:
             if status == 405 and exc.get_response().headers.get("Allow"):
                 response.headers["Allow"] = exc.get_response().headers["Allow"]
             return response
-        template = "errors/404.html" if status == 404 else "errors/error.html"
-        return render_template(template, status=status, title=exc.name), status
+        if status == 404:
+            return _not_found_page(), 404
+        return render_template("errors/error.html", status=status, title=exc.name), status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        db.session.rollback()
+        _rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_problem():
             return problem_response(

@@ -13,7 +13,7 @@ from ..models import utcnow
 from ..tracking import bots, clicks, touches, visitors
 from ..web import app_tokens
 from .channels import tagged_landing_url
-from .service import resolve
+from .service import Target, resolve
 
 bp = Blueprint("links", __name__)
 log = logging.getLogger(__name__)
@@ -26,16 +26,6 @@ def follow(token: str):
     share_id = app_tokens().share_id(token)
     if share_id is None:  # forged or altered: refused before any query
         abort(404)
-    target = resolve(db.session, share_id)
-    if target is None:
-        abort(404)
-    destination = tagged_landing_url(
-        target.landing_url,
-        channel=target.channel,
-        campaign_slug=target.campaign_slug,
-        promoter_code=target.promoter_code,
-        token=token.lower(),
-    )
     user_agent = request.user_agent.string
     visit = clicks.Visit(
         share_id=share_id,
@@ -47,7 +37,16 @@ def follow(token: str):
         scan=False,
         at=utcnow(),
     )
-    _record(visit)
+    target = _resolve_and_record(visit)
+    if target is None:
+        abort(404)
+    destination = tagged_landing_url(
+        target.landing_url,
+        channel=target.channel,
+        campaign_slug=target.campaign_slug,
+        promoter_code=target.promoter_code,
+        token=token.lower(),
+    )
     response = redirect(destination, 302)
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
@@ -56,15 +55,23 @@ def follow(token: str):
     return response
 
 
-def _record(visit: clicks.Visit) -> None:
-    """Store the click; a database failure must never strand the visitor."""
-    cache = current_app.extensions["sharetrack.salts"]
-    try:
-        clicks.record(db.session, visit, cache)
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.exception("click on share %s not recorded", visit.share_id)
+def _resolve_and_record(visit: clicks.Visit) -> Target | None:
+    """Read the target and store the click in one short transaction.
+
+    Core on an engine connection, not the ORM session: this is the hottest path in the service.
+    A failed write is logged and the visitor is still sent on; they must never be stranded.
+    """
+    with db.engine.connect() as conn:
+        target = resolve(conn, visit.share_id)
+        if target is None:
+            return None
+        try:
+            clicks.record(conn, visit, current_app.extensions["sharetrack.salts"])
+            conn.commit()
+        except SQLAlchemyError:
+            conn.rollback()
+            log.exception("click on share %s not recorded", visit.share_id)
+        return target
 
 
 def _remember_touch(response, share_id: int, window_days: int) -> None:

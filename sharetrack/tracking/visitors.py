@@ -11,13 +11,17 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from ..models import DailySalt, VisitorDay, utcnow
 
 HASH_BYTES = 16
+_SALT = sa.select(DailySalt.__table__.c.salt).where(
+    DailySalt.__table__.c.day == sa.bindparam("day")
+)
 
 
 def opted_out(headers) -> bool:
@@ -31,19 +35,25 @@ def visitor_hash(salt: bytes, ip: str, user_agent: str, share_id: int) -> bytes:
     return hmac.new(salt, message, hashlib.sha256).digest()[:HASH_BYTES]
 
 
-def insert_ignore(session: Session, table, values: dict, returning=None):
+def insert_ignore(conn: Connection, table, values: dict, returning=None):
     """INSERT that does nothing on a duplicate key, on SQLite and PostgreSQL alike."""
-    if session.get_bind().dialect.name == "postgresql":
+    statement = _insert_ignore_statement(conn.dialect.name, table, returning)
+    return conn.execute(statement, values)
+
+
+@lru_cache(maxsize=16)
+def _insert_ignore_statement(dialect: str, table, returning):
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()
+    statement = insert(getattr(table, "__table__", table)).on_conflict_do_nothing()
     if returning is not None:
         statement = statement.returning(returning)
-    return session.execute(statement)
+    return statement
 
 
-def salt_for(session: Session, day: dt.date, cache: dict | None = None) -> bytes:
+def salt_for(conn: Connection, day: dt.date, cache: dict | None = None) -> bytes:
     """The salt of `day`, made on first use; a new day also purges salts past 48 hours.
 
     `cache` (one per app) keeps only the current day's salt in the worker's memory.
@@ -52,40 +62,40 @@ def salt_for(session: Session, day: dt.date, cache: dict | None = None) -> bytes
     cached = cache.get(day)
     if cached is not None:
         return cached
-    salt = session.scalar(sa.select(DailySalt.salt).where(DailySalt.day == day))
+    salt = conn.scalar(_SALT, {"day": day})
     if salt is None:
         insert_ignore(
-            session,
+            conn,
             DailySalt,
             {"day": day, "salt": secrets.token_bytes(32), "created_at": utcnow()},
         )
         # Another worker may have won the race: read back whichever salt is stored.
-        salt = session.scalar(sa.select(DailySalt.salt).where(DailySalt.day == day))
-        purge(session, today=day)
+        salt = conn.scalar(_SALT, {"day": day})
+        purge(conn, today=day)
     cache.clear()
     cache[day] = salt
     return salt
 
 
-def rotate(session: Session, today: dt.date | None = None) -> dt.date:
+def rotate(conn: Connection, today: dt.date | None = None) -> dt.date:
     """Make sure today's salt exists and expired ones are gone; returns today's date."""
     today = today or utcnow().date()
-    salt_for(session, today)
-    purge(session, today=today)
+    salt_for(conn, today)
+    purge(conn, today=today)
     return today
 
 
-def purge(session: Session, today: dt.date | None = None) -> tuple[int, int]:
+def purge(conn: Connection, today: dt.date | None = None) -> tuple[int, int]:
     """Delete salts and visitor hashes of days before yesterday; returns (salts, hashes) gone."""
     today = today or utcnow().date()
     keep_from = today - dt.timedelta(days=1)
-    salts = session.execute(sa.delete(DailySalt).where(DailySalt.day < keep_from)).rowcount
-    hashes = session.execute(sa.delete(VisitorDay).where(VisitorDay.day < keep_from)).rowcount
+    salts = conn.execute(sa.delete(DailySalt).where(DailySalt.day < keep_from)).rowcount
+    hashes = conn.execute(sa.delete(VisitorDay).where(VisitorDay.day < keep_from)).rowcount
     return salts, hashes
 
 
 def first_visit_today(
-    session: Session,
+    conn: Connection,
     *,
     share_id: int,
     ip: str,
@@ -95,12 +105,12 @@ def first_visit_today(
 ) -> bool:
     """Record the visitor's hash for this share today; True if it was not there yet."""
     day = now.date()
-    digest = visitor_hash(salt_for(session, day, cache), ip, user_agent, share_id)
+    digest = visitor_hash(salt_for(conn, day, cache), ip, user_agent, share_id)
     inserted = insert_ignore(
-        session,
+        conn,
         VisitorDay,
         {"share_id": share_id, "day": day, "visitor_hash": digest},
-        returning=VisitorDay.day,
+        returning=VisitorDay.__table__.c.day,
     )
     # rowcount is not reliable for INSERT … ON CONFLICT on every driver; RETURNING is.
     return inserted.first() is not None
