@@ -98,3 +98,8 @@ def _find_share(session: Session, campaign_id: int, promoter_id: int, channel: s
             Share.channel == channel,
         )
     )
+
+
+def share_exists(session: Session, share_id: int) -> bool:
+    """Whether a share with this id exists (one primary-key lookup)."""
+    return session.scalar(sa.select(Share.id).where(Share.id == share_id)) is not None
