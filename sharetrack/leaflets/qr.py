@@ -6,7 +6,7 @@ characters that is QR version 4 at level Q (33×33 modules, big modules that sur
 byte mode would need version 6. The `/Q` suffix marks the visit as a scan.
 
 Images are a pure function of (payload, options), so they are memoised per worker with a
-bounded LRU and served with a strong ETag derived from the same inputs (docs/adr/0003).
+bounded LRU and served with a strong ETag derived from the same inputs (docs/adr/0006).
 """
 
 from __future__ import annotations
