@@ -157,3 +157,19 @@ def test_non_json_and_non_object_bodies_are_4xx(client, auth, make_campaign):
     assert client.post(url, headers=auth, json=[1, 2]).status_code == 422
     bad_json = client.post(url, headers={**auth, "Content-Type": "application/json"}, data="{")
     assert bad_json.status_code == 400
+
+
+def test_listing_costs_the_same_queries_for_one_batch_or_many(
+    client, auth, make_campaign, query_counter
+):
+    make_campaign(slug="snoopers")
+    url = "/api/v1/campaigns/snoopers/leaflets"
+    create(client, auth, "snoopers", label="first", printed=10)
+    query_counter.clear()
+    assert len(client.get(url, headers=auth).json["leaflets"]) == 1
+    one = len(query_counter)
+    for n in range(5):
+        create(client, auth, "snoopers", label=f"more {n}", printed=10)
+    query_counter.clear()
+    assert len(client.get(url, headers=auth).json["leaflets"]) == 6
+    assert len(query_counter) == one
