@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # QR code figures, run by hand: `bash benchmarks/qr.sh` (targets from issue 6).
 #   1. an uncached PNG: render time in-process, and first-request latency over HTTP
-#   2. a cached PNG: requests/s on a 2-worker gunicorn server (wrk), and 304 revalidations
+#   2. a cached PNG: requests/s on a 2-worker gunicorn server (wrk)
 # Uses a scratch SQLite database and a free loopback port; installs Debian's wrk if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,16 +40,13 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+echo "   (CPU time is the figure to compare: wall time grows with whatever else the machine runs)"
 echo "== 1b. uncached PNG over HTTP: first request for each of 100 links (2-worker gunicorn)"
 .venv/bin/python benchmarks/qr_first_request.py "http://127.0.0.1:$PORT" "$WORK/tokens.txt"
 
 TOKEN="$(head -n 1 "$WORK/tokens.txt")"
 URL="http://127.0.0.1:$PORT/s/$TOKEN/qr.png?size=512"
 for _ in 1 2 3 4; do curl -fsS -o /dev/null "$URL"; done  # both workers hold it in their memo
-ETAG="$(curl -fsS -D - -o /dev/null "$URL" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')"
 
-echo "== 2a. cached PNG (200 with body): wrk -t2 -c$CONNECTIONS -d$DURATION"
+echo "== 2. cached PNG: wrk -t2 -c$CONNECTIONS -d$DURATION (target >= 1,000 requests/s)"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
-echo "== 2b. revalidation (If-None-Match: 304 without a body)"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -H "If-None-Match: $ETAG" "$URL" | grep -E "Requests/sec|Latency|Non-2xx"
-echo "   (2b counts 304s as Non-2xx responses: every one of them is expected to be a 304)"
