@@ -46,7 +46,7 @@ echo "== 1b. uncached PNG over HTTP: first request for each of 100 links (2-work
 
 TOKEN="$(head -n 1 "$WORK/tokens.txt")"
 URL="http://127.0.0.1:$PORT/s/$TOKEN/qr.png?size=512"
-for _ in 1 2 3 4; do curl -fsS -o /dev/null "$URL"; done  # both workers hold it in their memo
+for _ in 1 2 3 4; do curl -fsS -o /dev/null "$URL"; done  # warm the workers' memos
 
 echo "== 2. cached PNG: wrk -t2 -c$CONNECTIONS -d$DURATION (target >= 1,000 requests/s)"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
