@@ -38,11 +38,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import cli
     from .api import bp as api_bp
-    from .api import campaigns, shares  # noqa: F401  (routes attach to api_bp)
+    from .api import campaigns, leaflets, shares  # noqa: F401  (routes attach to api_bp)
     from .api.errors import register_error_handlers
+    from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
 
     app.register_blueprint(links_bp)
+    app.register_blueprint(leaflets_bp)
     app.register_blueprint(api_bp)
     register_error_handlers(app)
     cli.register(app)

@@ -151,3 +151,23 @@ class ApiKey(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class LeafletBatch(db.Model):
+    """A run of printed leaflets carrying one code: its own share on the leaflet channel."""
+
+    __tablename__ = "leaflet_batches"
+    __table_args__ = (
+        sa.CheckConstraint("printed > 0", name="printed_positive"),
+        sa.CheckConstraint("length(label) > 0", name="label_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # One batch per share; the share carries the campaign and the optional promoter.
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(120))
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    printed: Mapped[int] = mapped_column(sa.Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    share: Mapped[Share] = relationship()

@@ -34,3 +34,8 @@ def link_url(token: str) -> str:
 def dashboard_url(promoter_code: str) -> str:
     """The public URL of a promoter's private page."""
     return f"{base_url()}/p/{app_tokens().dashboard_token(promoter_code)}"
+
+
+def print_url(batch_id: int) -> str:
+    """The public URL of a leaflet batch's print sheet, with its signed key."""
+    return f"{base_url()}/leaflets/{batch_id}/print?key={app_tokens().print_key(batch_id)}"

@@ -84,3 +84,25 @@ class ShareCreate(Strict):
     channel: Annotated[str, Field(min_length=1, max_length=32)]
     promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     parent: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+class LeafletCreate(Strict):
+    label: Annotated[
+        str,
+        Field(min_length=1, max_length=120),
+        AfterValidator(str.strip),
+        AfterValidator(_not_blank),
+        AfterValidator(_printable),
+    ]
+    place: (
+        Annotated[str, Field(max_length=200), AfterValidator(str.strip), AfterValidator(_printable)]
+        | None
+    ) = None
+    printed: Annotated[StrictInt, Field(ge=1, le=10_000_000)]
+    promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None

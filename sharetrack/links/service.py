@@ -105,3 +105,12 @@ def _find_share(session: Session, campaign_id: int, promoter_id: int, channel: s
             Share.channel == channel,
         )
     )
+
+
+# Built once: QR images check their share on every request, and this skips rebuilding it.
+_SHARE_EXISTS = sa.select(Share.id).where(Share.id == sa.bindparam("share_id"))
+
+
+def share_exists(session: Session, share_id: int) -> bool:
+    """Whether a share with this id exists (one primary-key lookup)."""
+    return session.scalar(_SHARE_EXISTS, {"share_id": share_id}) is not None

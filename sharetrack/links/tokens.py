@@ -26,6 +26,7 @@ SHARE_SALT = "sharetrack.share-link"
 DASHBOARD_SALT = "sharetrack.promoter-dashboard"
 PROMOTER_COOKIE_SALT = "sharetrack.promoter-cookie"
 TOUCH_COOKIE_SALT = "sharetrack.touch-cookie"
+LEAFLET_PRINT_SALT = "sharetrack.leaflet-print"
 
 
 def b32encode_int(n: int) -> str:
@@ -94,6 +95,9 @@ class Tokens:
         self.dashboard = URLSafeSerializer(keys, salt=DASHBOARD_SALT)
         self.promoter_cookie = URLSafeSerializer(keys, salt=PROMOTER_COOKIE_SALT)
         self.touch_cookie = URLSafeTimedSerializer(keys, salt=TOUCH_COOKIE_SALT)
+        self.leaflet_print = Signer(
+            keys, salt=LEAFLET_PRINT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
+        )
 
     def share_token(self, share_id: int) -> str:
         """The link token of a share."""
@@ -104,6 +108,16 @@ class Tokens:
     def share_id(self, token: str) -> int | None:
         """The share id a token was signed for, or None; any case is accepted. No I/O."""
         return _verify_share_token(self.share_signer, token)
+
+    def print_key(self, batch_id: int) -> str:
+        """The key that opens a leaflet batch's print sheet (batch ids are guessable)."""
+        return self.leaflet_print.get_signature(str(batch_id)).decode()
+
+    def print_key_ok(self, batch_id: int, key: str) -> bool:
+        """Whether `key` was made by print_key for this batch. No I/O."""
+        if not key or len(key) > 128 or not key.isascii():
+            return False
+        return self.leaflet_print.verify_signature(str(batch_id).encode(), key.encode())
 
     def dashboard_token(self, promoter_code: str) -> str:
         """The token of a promoter's private page."""

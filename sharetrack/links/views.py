@@ -23,6 +23,18 @@ log = logging.getLogger(__name__)
 @bp.get("/S/<token>")
 def follow(token: str):
     """Send the visitor to the campaign, counting the visit without keeping who made it."""
+    return _follow(token, scan=False)
+
+
+# A printed QR code carries /S/<TOKEN>/Q (see leaflets/qr.py): the same link, counted as a scan.
+@bp.get("/s/<token>/q")
+@bp.get("/S/<token>/Q")
+def follow_scan(token: str):
+    """The redirect for a visit through a QR code: counted with the scan flag."""
+    return _follow(token, scan=True)
+
+
+def _follow(token: str, *, scan: bool):
     share_id = app_tokens().share_id(token)
     if share_id is None:  # forged or altered: refused before any query
         abort(404)
@@ -34,7 +46,7 @@ def follow(token: str):
         referrer=request.referrer,
         machine=bots.is_machine(request.method, user_agent, request.headers),
         opted_out=visitors.opted_out(request.headers),
-        scan=False,
+        scan=scan,
         at=utcnow(),
     )
     target = _resolve_and_record(visit)

@@ -1,0 +1,62 @@
+"""Staff API: leaflet batches of a campaign."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from ..auth.api_keys import require_api_key
+from ..extensions import db
+from ..leaflets import service
+from ..web import app_tokens, link_url, print_url
+from . import bp
+from .body import parse
+from .campaigns import _campaign_or_404
+from .errors import Problem, invalid
+from .schemas import LeafletCreate
+
+
+@bp.post("/campaigns/<slug>/leaflets")
+@require_api_key
+def create_leaflet_batch(slug: str):
+    """Create a batch: its own leaflet link, QR code images and print sheet."""
+    campaign = _campaign_or_404(slug)
+    body = parse(LeafletCreate)
+    try:
+        batch = service.create_batch(
+            db.session,
+            campaign=campaign,
+            label=body.label,
+            place=body.place or None,
+            printed=body.printed,
+            promoter_code=body.promoter,
+        )
+    except service.UnknownPromoter:
+        raise invalid([{"field": "promoter", "message": "unknown promoter"}]) from None
+    except service.CampaignEnded:
+        raise Problem(
+            409, "Conflict", f"Campaign {campaign.slug!r} has ended.", slug="campaign-ended"
+        ) from None
+    db.session.commit()
+    token = app_tokens().share_token(batch.share_id)
+    url = link_url(token)
+    response = jsonify(
+        {
+            "id": batch.id,
+            "token": token,
+            "url": url,
+            "qr_png_url": f"{url}/qr.png",
+            "qr_svg_url": f"{url}/qr.svg",
+            "print_url": print_url(batch.id),
+        }
+    )
+    response.status_code = 201
+    return response
+
+
+@bp.get("/campaigns/<slug>/leaflets")
+@require_api_key
+def list_leaflet_batches(slug: str):
+    """The campaign's batches with their scans (and, once wired, their pledges)."""
+    campaign = _campaign_or_404(slug)
+    rows = service.batch_table(db.session, campaign.id)
+    return {"leaflets": [row.as_json() for row in rows]}

@@ -1,0 +1,1 @@
+"""Leaflet batches: per-batch QR codes on printed leaflets, and their print sheets."""

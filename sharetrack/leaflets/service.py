@@ -1,0 +1,171 @@
+"""Leaflet batches: creating them and reading their table (scans, and pledge columns)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..links import service as links
+from ..models import Campaign, Click, LeafletBatch, Share
+
+
+class UnknownPromoter(ValueError):
+    """No promoter has the given code."""
+
+
+class CampaignEnded(ValueError):
+    """The campaign has ended: no new leaflets for it."""
+
+
+@dataclass(frozen=True)
+class PledgeColumns:
+    """The money side of a batch, from pledge attribution."""
+
+    pledges: int | None = None
+    attributed_minor: int | None = None
+    per_100_printed_minor: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One line of a campaign's leaflet table."""
+
+    id: int
+    label: str
+    place: str | None
+    printed: int
+    share_id: int
+    visits: int  # human visits to the batch's link, scanned or typed
+    scans: int  # human visits through the printed code
+    unique_scans: int  # scans by a visitor not seen on this link that day
+    money: PledgeColumns
+
+    def as_json(self) -> dict:
+        """The API form: the row with its pledge columns inline, without internal ids."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "place": self.place,
+            "printed": self.printed,
+            "visits": self.visits,
+            "scans": self.scans,
+            "unique_scans": self.unique_scans,
+            **asdict(self.money),
+        }
+
+
+@dataclass(frozen=True)
+class PrintSheet:
+    """What a batch's print sheet shows."""
+
+    batch_id: int
+    share_id: int
+    label: str
+    place: str | None
+    campaign_title: str
+
+
+def create_batch(
+    session: Session,
+    *,
+    campaign: Campaign,
+    label: str,
+    printed: int,
+    place: str | None = None,
+    promoter_code: str | None = None,
+) -> LeafletBatch:
+    """A new batch and its own leaflet share (promoter optional). Caller commits."""
+    if campaign.status == "ended":
+        raise CampaignEnded(campaign.slug)
+    promoter = None
+    if promoter_code is not None:
+        promoter = links.promoter_by_code(session, promoter_code)
+        if promoter is None:
+            raise UnknownPromoter(promoter_code)
+    # The shares table's unique index skips the leaflet channel, so batches may repeat.
+    share = Share(
+        campaign_id=campaign.id,
+        promoter_id=promoter.id if promoter else None,
+        channel="leaflet",
+    )
+    batch = LeafletBatch(share=share, label=label, place=place, printed=printed)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def batch_table(session: Session, campaign_id: int) -> list[BatchRow]:
+    """Every batch of a campaign, oldest first, with its visit counts and pledge columns."""
+    human = Click.is_bot.is_(False)
+    scan = sa.and_(human, Click.is_scan.is_(True))
+    rows = session.execute(
+        sa.select(
+            LeafletBatch.id,
+            LeafletBatch.label,
+            LeafletBatch.place,
+            LeafletBatch.printed,
+            LeafletBatch.share_id,
+            sa.func.count(Click.id).filter(human),
+            sa.func.count(Click.id).filter(scan),
+            sa.func.count(Click.id).filter(scan, Click.is_unique.is_(True)),
+        )
+        .join(Share, Share.id == LeafletBatch.share_id)
+        .outerjoin(Click, Click.share_id == LeafletBatch.share_id)
+        .where(Share.campaign_id == campaign_id)
+        .group_by(
+            LeafletBatch.id,
+            LeafletBatch.label,
+            LeafletBatch.place,
+            LeafletBatch.printed,
+            LeafletBatch.share_id,
+        )
+        .order_by(LeafletBatch.id)
+    ).all()
+    money = pledge_columns(session, [(row.share_id, row.printed) for row in rows])
+    return [BatchRow(*row, money=money[row.share_id]) for row in rows]
+
+
+def pledge_columns(
+    session: Session, batches: Sequence[tuple[int, int]]
+) -> dict[int, PledgeColumns]:
+    """Pledges, attributed money and money per 100 printed, per (share id, printed) given.
+
+    NOT WIRED YET: pledge attribution (issue 3) is being built on another branch. Until it is
+    merged every column is None (null in the API), never an invented figure. At merge, fill
+    `pledges` and `attributed_minor` from the attribution engine for these share ids and
+    `per_100_printed_minor` with per_100_printed(attributed_minor, printed).
+    """
+    del session  # the attribution engine will read through it
+    return {share_id: PledgeColumns() for share_id, _printed in batches}
+
+
+def per_100_printed(attributed_minor: int | None, printed: int) -> int | None:
+    """Money per 100 leaflets printed, in minor units, rounded half up; None stays None."""
+    if attributed_minor is None:
+        return None
+    if printed <= 0:
+        raise ValueError("printed must be positive")
+    # Exact integer arithmetic: round(attributed × 100 / printed), halves away from zero.
+    numerator = 2 * 100 * abs(attributed_minor) + printed
+    value = numerator // (2 * printed)
+    return value if attributed_minor >= 0 else -value
+
+
+def print_sheet(session: Session, batch_id: int) -> PrintSheet | None:
+    """The print sheet's content for a batch, or None if there is no such batch."""
+    row = session.execute(
+        sa.select(
+            LeafletBatch.id,
+            LeafletBatch.share_id,
+            LeafletBatch.label,
+            LeafletBatch.place,
+            Campaign.title,
+        )
+        .join(Share, Share.id == LeafletBatch.share_id)
+        .join(Campaign, Campaign.id == Share.campaign_id)
+        .where(LeafletBatch.id == batch_id)
+    ).first()
+    return PrintSheet(*row) if row else None

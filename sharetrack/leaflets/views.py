@@ -1,0 +1,80 @@
+"""QR images of share links (GET /s/<token>/qr.svg, /qr.png) and batch print sheets."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from ..api.errors import Problem, invalid
+from ..extensions import db
+from ..links.service import share_exists
+from ..web import app_tokens, base_url, link_url
+from . import qr, service
+
+bp = Blueprint("leaflets", __name__)
+log = logging.getLogger(__name__)
+
+# An image never changes for its URL and options; a year is as long as caches go.
+CACHE_CONTROL = "public, max-age=31536000"
+MAX_BATCH_ID = 2**63 - 1
+SLIPS_PER_SHEET = 8  # 2 × 4 cut-out slips of 90 × 60 mm: one sheet of A4 or Letter alike
+
+
+@bp.get("/s/<token>/qr.png")
+def qr_png(token: str):
+    """The link's code as a PNG: ?size= pixels (128–2048), ?level=Q (default) or H."""
+    return _qr_image(token, "png")
+
+
+@bp.get("/s/<token>/qr.svg")
+def qr_svg(token: str):
+    """The link's code as an SVG: ?level=Q (default) or H."""
+    return _qr_image(token, "svg")
+
+
+def _qr_image(token: str, fmt: str):
+    share_id = app_tokens().share_id(token)
+    # Codes only for this service's own, existing links: forged or unknown tokens get no image.
+    if share_id is None or not share_exists(db.session, share_id):
+        abort(404)
+    try:
+        opts = qr.options(fmt, request.args.get("size"), request.args.get("level"))
+        text = qr.payload(base_url(), token.lower())
+    except qr.BadOptions as exc:
+        raise invalid(exc.errors, "The image options are out of range.") from None
+    except qr.UnencodableOrigin as exc:
+        log.warning("no QR code: %s (set BASE_URL to a short http(s) origin)", exc)
+        raise Problem(400, "Bad Request", "This address cannot be put in a QR code.") from None
+    tag = qr.etag(text, opts)
+    if request.if_none_match.contains(tag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(qr.image(text, opts), mimetype=qr.FORMATS[fmt])
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get(f"/leaflets/<int(max={MAX_BATCH_ID}):batch_id>/print")
+def print_sheet(batch_id: int):
+    """A batch's A4/Letter print sheet; its URL carries a signed key (ids are guessable)."""
+    if not app_tokens().print_key_ok(batch_id, request.args.get("key", "")):
+        abort(404)
+    sheet = service.print_sheet(db.session, batch_id)
+    if sheet is None:
+        abort(404)
+    token = app_tokens().share_token(sheet.share_id)
+    link = link_url(token)
+    response = current_app.make_response(
+        render_template(
+            "leaflets/print.html",
+            sheet=sheet,
+            short_url=link.split("://", 1)[-1],
+            code_url=url_for("leaflets.qr_svg", token=token),
+            slips=range(SLIPS_PER_SHEET),
+        )
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
