@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, web
+from . import config, ratelimit, security, web
 from .extensions import db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +35,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     _sqlite_pragmas(app)
+    ratelimit.init_app(app)
+    security.init_app(app)
 
     from . import cli
     from .api import bp as api_bp
-    from .api import campaigns, shares  # noqa: F401  (routes attach to api_bp)
+    from .api import campaigns, keys, openapi, shares  # noqa: F401  (routes attach to api_bp)
     from .api.errors import register_error_handlers
     from .links.views import bp as links_bp
 

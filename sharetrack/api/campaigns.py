@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import jsonify, url_for
 
 from ..auth.api_keys import require_api_key
@@ -10,17 +12,27 @@ from ..extensions import db
 from . import bp
 from .body import parse
 from .errors import Problem, invalid
-from .schemas import CampaignCreate, CampaignUpdate
+from .openapi import Reply, operation
+from .responses import Campaign, CampaignList
+from .schemas import SLUG_RE, CampaignCreate, CampaignUpdate
 
 
 def _campaign_or_404(slug: str):
-    campaign = service.by_slug(db.session, slug) if len(slug) <= 64 else None
+    # A string that cannot be a slug (e.g. with a NUL, which PostgreSQL refuses) is not looked up.
+    campaign = service.by_slug(db.session, slug) if re.fullmatch(SLUG_RE, slug) else None
     if campaign is None:
         raise Problem(404, "Not Found", f"There is no campaign {slug!r}.", slug="unknown-campaign")
     return campaign
 
 
 @bp.post("/campaigns")
+@operation(
+    "Create a campaign",
+    body=CampaignCreate,
+    responses={201: Reply("The new campaign", Campaign, headers=("Location",))},
+    auth=True,
+    tags=("campaigns",),
+)
 @require_api_key
 def create_campaign():
     """Create a campaign."""
@@ -37,6 +49,12 @@ def create_campaign():
 
 
 @bp.get("/campaigns")
+@operation(
+    "Every campaign, newest first",
+    responses={200: Reply("The campaigns", CampaignList)},
+    auth=True,
+    tags=("campaigns",),
+)
 @require_api_key
 def list_campaigns():
     """Every campaign."""
@@ -44,6 +62,13 @@ def list_campaigns():
 
 
 @bp.get("/campaigns/<slug>")
+@operation(
+    "One campaign",
+    responses={200: Reply("The campaign", Campaign)},
+    auth=True,
+    errors=(404,),
+    tags=("campaigns",),
+)
 @require_api_key
 def get_campaign(slug: str):
     """One campaign."""
@@ -51,6 +76,14 @@ def get_campaign(slug: str):
 
 
 @bp.patch("/campaigns/<slug>")
+@operation(
+    "Change some of a campaign's fields",
+    body=CampaignUpdate,
+    responses={200: Reply("The campaign as changed", Campaign)},
+    auth=True,
+    errors=(404,),
+    tags=("campaigns",),
+)
 @require_api_key
 def update_campaign(slug: str):
     """Change some of a campaign's fields."""

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import utcnow
+from ..ratelimit import allow_click
 from ..tracking import bots, clicks, touches, visitors
 from ..web import app_tokens
 from .channels import tagged_landing_url
@@ -47,7 +48,8 @@ def follow(token: str):
         scan=False,
         at=utcnow(),
     )
-    _record(visit)
+    if allow_click():  # past the client's limit: still redirected, just not counted
+        _record(visit)
     response = redirect(destination, 302)
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
