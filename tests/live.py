@@ -34,13 +34,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
-    """The environment of a server on its own SQLite database in tmp_path."""
+def environment(tmp_path: Path, database_url: str | None = None, **settings: str) -> dict[str, str]:
+    """The environment of a server on `database_url` (default: SQLite in tmp_path)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHARETRACK_", "FLASK_"))}
     env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'live.db'}",
+        DATABASE_URL=database_url or f"sqlite:///{tmp_path / 'live.db'}",
         SHARETRACK_SECRET_KEY=SECRET,
-        SHARETRACK_COOKIE_SECURE="false",
         **settings,
     )
     return env

@@ -15,6 +15,8 @@ class SlugTaken(Exception):
 
 def by_slug(session: Session, slug: str) -> Campaign | None:
     """The campaign with this slug, or None."""
+    if "\x00" in slug:  # no slug holds NUL, and PostgreSQL refuses it in a query (a 500)
+        return None
     return session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
 
 
