@@ -52,11 +52,13 @@ ERROR_HEADERS = {401: ("WWW-Authenticate",), 429: ("Retry-After",)}
 
 @dataclass(frozen=True)
 class Reply:
-    """One documented response: a description, its body's model (None: no body), headers."""
+    """One documented response: a description, its body's model or JSON Schema (None: no
+    body) and media type, and the headers it always carries (names from HEADERS)."""
 
     description: str
     schema: type[BaseModel] | dict | None = None
     headers: tuple[str, ...] = ()
+    media_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,10 @@ class Operation:
     auth: bool = False
     limited: bool = False
     errors: tuple[int, ...] = ()
+    # JSON Schemas for path parameters by name (default: a non-empty string, or an integer).
     params: dict[str, dict] = field(default_factory=dict)
+    # Other parameters as OpenAPI parameter objects (query strings, a webhook's signature header).
+    parameters: tuple[dict, ...] = ()
     tags: tuple[str, ...] = ()
 
     def error_statuses(self) -> list[int]:
@@ -131,7 +136,7 @@ def _responses(op: Operation, schemas: _Schemas) -> dict:
         response: dict = {"description": reply.description}
         if reply.schema is not None:
             response["content"] = {
-                "application/json": {"schema": schemas.ref(reply.schema, "serialization")}
+                reply.media_type: {"schema": schemas.ref(reply.schema, "serialization")}
             }
         if reply.headers:
             response["headers"] = {
@@ -169,11 +174,11 @@ def document(app: Flask) -> dict:
             }
             if op.tags:
                 spec["tags"] = list(op.tags)
-            if arguments:
-                spec["parameters"] = [
-                    _parameter(name, converter, op.params.get(name))
-                    for name, converter in arguments
-                ]
+            parameters = [
+                _parameter(name, converter, op.params.get(name)) for name, converter in arguments
+            ] + list(op.parameters)
+            if parameters:
+                spec["parameters"] = parameters
             if op.body is not None:
                 spec["requestBody"] = {
                     "required": True,

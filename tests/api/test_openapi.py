@@ -106,3 +106,30 @@ def test_real_responses_fit_their_documented_models(client, auth, make_campaign,
         client.post("/api/v1/shares", json={"campaign": campaign.slug, "channel": "x"}).json
     )
     ApiKeyList.model_validate(client.get("/api/v1/api-keys", headers=auth).json)
+
+
+def test_a_later_route_declares_query_header_and_other_media_types(app):
+    """How the report, leaflet and webhook routes will describe themselves."""
+
+    @openapi.operation(
+        "A campaign's report",
+        responses={
+            200: openapi.Reply("The report as CSV", {"type": "string"}, media_type="text/csv")
+        },
+        parameters=(
+            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+        ),
+        auth=True,
+        errors=(404,),
+    )
+    def report(slug):
+        return ""
+
+    app.add_url_rule("/api/v1/campaigns/<slug>/report", "api.report", report)
+    operation = openapi.document(app)["paths"]["/api/v1/campaigns/{slug}/report"]["get"]
+    assert [(p["name"], p["in"]) for p in operation["parameters"]] == [
+        ("slug", "path"),
+        ("from", "query"),
+    ]
+    assert operation["responses"]["200"]["content"] == {"text/csv": {"schema": {"type": "string"}}}
+    assert sorted(operation["responses"]) == ["200", "401", "404"]
