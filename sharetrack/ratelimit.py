@@ -87,10 +87,16 @@ def limited(setting: str, **options):
     """Decorator: limit a view per client by the limit string in config[setting].
 
     For example `@limited("RATELIMIT_LOGIN", methods=["POST"])` on the staff sign-in view.
+    Past the limit the app's error handlers answer 429 (problem details under /api/, else the
+    error page) with this detail, and `Retry-After` is added on the way out.
     """
     from .extensions import limiter
 
-    return limiter.limit(lambda: current_app.config[setting], **options)
+    def detail() -> str:
+        limit = current_app.config[setting].replace(";", ", ")
+        return f"Too many requests from your network ({limit}); try again in {retry_after()} s."
+
+    return limiter.limit(lambda: current_app.config[setting], error_message=detail, **options)
 
 
 def allow_click(scope: str = "links.follow") -> bool:
@@ -147,3 +153,11 @@ def init_app(app: Flask) -> None:
         }
     app.extensions["sharetrack.ratelimit_secret"] = {}
     limiter.init_app(app)
+    app.after_request(_retry_after_header)
+
+
+def _retry_after_header(response):
+    """Every 429 says when to come back."""
+    if response.status_code == 429:
+        response.headers.setdefault("Retry-After", str(retry_after()))
+    return response

@@ -8,7 +8,6 @@ from flask import Flask, jsonify, render_template, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from .. import ratelimit
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -87,21 +86,16 @@ def register_error_handlers(app: Flask) -> None:
     def _http(exc: HTTPException):
         db.session.rollback()
         status = exc.code or 500
-        detail, headers = exc.description, {}
-        if status == 429:
-            seconds = ratelimit.retry_after()
-            detail = f"Too many requests ({exc.description}); try again in {seconds} s."
-            headers["Retry-After"] = str(seconds)
         if _wants_problem():
             problem = Problem(
-                status, exc.name, detail, slug=exc.name.lower().replace(" ", "-"), headers=headers
+                status, exc.name, exc.description, slug=exc.name.lower().replace(" ", "-")
             )
             response = problem_response(problem)
             if status == 405 and exc.get_response().headers.get("Allow"):
                 response.headers["Allow"] = exc.get_response().headers["Allow"]
             return response
         template = "errors/404.html" if status == 404 else "errors/error.html"
-        return render_template(template, status=status, title=exc.name), status, headers
+        return render_template(template, status=status, title=exc.name), status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

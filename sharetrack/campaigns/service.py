@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Campaign
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 class SlugTaken(Exception):
@@ -14,8 +18,8 @@ class SlugTaken(Exception):
 
 
 def by_slug(session: Session, slug: str) -> Campaign | None:
-    """The campaign with this slug, or None."""
-    if "\x00" in slug:  # no slug holds NUL, and PostgreSQL refuses it in a query (a 500)
+    """The campaign with this slug, or None (a malformed slug is never looked up)."""
+    if not SLUG_RE.fullmatch(slug):
         return None
     return session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
 

@@ -59,8 +59,8 @@ def create_promoter(session: Session, display_name: str | None = None) -> Promot
 
 
 def promoter_by_code(session: Session, code: str) -> Promoter | None:
-    """The promoter with this public code."""
-    if "\x00" in code:  # no code holds NUL, and PostgreSQL refuses it in a query (a 500)
+    """The promoter with this public code (malformed codes are never looked up)."""
+    if not (0 < len(code) <= 32 and all(c in ALPHABET for c in code)):
         return None
     return session.scalar(sa.select(Promoter).where(Promoter.code == code))
 
