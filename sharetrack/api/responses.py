@@ -62,3 +62,30 @@ class ApiKeyInfo(BaseModel):
 
 class ApiKeyList(BaseModel):
     api_keys: list[ApiKeyInfo]
+
+
+# Leaflet batches (issue 6, on main): ready for its two views' @operation when merged.
+class LeafletBatchCreated(BaseModel):
+    id: int
+    token: str
+    url: str
+    qr_png_url: str
+    qr_svg_url: str
+    print_url: str = Field(description="The print sheet; its URL carries a signed key")
+
+
+class LeafletBatch(BaseModel):
+    id: int
+    label: str
+    place: str | None
+    printed: int
+    visits: int = Field(description="Human visits to the batch's link, scanned or typed")
+    scans: int = Field(description="Human visits through the printed code")
+    unique_scans: int
+    pledges: int | None
+    attributed_minor: int | None
+    per_100_printed_minor: int | None
+
+
+class LeafletList(BaseModel):
+    leaflets: list[LeafletBatch]
