@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo clean
+.PHONY: run test lint install migrate demo clean contract
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -27,6 +27,10 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Fuzzes the live API (gunicorn) against /api/v1/openapi.json; DATABASE_URL picks the engine.
+contract: install
+	$(BIN)/python -m tests.contract.run_schemathesis $(CONTRACT_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, web
+from . import config, ratelimit, security, web
 from .extensions import db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +35,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     _sqlite_pragmas(app)
+    ratelimit.init_app(app)
+    security.init_app(app)
 
     from . import cli
     from .api import bp as api_bp
-    from .api import campaigns, leaflets, shares  # noqa: F401  (routes attach to api_bp)
+    from .api import campaigns, keys, leaflets, openapi, shares  # noqa: F401  (routes attach)
     from .api.errors import register_error_handlers
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp

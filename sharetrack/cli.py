@@ -25,6 +25,26 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(key)
 
+    @app.cli.command("list-api-keys")
+    def list_api_keys() -> None:
+        """List staff API keys by prefix and name (never the keys, which are not stored)."""
+        rows = api_keys.all_keys(db.session)
+        for row in rows:
+            key = api_keys.as_json(row)
+            state = f"revoked {key['revoked_at']}" if row.revoked_at else "live"
+            click.echo(f"{key['prefix']}  {key['created_at']}  {state:<32}  {key['name']}")
+        if not rows:
+            click.echo("no API keys; make one with create-api-key NAME", err=True)
+
+    @app.cli.command("revoke-api-key")
+    @click.argument("prefix")
+    def revoke_api_key(prefix: str) -> None:
+        """Revoke the staff API key whose prefix (as listed) is PREFIX."""
+        if not api_keys.revoke(db.session, prefix.strip()):
+            raise click.ClickException(f"there is no live API key {prefix!r} (see list-api-keys)")
+        db.session.commit()
+        click.echo(f"revoked {prefix}")
+
     @app.cli.command("rotate-salt")
     def rotate_salt() -> None:
         """Make today's visitor-hash salt and delete salts older than 48 hours.

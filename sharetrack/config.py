@@ -40,6 +40,18 @@ def defaults(instance_path: str) -> dict:
         "MAX_WINDOW_DAYS": 365,
         "COOKIE_SECURE": None,  # None: Secure outside debug
         "JSON_SORT_KEYS": False,
+        # Strict-Transport-Security max-age, sent outside debug and tests; 0 turns it off.
+        "HSTS_SECONDS": 365 * 86400,
+        # Rate limits per client (sharetrack/ratelimit.py). Memory storage counts per worker;
+        # with several workers or instances use redis://host:6379/0 so they share one count.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {},
+        "RATELIMIT_SHARES": "30/minute",  # POST /api/v1/shares
+        # GET /s/<token>: past it the visitor is still redirected, the click is not counted.
+        "RATELIMIT_REDIRECT": "120/minute",
+        "RATELIMIT_LOGIN": "10/minute;50/hour",  # staff sign-in attempts (POST)
+        "RATELIMIT_WEBHOOK": "600/minute",  # pledge webhook deliveries
     }
 
 

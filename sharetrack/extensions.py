@@ -1,9 +1,12 @@
 """Extensions, created unbound and initialised in create_app."""
 
+from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .ratelimit import KEY_PREFIX, client_key
 
 
 class Base(DeclarativeBase):
@@ -22,3 +25,12 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
+# Settings that are not per app are fixed here: Flask-Limiter keeps the first app's otherwise.
+# swallow_errors: with Redis down, requests go through unlimited (and the error is logged).
+limiter = Limiter(
+    key_func=client_key,
+    key_prefix=KEY_PREFIX,
+    strategy="fixed-window",
+    headers_enabled=False,
+    swallow_errors=True,
+)

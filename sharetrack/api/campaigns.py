@@ -10,6 +10,8 @@ from ..extensions import db
 from . import bp
 from .body import parse
 from .errors import Problem, invalid
+from .openapi import Reply, operation
+from .responses import Campaign, CampaignList
 from .schemas import CampaignCreate, CampaignUpdate
 
 
@@ -21,6 +23,13 @@ def _campaign_or_404(slug: str):
 
 
 @bp.post("/campaigns")
+@operation(
+    "Create a campaign",
+    body=CampaignCreate,
+    responses={201: Reply("The new campaign", Campaign, headers=("Location",))},
+    auth=True,
+    tags=("campaigns",),
+)
 @require_api_key
 def create_campaign():
     """Create a campaign."""
@@ -37,6 +46,12 @@ def create_campaign():
 
 
 @bp.get("/campaigns")
+@operation(
+    "Every campaign, newest first",
+    responses={200: Reply("The campaigns", CampaignList)},
+    auth=True,
+    tags=("campaigns",),
+)
 @require_api_key
 def list_campaigns():
     """Every campaign."""
@@ -44,6 +59,13 @@ def list_campaigns():
 
 
 @bp.get("/campaigns/<slug>")
+@operation(
+    "One campaign",
+    responses={200: Reply("The campaign", Campaign)},
+    auth=True,
+    errors=(404,),
+    tags=("campaigns",),
+)
 @require_api_key
 def get_campaign(slug: str):
     """One campaign."""
@@ -51,6 +73,14 @@ def get_campaign(slug: str):
 
 
 @bp.patch("/campaigns/<slug>")
+@operation(
+    "Change some of a campaign's fields",
+    body=CampaignUpdate,
+    responses={200: Reply("The campaign as changed", Campaign)},
+    auth=True,
+    errors=(404,),
+    tags=("campaigns",),
+)
 @require_api_key
 def update_campaign(slug: str):
     """Change some of a campaign's fields."""

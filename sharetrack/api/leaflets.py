@@ -12,10 +12,19 @@ from . import bp
 from .body import parse
 from .campaigns import _campaign_or_404
 from .errors import Problem, invalid
+from .openapi import Reply, operation
+from .responses import LeafletBatchCreated, LeafletList
 from .schemas import LeafletCreate
 
 
 @bp.post("/campaigns/<slug>/leaflets")
+@operation(
+    "Create a leaflet batch: its own link, QR codes and print sheet",
+    body=LeafletCreate,
+    responses={201: Reply("The new batch", LeafletBatchCreated)},
+    auth=True,
+    tags=("leaflets",),
+)
 @require_api_key
 def create_leaflet_batch(slug: str):
     """Create a batch: its own leaflet link, QR code images and print sheet."""
@@ -54,6 +63,12 @@ def create_leaflet_batch(slug: str):
 
 
 @bp.get("/campaigns/<slug>/leaflets")
+@operation(
+    "The campaign's leaflet batches with their scans and money",
+    responses={200: Reply("The batches", LeafletList)},
+    auth=True,
+    tags=("leaflets",),
+)
 @require_api_key
 def list_leaflet_batches(slug: str):
     """The campaign's batches with their scans (and, once wired, their pledges)."""

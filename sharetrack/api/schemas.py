@@ -48,7 +48,12 @@ Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
 Title = Annotated[
     str, Field(min_length=1, max_length=200), AfterValidator(str.strip), AfterValidator(_printable)
 ]
-LandingUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
+LandingUrl = Annotated[
+    str,
+    # The pattern is documented, not enforced: _http_url's messages say more than a pattern's.
+    Field(max_length=2000, json_schema_extra={"pattern": "^https?://[a-z0-9.-]+/"}),
+    AfterValidator(_http_url),
+]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
 TargetMinor = Annotated[StrictInt, Field(ge=0, le=10**12)]
 WindowDays = Annotated[StrictInt, Field(ge=1, le=365)]
@@ -80,8 +85,17 @@ class CampaignUpdate(Strict):
 
 
 class ShareCreate(Strict):
-    campaign: Annotated[str, Field(min_length=1, max_length=64)]
-    channel: Annotated[str, Field(min_length=1, max_length=32)]
+    # Examples document the API and let the contract fuzzer reach a real campaign ('demo').
+    campaign: Annotated[str, Field(min_length=1, max_length=64, examples=["demo"])]
+    channel: Annotated[
+        str,
+        # Documented as the channels a promoter may pick; checked in the view, which explains.
+        Field(
+            min_length=1,
+            max_length=32,
+            json_schema_extra={"enum": [c for c in CHANNELS if c != "leaflet"]},
+        ),
+    ]
     promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     parent: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 

@@ -12,11 +12,14 @@ from ..extensions import db
 from ..links import service
 from ..links.channels import share_intent_url
 from ..models import CHANNELS, Share
+from ..ratelimit import limited
 from ..tracking import touches
 from ..web import app_tokens, dashboard_url, link_url
 from . import bp
 from .body import parse
 from .errors import Problem, invalid
+from .openapi import Reply, operation
+from .responses import ShareLink
 from .schemas import ShareCreate
 
 PROMOTER_COOKIE = "st_promoter"
@@ -25,6 +28,15 @@ PUBLIC_CHANNELS = tuple(c for c in CHANNELS if c != "leaflet")
 
 
 @bp.post("/shares")
+@operation(
+    "Make (or return) a promoter's link for one campaign and channel",
+    body=ShareCreate,
+    responses={201: Reply("A new link", ShareLink), 200: Reply("The existing link", ShareLink)},
+    limited=True,
+    errors=(404, 409),
+    tags=("shares",),
+)
+@limited("RATELIMIT_SHARES")
 def create_share():
     """Make (or return) a promoter's link for one campaign and channel."""
     body = parse(ShareCreate)

@@ -45,12 +45,32 @@ def verify(session: Session, key: str) -> ApiKey | None:
 
 
 def revoke(session: Session, prefix: str) -> bool:
-    """Revoke the key with this prefix; False if there is no live one."""
+    """Revoke the key with this prefix (as listed, 'st_' optional); False if none is live."""
+    prefix = prefix.removeprefix(PREFIX)
     row = session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = utcnow()
     return True
+
+
+def all_keys(session: Session) -> list[ApiKey]:
+    """Every key, live and revoked, oldest first."""
+    return list(session.scalars(sa.select(ApiKey).order_by(ApiKey.id)))
+
+
+def as_json(row: ApiKey) -> dict:
+    """A key as listed: name and prefix, never the key or its hash."""
+    return {
+        "name": row.name,
+        "prefix": PREFIX + row.prefix,
+        "created_at": _iso(row.created_at),
+        "revoked_at": _iso(row.revoked_at) if row.revoked_at else None,
+    }
+
+
+def _iso(moment) -> str:
+    return moment.isoformat() + "Z"
 
 
 def require_api_key(view):

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import utcnow
+from ..ratelimit import allow_click
 from ..tracking import bots, clicks, touches, visitors
 from ..web import app_tokens
 from .channels import tagged_landing_url
@@ -77,6 +78,8 @@ def _resolve_and_record(visit: clicks.Visit) -> Target | None:
         target = resolve(conn, visit.share_id)
         if target is None:
             return None
+        if not allow_click():  # past the client's limit: still redirected, just not counted
+            return target
         try:
             clicks.record(conn, visit, current_app.extensions["sharetrack.salts"])
             conn.commit()

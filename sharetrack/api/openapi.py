@@ -1,0 +1,222 @@
+"""The OpenAPI 3.1 contract of /api/v1, assembled from what each view declares about itself.
+
+A view declares its operation once, beside its route:
+
+    @bp.post("/campaigns")
+    @operation("Create a campaign", body=CampaignCreate, auth=True,
+               responses={201: Reply("The new campaign", Campaign, headers=("Location",))})
+    def create_campaign(): ...
+
+The document is then built from the app's URL map, so paths and path parameters are named as
+the routes name them (`/api/v1/campaigns/{slug}`). Errors every such view can give follow from
+what it declares: `body` adds 400/413/415/422, `auth` 401, `limited` 429; `errors` adds others.
+Request bodies and responses come from the pydantic models' JSON Schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+from pydantic import BaseModel
+
+from . import bp
+from .responses import ProblemDetails
+
+OPENAPI_VERSION = "3.1.0"
+SECURITY_SCHEME = "staffKey"
+REF = "#/components/schemas/{model}"
+_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+ERRORS = {
+    400: "The body is not valid JSON",
+    401: "No live staff API key was sent",
+    404: "No such resource",
+    409: "The request conflicts with the resource's state",
+    413: "The body is too large",
+    415: "The body is not application/json",
+    422: "Invalid fields; `errors` names each one",
+    429: "Too many requests from this client; retry after `Retry-After` seconds",
+}
+HEADERS = {
+    "Location": {"description": "The new resource", "schema": {"type": "string"}},
+    "Retry-After": {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "WWW-Authenticate": {"description": "How to authenticate", "schema": {"type": "string"}},
+}
+ERROR_HEADERS = {401: ("WWW-Authenticate",), 429: ("Retry-After",)}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One documented response: a description, its body's model or JSON Schema (None: no
+    body) and media type, and the headers it always carries (names from HEADERS)."""
+
+    description: str
+    schema: type[BaseModel] | dict | None = None
+    headers: tuple[str, ...] = ()
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a view declares about itself for the contract."""
+
+    summary: str
+    responses: dict[int, Reply]
+    body: type[BaseModel] | None = None
+    auth: bool = False
+    limited: bool = False
+    errors: tuple[int, ...] = ()
+    # JSON Schemas for path parameters by name (default: a non-empty string, or an integer).
+    params: dict[str, dict] = field(default_factory=dict)
+    # Other parameters as OpenAPI parameter objects (query strings, a webhook's signature header).
+    parameters: tuple[dict, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def error_statuses(self) -> list[int]:
+        """Every error status this operation can answer with."""
+        statuses = set(self.errors)
+        if self.body is not None:
+            statuses |= {400, 413, 415, 422}
+        if self.auth:
+            statuses.add(401)
+        if self.limited:
+            statuses.add(429)
+        return sorted(statuses)
+
+
+def operation(summary: str, *, responses: dict[int, Reply], **details):
+    """Decorator: declare the view's operation (see Operation for the fields)."""
+
+    def declare(view):
+        view.openapi = Operation(summary, responses, **details)
+        return view
+
+    return declare
+
+
+def openapi_path(rule: str) -> tuple[str, list[tuple[str, str | None]]]:
+    """A Flask rule as an OpenAPI path, with its (parameter, converter) pairs."""
+    arguments = [(m["name"], m["converter"]) for m in _ARGUMENT.finditer(rule)]
+    return _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule), arguments
+
+
+def _parameter(name: str, converter: str | None, override: dict | None) -> dict:
+    if override is not None:
+        schema = override
+    elif converter == "int":
+        schema = {"type": "integer", "minimum": 0}
+    else:
+        schema = {"type": "string", "minLength": 1}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+class _Schemas:
+    """components/schemas, filled from pydantic models as operations refer to them."""
+
+    def __init__(self) -> None:
+        self.components: dict[str, dict] = {}
+
+    def ref(self, model: type[BaseModel] | dict, mode: str) -> dict:
+        if isinstance(model, dict):
+            return model
+        schema = model.model_json_schema(ref_template=REF, mode=mode)
+        self.components.update(schema.pop("$defs", {}))
+        self.components[model.__name__] = schema
+        return {"$ref": REF.format(model=model.__name__)}
+
+
+def _responses(op: Operation, schemas: _Schemas) -> dict:
+    out = {}
+    for status, reply in sorted(op.responses.items()):
+        response: dict = {"description": reply.description}
+        if reply.schema is not None:
+            response["content"] = {
+                reply.media_type: {"schema": schemas.ref(reply.schema, "serialization")}
+            }
+        if reply.headers:
+            response["headers"] = {
+                name: {**HEADERS[name], "required": True} for name in reply.headers
+            }
+        out[str(status)] = response
+    problem = schemas.ref(ProblemDetails, "serialization")
+    for status in op.error_statuses():
+        response = {
+            "description": ERRORS[status],
+            "content": {"application/problem+json": {"schema": problem}},
+        }
+        if status in ERROR_HEADERS:
+            response["headers"] = {
+                name: {**HEADERS[name], "required": True} for name in ERROR_HEADERS[status]
+            }
+        out[str(status)] = response
+    return out
+
+
+def document(app: Flask) -> dict:
+    """The OpenAPI document of every /api/ route of `app` that declares its operation."""
+    schemas = _Schemas()
+    paths: dict[str, dict] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        op: Operation | None = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        if not rule.rule.startswith("/api/") or op is None:
+            continue
+        path, arguments = openapi_path(rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            spec: dict = {
+                "operationId": rule.endpoint.rpartition(".")[2],
+                "summary": op.summary,
+                "responses": _responses(op, schemas),
+            }
+            if op.tags:
+                spec["tags"] = list(op.tags)
+            parameters = [
+                _parameter(name, converter, op.params.get(name)) for name, converter in arguments
+            ] + list(op.parameters)
+            if parameters:
+                spec["parameters"] = parameters
+            if op.body is not None:
+                spec["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": schemas.ref(op.body, "validation")}},
+                }
+            if op.auth:
+                spec["security"] = [{SECURITY_SCHEME: []}]
+            paths.setdefault(path, {})[method.lower()] = spec
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "sharetrack API",
+            "version": "1",
+            "description": "Errors are RFC 9457 problem details (application/problem+json).",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.components.items())),
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A staff API key: flask --app sharetrack create-api-key NAME",
+                }
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+@operation(
+    "This document",
+    responses={200: Reply("The OpenAPI 3.1 document", {"type": "object"})},
+    tags=("meta",),
+)
+def openapi_json():
+    """The API contract."""
+    cache = current_app.extensions.setdefault("sharetrack.openapi", {})
+    if "document" not in cache:
+        cache["document"] = document(current_app)
+    return cache["document"]

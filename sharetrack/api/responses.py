@@ -1,0 +1,91 @@
+"""Response bodies, as pydantic models: their JSON Schemas are the contract's responses.
+
+The views build plain dicts; schemathesis checks in CI that what they send matches these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..models import CAMPAIGN_STATUSES
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The field, named as in the JSON body ('body' for all of it)")
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details: every API error."""
+
+    type: str = Field(description="A URI naming the kind of problem")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str
+    errors: list[FieldError] = Field(description="Per-field errors (422), else empty")
+
+
+class Campaign(BaseModel):
+    slug: str
+    title: str
+    landing_url: str
+    currency: str = Field(description="ISO 4217 code")
+    target_minor: int = Field(description="Target in the currency's minor unit (pence, cents)")
+    window_days: int = Field(description="Days a visit can earn credit for a pledge")
+    status: Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
+    created_at: dt.datetime
+
+
+class CampaignList(BaseModel):
+    campaigns: list[Campaign]
+
+
+class ShareLink(BaseModel):
+    token: str = Field(description="The signed share token")
+    url: str = Field(description="The link to share: /s/<token>")
+    share_url: str = Field(description="The channel's share-intent URL with the link filled in")
+    promoter: str = Field(description="The promoter's public code")
+    dashboard_url: str = Field(description="The promoter's private page (keep it secret)")
+
+
+class ApiKeyInfo(BaseModel):
+    """A staff API key as listed: never the key or its hash."""
+
+    name: str
+    prefix: str = Field(description="The start of the key, 'st_' and 8 hex digits")
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class ApiKeyList(BaseModel):
+    api_keys: list[ApiKeyInfo]
+
+
+# Leaflet batches.
+class LeafletBatchCreated(BaseModel):
+    id: int
+    token: str
+    url: str
+    qr_png_url: str
+    qr_svg_url: str
+    print_url: str = Field(description="The print sheet; its URL carries a signed key")
+
+
+class LeafletBatch(BaseModel):
+    id: int
+    label: str
+    place: str | None
+    printed: int
+    visits: int = Field(description="Human visits to the batch's link, scanned or typed")
+    scans: int = Field(description="Human visits through the printed code")
+    unique_scans: int
+    pledges: int | None
+    attributed_minor: int | None
+    per_100_printed_minor: int | None
+
+
+class LeafletList(BaseModel):
+    leaflets: list[LeafletBatch]

@@ -1,0 +1,163 @@
+"""Per-client rate limits (Flask-Limiter), keyed so that no IP address is ever stored.
+
+The limiter's key for a client is HMAC(secret of the day, the client's network): the IPv4
+address, or the /64 of an IPv6 address (one household or phone; rotating inside it gains
+nothing). The secret is random. With Redis storage it is kept in Redis for 48 hours with
+SET NX, so every worker and instance sharing the limits agrees on it; with memory storage each
+process makes its own. Counter keys expire with their window, so after 48 hours nothing in the
+storage or in a log line (Flask-Limiter logs the key of a breach) can be tied to an address,
+just as with the visitor hashes. See docs/adr/0702-rate-limit-keys.md.
+
+A process serves one app: Flask-Limiter keeps its storage on the one `limiter` object, and
+create_app re-binds it (tests build one app at a time; two instances are two processes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import logging
+import math
+import secrets
+import time
+
+from flask import Flask, current_app, request
+from limits import parse_many
+from limits.storage import RedisStorage
+
+from .config import ConfigError
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "sharetrack"
+SECRET_TTL = 2 * 86400
+# Every limit string in the configuration, checked at start-up so a typo never becomes a 500.
+LIMIT_SETTINGS = ("RATELIMIT_SHARES", "RATELIMIT_REDIRECT", "RATELIMIT_LOGIN", "RATELIMIT_WEBHOOK")
+DEFAULT_RETRY_AFTER = 60
+REDIS_TIMEOUT = 0.5  # seconds
+
+
+def client_network(ip: str) -> str:
+    """What a limit counts: the IPv4 address, or the /64 network of an IPv6 address."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def client_digest(secret: bytes, ip: str) -> str:
+    """The limiter key of a client under one day's secret: no address, just 128 bits."""
+    return hmac.new(secret, client_network(ip).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_key() -> str:
+    """Flask-Limiter's key function: this request's client (after ProxyFix), hashed."""
+    return client_digest(_secret_of_the_day(), request.remote_addr or "")
+
+
+def _secret_of_the_day() -> bytes:
+    """Today's random secret: shared through Redis when the limits are, else this process's."""
+    from .extensions import limiter
+
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    cache: dict = current_app.extensions["sharetrack.ratelimit_secret"]
+    secret = cache.get(day)
+    if secret is not None:
+        return secret
+    secret = secrets.token_bytes(32)
+    storage = limiter.storage
+    if isinstance(storage, RedisStorage):
+        connection = storage.get_connection()
+        name = storage.prefixed_key(f"{KEY_PREFIX}/secret/{day}")
+        connection.set(name, secret, nx=True, ex=SECRET_TTL)
+        secret = connection.get(name) or secret
+    cache.clear()
+    cache[day] = secret
+    return secret
+
+
+def limited(setting: str, **options):
+    """Decorator: limit a view per client by the limit string in config[setting].
+
+    For example `@limited("RATELIMIT_LOGIN", methods=["POST"])` on the staff sign-in view.
+    Past the limit the app's error handlers answer 429 (problem details under /api/, else the
+    error page) with this detail, and `Retry-After` is added on the way out.
+    """
+    from .extensions import limiter
+
+    def detail() -> str:
+        limit = current_app.config[setting].replace(";", ", ")
+        return f"Too many requests from your network ({limit}); try again in {retry_after()} s."
+
+    return limiter.limit(lambda: current_app.config[setting], error_message=detail, **options)
+
+
+def allow_click(scope: str = "links.follow") -> bool:
+    """Count one redirect against the client's RATELIMIT_REDIRECT; False once it is spent.
+
+    The caller still redirects when this says False, it just does not record the click. With
+    the limits off or their storage down, every click counts (and the failure is logged).
+    """
+    from .extensions import limiter
+
+    if not (limiter.enabled and limiter.initialized):
+        return True
+    try:
+        key = client_key()
+        items = parse_many(current_app.config["RATELIMIT_REDIRECT"])
+        return all(limiter.limiter.hit(item, KEY_PREFIX, key, scope) for item in items)
+    except Exception:  # storage down: never strand a visitor, never lose the click
+        log.exception("redirect rate limit not checked")
+        return True
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets the client in again (at least 1)."""
+    from .extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        if current is None:
+            return DEFAULT_RETRY_AFTER
+        return max(1, math.ceil(current.window[0] - time.time()))
+    except Exception:  # the storage went away between the breach and the answer
+        log.exception("rate limit reset time not read")
+        return DEFAULT_RETRY_AFTER
+
+
+def init_app(app: Flask) -> None:
+    """Check the limit strings and bind the limiter to this app."""
+    from .extensions import limiter
+
+    for setting in LIMIT_SETTINGS:
+        try:
+            parse_many(app.config[setting])
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{setting}={app.config[setting]!r} is not a rate limit; "
+                "write it like '30/minute' or '10/minute;50/hour'."
+            ) from None
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss")):
+        # A Redis that stops answering must not hold requests: give up fast and let them pass.
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
+            **app.config["RATELIMIT_STORAGE_OPTIONS"],
+        }
+    app.extensions["sharetrack.ratelimit_secret"] = {}
+    limiter.init_app(app)
+    app.after_request(_retry_after_header)
+
+
+def _retry_after_header(response):
+    """Every 429 says when to come back."""
+    if response.status_code == 429:
+        response.headers.setdefault("Retry-After", str(retry_after()))
+    return response

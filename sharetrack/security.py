@@ -1,0 +1,79 @@
+"""Security headers: one policy, applied to every response (HTML pages, JSON, redirects).
+
+The Content-Security-Policy is built from the POLICY dict, as Warehouse builds its own. Nothing
+on our pages loads from another origin (no CDN, fonts or analytics), so `default-src 'self'`
+holds everywhere. Framing is refused unless a view lets one origin in for its own response:
+the embed page calls `allow_framing_by(campaign.landing_url)`. A header a view set itself wins
+(the redirect's `Referrer-Policy: no-referrer`). See docs/adr/0701-security-headers.md.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g
+
+POLICY: dict[str, tuple[str, ...]] = {
+    "default-src": ("'self'",),
+    "base-uri": ("'self'",),
+    "form-action": ("'self'",),
+    "object-src": ("'none'",),
+    "frame-ancestors": ("'none'",),
+}
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$")
+
+
+def csp(policy: dict[str, tuple[str, ...]]) -> str:
+    """The header value of a policy dict."""
+    return "; ".join(" ".join((directive, *sources)) for directive, sources in policy.items())
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL, safe to use as a CSP source; else None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return None
+    if parts.scheme not in ("http", "https") or not _HOST.match(host):
+        return None
+    default_port = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def allow_framing_by(url: str) -> bool:
+    """Let this response be framed by the origin of `url` only; False (still unframeable) if
+    `url` has no usable origin."""
+    origin = origin_of(url)
+    if origin is None:
+        return False
+    g.sharetrack_frame_ancestors = origin
+    return True
+
+
+def _set_headers(response):
+    policy = dict(POLICY)
+    framer = g.get("sharetrack_frame_ancestors")
+    if framer:
+        policy["frame-ancestors"] = (framer,)
+    else:
+        # For browsers too old for frame-ancestors; it cannot name one origin, so only here.
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", csp(policy))
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    hsts = int(current_app.config["HSTS_SECONDS"] or 0)
+    if hsts > 0 and not (current_app.debug or current_app.testing):
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Apply the policy to every response of the app."""
+    app.after_request(_set_headers)
