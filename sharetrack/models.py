@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -25,6 +27,7 @@ CHANNELS = (
     "leaflet",
 )
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
+STAFF_ROLES = ("admin", "viewer")
 
 
 def utcnow() -> dt.datetime:
@@ -151,3 +154,28 @@ class ApiKey(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class StaffUser(UserMixin, db.Model):
+    """A person who signs in to the staff pages: viewers read, admins also change things."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (sa.CheckConstraint(_in("role", STAFF_ROLES), name="role_known"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Stored lower-cased (auth.staff.normalise_email), so the unique key is case-insensitive.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # Argon2id in PHC string form, parameters included (auth.passwords).
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default="viewer")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this person may create and change things."""
+        return self.role == "admin"
+
+    def get_id(self) -> str:
+        """The id kept in the session; it changes with the password, ending older sessions."""
+        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"

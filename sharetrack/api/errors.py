@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -81,6 +82,18 @@ def register_error_handlers(app: Flask) -> None:
     def _validation(exc: ValidationError):
         db.session.rollback()
         return problem_response(invalid(field_errors(exc)))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        # The same page for every form, before any account is looked up: it reveals nothing.
+        db.session.rollback()
+        message = (
+            "This form has expired or did not come from this site. "
+            "Go back, reload the page and try again."
+        )
+        return render_template(
+            "errors/error.html", status=400, title="Form expired", message=message
+        ), 400
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -1,0 +1,35 @@
+"""staff users: accounts that sign in to /staff (argon2id password hashes, admin or viewer)
+
+Revision ID: 0004
+Revises: 0001
+Create Date: 2026-11-26 11:54:54.065186
+
+Adds a table only, so the previous release keeps serving while it runs.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0004'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('staff_users',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("role IN ('admin', 'viewer')", name=op.f('ck_staff_users_role_known')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_users')),
+    sa.UniqueConstraint('email', name=op.f('uq_staff_users_email'))
+    )
+
+
+def downgrade():
+    op.drop_table('staff_users')

@@ -1,0 +1,1 @@
+"""Staff reports: SQL aggregation (queries.py) and, later, the report pages."""
