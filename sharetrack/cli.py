@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -34,7 +36,7 @@ def register(app: Flask) -> None:
     def create_staff(email: str, role: str, password_stdin: bool) -> None:
         """Create a staff account for EMAIL that signs in at /staff/login."""
         if password_stdin:
-            password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+            password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from babel.numbers import get_currency_name
 from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 
 from ..api.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 from ..models import CAMPAIGN_STATUSES, Campaign
@@ -20,10 +20,11 @@ STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
 FORM_FIELD = {"target_minor": "target"}
 
 
-def currency_choices(locale: str) -> list[tuple[str, str]]:
+def currency_choices(locale: str) -> list[SelectChoice]:
     """Every ISO 4217 code with its name, for the currency menu."""
     return [
-        (code, f"{code} · {get_currency_name(code, locale=locale)}") for code in sorted(CURRENCIES)
+        SelectChoice(code, f"{code} · {get_currency_name(code, locale=locale)}")
+        for code in sorted(CURRENCIES)
     ]
 
 
@@ -47,7 +48,7 @@ class CampaignForm(FlaskForm):
     )
     status = SelectField(
         "Status",
-        choices=[(s, STATUS_LABELS[s]) for s in CAMPAIGN_STATUSES],
+        choices=[SelectChoice(s, STATUS_LABELS[s]) for s in CAMPAIGN_STATUSES],
         default="active",
         validate_choice=False,
     )
