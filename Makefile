@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo clean
+.PHONY: run test lint install migrate demo clean browser
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -27,6 +27,17 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium for tests/browser (Playwright drives it; it never downloads a browser).
+# Without it those tests skip locally; .ci/run calls this first, so under CI they always run.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then echo "chromium: $(CHROMIUM)"; else \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

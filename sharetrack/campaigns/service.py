@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..api.schemas import SLUG_RE
 from ..models import Campaign
+
+_SLUG = re.compile(SLUG_RE)
 
 
 class SlugTaken(Exception):
@@ -14,7 +19,9 @@ class SlugTaken(Exception):
 
 
 def by_slug(session: Session, slug: str) -> Campaign | None:
-    """The campaign with this slug, or None."""
+    """The campaign with this slug, or None (without a query when it cannot be a slug)."""
+    if not _SLUG.match(slug):  # e.g. a NUL byte, which PostgreSQL would refuse with an error
+        return None
     return session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
 
 

@@ -157,6 +157,7 @@ def test_a_form_without_its_token_is_refused(app, admin):
     assert campaigns(app) == []
 
 
+@BOTH_ENGINES
 @pytest.mark.parametrize(
     "path",
     [
@@ -167,7 +168,7 @@ def test_a_form_without_its_token_is_refused(app, admin):
         "/staff/campaigns/%FF",
     ],
 )
-def test_unknown_campaigns_are_the_site_404(admin, path):
+def test_unknown_campaigns_are_the_site_404(admin, engine_name, path):
     response = admin.get(path)
     assert response.status_code == 404
     assert "<h1>Not found</h1>" in response.text
@@ -194,3 +195,11 @@ def test_nothing_typed_into_the_form_is_a_500(app, admin, engine_name, field, va
     assert response.status_code == 422, response.text
     assert field in errors_in(response.text)
     assert campaigns(app) == []
+
+
+@BOTH_ENGINES
+@pytest.mark.parametrize("slug", ["%00", "a%00b", "%FF", "UPPER", "x" * 65])
+def test_a_slug_that_cannot_exist_is_a_404_in_the_api_too(client, auth, engine_name, slug):
+    response = client.get(f"/api/v1/campaigns/{slug}", headers=auth)
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
