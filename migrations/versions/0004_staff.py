@@ -1,10 +1,15 @@
-"""staff users: accounts that sign in to /staff (argon2id password hashes, admin or viewer)
+"""staff users and a covering index for click counts
+
+staff_users: accounts that sign in to /staff (argon2id password hashes, admin or viewer).
+ix_clicks_share_id_is_bot_is_unique: lets the staff and promoter pages count clicks per share
+from the index alone.
 
 Revision ID: 0004
 Revises: 0001
 Create Date: 2026-11-26 11:54:54.065186
 
-Adds a table only, so the previous release keeps serving while it runs.
+Adds a table and an index only, so the previous release keeps serving while it runs; on
+PostgreSQL the index is built CONCURRENTLY, so click recording is never blocked meanwhile.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,6 +20,9 @@ revision = '0004'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
+
+INDEX = 'ix_clicks_share_id_is_bot_is_unique'
+COLUMNS = ['share_id', 'is_bot', 'is_unique']
 
 
 def upgrade():
@@ -29,7 +37,17 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_users')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_users_email'))
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        with op.get_context().autocommit_block():
+            op.create_index(INDEX, 'clicks', COLUMNS, postgresql_concurrently=True)
+    else:
+        op.create_index(INDEX, 'clicks', COLUMNS)
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        with op.get_context().autocommit_block():
+            op.drop_index(INDEX, 'clicks', postgresql_concurrently=True)
+    else:
+        op.drop_index(INDEX, 'clicks')
     op.drop_table('staff_users')
