@@ -43,33 +43,35 @@ def erased():
 
 @bp.get("/<token>")
 def page(token: str):
-    """The promoter's links per campaign, with copy and share buttons and clicks."""
-    return _page(promoter_or_404(token), token, EraseForm())
+    """The promoter's links per campaign, with copy and share buttons and clicks.
 
-
-@bp.post("/<token>/erase")
-def erase(token: str):
-    """Erase the promoter's name and email; their shares stay as anonymous history."""
+    It sets no cookie: the erase form, which needs one for its CSRF token, is a page of its own.
+    """
     promoter = promoter_or_404(token)
-    form = EraseForm()
-    if not form.validate_on_submit():
-        return _page(promoter, token, form, 422)
-    privacy.erase(promoter)
-    db.session.commit()
-    return redirect(url_for("promoters.erased"), 303)
-
-
-def _page(promoter, token: str, form: EraseForm, status: int = 200):
     return render_template(
         "promoters/page.html",
         promoter=promoter,
         campaigns=service.campaigns_of(db.session, promoter.id),
-        form=form,
         token=token,
         url_of=_share_url,
         intent_of=share_intent_url,
         names=NAMES,
         intent_channels=INTENT_CHANNELS,
+    )
+
+
+@bp.route("/<token>/erase", methods=["GET", "POST"])
+def erase(token: str):
+    """Erase the promoter's name and email once they confirm; their shares stay, anonymous."""
+    promoter = promoter_or_404(token)
+    form = EraseForm()
+    if form.validate_on_submit():
+        privacy.erase(promoter)
+        db.session.commit()
+        return redirect(url_for("promoters.erased"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "promoters/erase.html", promoter=promoter, form=form, token=token
     ), status
 
 

@@ -63,7 +63,7 @@ def test_sign_in_then_out(client, make_staff):
 def test_sign_in_never_sends_people_to_another_site(client, make_staff, target):
     make_staff()
     response = post_login(client, "admin@example.org", PASSWORD, next_=target)
-    assert response.headers["Location"] in ("/staff/", "/%0a")
+    assert response.headers["Location"] == "/staff/"
 
 
 @BOTH_ENGINES

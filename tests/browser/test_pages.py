@@ -91,6 +91,7 @@ def test_a_promoter_copies_a_link_from_their_page(app, page, live_server, make_c
     )
     expect(share).to_have_attribute("rel", "noopener noreferrer")
     assert any("/static/js/promoter.js" in u for u in watch.requests)
+    assert page.context.cookies() == []  # the promoter's page leaves no cookie
 
 
 def test_a_tampered_promoter_token_is_the_site_404(page, live_server):

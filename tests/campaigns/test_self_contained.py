@@ -20,6 +20,7 @@ def pages(app, client, sign_in, make_campaign):
     yield "/staff/login", client.get("/staff/login")
     yield f"/p/{token}", client.get(f"/p/{token}")
     yield "/p/erased", client.get("/p/erased")
+    yield "erase", client.get(f"/p/{token}/erase")
     yield "/p/nope", client.get("/p/nope")
     sign_in("admin")
     for path in ("/staff/", "/staff/new", f"/staff/campaigns/{campaign.slug}", "/staff/x"):
@@ -42,4 +43,4 @@ def test_pages_have_no_inline_style_or_script_and_load_nothing_from_elsewhere(
         )
         assert loaded and all(url.startswith("/static/") for url in loaded), (path, loaded)
         seen += 1
-    assert seen == 9
+    assert seen == 10

@@ -63,7 +63,8 @@ def test_the_page_shows_each_link_with_its_clicks(app, client, promoter, visit, 
     assert f'data-copy="link-{ids["link"]}"' in text
     assert "2 clicks · 2 unique" in text
     assert "0 clicks · 0 unique" in text
-    assert '<label for="confirm">' in text
+    assert f'href="{path}/erase"' in text
+    assert "Set-Cookie" not in page.headers  # reading your page leaves nothing behind
     # The page's links are real: following one reaches the campaign.
     assert client.get(urlsplit(facebook_url).path).status_code == 302
 
@@ -83,7 +84,7 @@ def test_the_page_shows_each_link_with_its_clicks(app, client, promoter, visit, 
 def test_a_tampered_token_is_the_site_404(client, promoter, mangle):
     _, path = promoter
     token = path.removeprefix("/p/")
-    for suffix in ("", "/export.json"):
+    for suffix in ("", "/export.json", "/erase"):
         response = client.get(f"/p/{mangle(token)}{suffix}")
         assert response.status_code == 404
         assert "<h1>Not found</h1>" in response.text
@@ -123,7 +124,9 @@ def test_erasing_forgets_the_person_and_keeps_the_shares(app, client, promoter, 
     code, path = promoter
     ids = shares_of(app, code)
     visit(token_of(app, ids["facebook"]), ip="203.0.113.1")
-    page = client.get(path)
+    page = client.get(f"{path}/erase")
+    assert page.status_code == 200
+    assert '<label for="confirm">' in page.text
 
     unticked = client.post(f"{path}/erase", data={"csrf_token": csrf_from(page.text)})
     assert unticked.status_code == 422
@@ -150,6 +153,7 @@ def test_erasing_forgets_the_person_and_keeps_the_shares(app, client, promoter, 
 
 def test_erasing_needs_the_form_token(app, client, promoter):
     code, path = promoter
+    client.get(f"{path}/erase")  # a session exists, but the post carries no token
     response = client.post(f"{path}/erase", data={"confirm": "y"})
     assert response.status_code == 400
     with app.app_context():
