@@ -24,5 +24,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
+# On for every form by default; the JSON API (bearer keys, signed webhooks) is exempted.
 csrf = CSRFProtect()
 login = LoginManager()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from babel.dates import format_date
-from babel.numbers import format_decimal
 from flask import current_app, request
 
+from . import formatting
 from .links.tokens import Tokens
-from .money import format_money
 
 
 def init_app(app) -> None:
@@ -18,7 +14,7 @@ def init_app(app) -> None:
         app.config["SECRET_KEY"], app.config["SECRET_KEYS"]
     )
     app.extensions["sharetrack.salts"] = {}
-    app.jinja_env.filters.update(money=_money, number=_number, date=_date)
+    app.jinja_env.filters.update(formatting.FILTERS)
 
 
 def app_tokens() -> Tokens:
@@ -40,20 +36,3 @@ def link_url(token: str) -> str:
 def dashboard_url(promoter_code: str) -> str:
     """The public URL of a promoter's private page."""
     return f"{base_url()}/p/{app_tokens().dashboard_token(promoter_code)}"
-
-
-def locale() -> str:
-    """The locale pages are written in (money, numbers, dates)."""
-    return current_app.config["LOCALE"]
-
-
-def _money(minor: int, currency: str) -> str:
-    return format_money(minor, currency, locale())
-
-
-def _number(n: int) -> str:
-    return format_decimal(n, locale=locale())
-
-
-def _date(moment: dt.date) -> str:
-    return format_date(moment, format="medium", locale=locale())

@@ -85,14 +85,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
-        # The same page for every form, before any account is looked up: it reveals nothing.
         db.session.rollback()
-        message = (
-            "This form has expired or did not come from this site. "
-            "Go back, reload the page and try again."
+        detail = (
+            "This form expired or was not sent from this site's page. "
+            "Go back, reload the page and send it again."
         )
         return render_template(
-            "errors/error.html", status=400, title="Form expired", message=message
+            "errors/error.html", status=400, title="Form expired", detail=detail
         ), 400
 
     @app.errorhandler(HTTPException)

@@ -6,11 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
-REQUIRED = "is required"
-
 
 class LoginForm(FlaskForm):
     """Email and password; whether they match is the view's question, not a field rule."""
 
-    email = EmailField("Email", validators=[InputRequired(REQUIRED)])
-    password = PasswordField("Password", validators=[InputRequired(REQUIRED)])
+    email = EmailField("Email", validators=[InputRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password.")])

@@ -6,7 +6,7 @@ import re
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort
+from flask import render_template
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -84,13 +84,19 @@ def load(session: Session, session_id: str) -> StaffUser | None:
     return user
 
 
+ADMINS_ONLY = "Your account can read these pages but not change them. Ask an admin."
+
+
 def admin_required(view):
     """Decorator: 403 unless the signed-in person is an admin (sign-in is checked before)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not getattr(current_user, "is_admin", False):
-            abort(403)
+            page = render_template(
+                "errors/error.html", status=403, title="Admins only", detail=ADMINS_ONLY
+            )
+            return page, 403
         return view(*args, **kwargs)
 
     return wrapper

@@ -13,7 +13,7 @@ from wtforms import SelectChoice, SelectField, StringField
 
 from ..api.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 from ..models import CAMPAIGN_STATUSES, Campaign
-from ..money import format_amount, parse_amount
+from ..money import format_major, format_minor, parse_major
 
 STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
 # Schema fields whose form field has another name.
@@ -53,18 +53,18 @@ class CampaignForm(FlaskForm):
         validate_choice=False,
     )
 
-    def fill(self, campaign: Campaign, locale: str) -> None:
+    def fill(self, campaign: Campaign) -> None:
         """Show a stored campaign's values (for the edit form's first view)."""
         self.title.data = campaign.title
         self.landing_url.data = campaign.landing_url
         self.currency.data = campaign.currency
-        self.target.data = format_amount(campaign.target_minor, campaign.currency, locale)
+        self.target.data = format_major(campaign.target_minor, campaign.currency)
         self.window_days.data = str(campaign.window_days)
         self.status.data = campaign.status
 
 
 def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel | None:
-    """The schema object for what was typed, or None with errors set beside the fields."""
+    """The schema object for what was typed, or None with errors (sentences) on the fields."""
     schema = CampaignCreate if creating else CampaignUpdate
     values: dict = {
         "title": form.title.data or "",
@@ -79,16 +79,17 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
     target_text = (form.target.data or "").strip()
     currency = values["currency"] if values["currency"] in CURRENCIES else "GBP"
     try:
-        values["target_minor"] = parse_amount(target_text, currency, locale) if target_text else 0
+        values["target_minor"] = parse_major(target_text, currency) if target_text else 0
     except ValueError as exc:
-        errors["target"] = [str(exc)]
+        errors["target"] = [str(exc)]  # already a sentence
     try:
         model = schema.model_validate(values)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             name = str(err["loc"][0]) if err["loc"] else "title"
             field = FORM_FIELD.get(name, name)
-            errors.setdefault(field, []).append(message(name, err, currency, locale))
+            label = form[field].label.text
+            errors.setdefault(field, []).append(f"{label} {message(name, err, currency, locale)}")
         model = None
     for field, messages in errors.items():
         form[field].errors = messages
@@ -102,7 +103,7 @@ def _whole_number(text: str | None) -> int | str:
 
 
 def message(field: str, err: dict, currency: str, locale: str) -> str:
-    """A schema error in words for a person."""
+    """A schema error in words for a person, to follow the field's label."""
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind in ("missing", "string_type") or (
         kind == "string_too_short" and ctx["min_length"] == 1
@@ -121,7 +122,7 @@ def message(field: str, err: dict, currency: str, locale: str) -> str:
             return f"must be at least {ctx['ge']} day"
         return f"must be at most {ctx['le']} days"
     if field == "target_minor" and kind == "less_than_equal":
-        return "must be at most " + format_amount(ctx["le"], currency, locale)
+        return "must be at most " + format_minor(ctx["le"], currency, locale)
     if field == "target_minor" and kind == "greater_than_equal":
         return "must not be negative"
     if kind == "string_too_long":

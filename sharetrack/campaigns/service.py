@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..api.schemas import SLUG_RE
 from ..models import Campaign
 
-_SLUG = re.compile(SLUG_RE)
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 class SlugTaken(Exception):
@@ -19,8 +18,8 @@ class SlugTaken(Exception):
 
 
 def by_slug(session: Session, slug: str) -> Campaign | None:
-    """The campaign with this slug, or None (without a query when it cannot be a slug)."""
-    if not _SLUG.match(slug):  # e.g. a NUL byte, which PostgreSQL would refuse with an error
+    """The campaign with this slug, or None (a malformed slug is never looked up)."""
+    if not SLUG_RE.fullmatch(slug):
         return None
     return session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
 

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 
 from ..auth.staff import admin_required, require_sign_in
 from ..extensions import db
-from ..reports import queries
-from ..web import locale
+from ..formatting import locale
+from ..reports import overview
 from . import service
 from .forms import CampaignForm, currency_choices, validated
 
@@ -26,7 +26,7 @@ def campaign_or_404(slug: str):
 @bp.get("/")
 def index():
     """Every campaign with its shares and clicks so far."""
-    rows = queries.campaigns_with_counts(db.session)
+    rows = overview.campaigns_with_counts(db.session)
     return render_template("campaigns/list.html", rows=rows)
 
 
@@ -34,9 +34,12 @@ def index():
 def show(slug: str):
     """One campaign: its settings and shares and clicks per channel."""
     campaign = campaign_or_404(slug)
-    channels = queries.channels_with_counts(db.session, campaign.id)
+    channels = overview.channels_with_counts(db.session, campaign.id)
     return render_template(
-        "campaigns/show.html", campaign=campaign, channels=channels, totals=queries.totals(channels)
+        "campaigns/show.html",
+        campaign=campaign,
+        channels=channels,
+        totals=overview.totals(channels),
     )
 
 
@@ -50,7 +53,7 @@ def create():
         try:
             campaign = service.create(db.session, **values.model_dump())
         except service.SlugTaken:
-            form.slug.errors = ["is already used by another campaign"]
+            form.slug.errors = ["Short name is already used by another campaign"]
         else:
             db.session.commit()
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
@@ -66,7 +69,7 @@ def edit(slug: str):
     form = CampaignForm()
     form.currency.choices = currency_choices(locale())
     if not form.is_submitted():
-        form.fill(campaign, locale())
+        form.fill(campaign)
     elif values := validated(form, locale(), creating=False):
         service.update(campaign, **values.model_dump())
         db.session.commit()

@@ -12,5 +12,5 @@ class EraseForm(FlaskForm):
 
     confirm = BooleanField(
         "I understand: my name and email are erased and this page stops working",
-        validators=[InputRequired("tick this box to erase your data")],
+        validators=[InputRequired("Tick this box to erase your data.")],
     )

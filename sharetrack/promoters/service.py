@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..links import service as links
 from ..links.tokens import Tokens
 from ..models import CHANNELS, Campaign, Promoter, Share
-from ..reports.queries import share_clicks
+from ..reports.overview import share_clicks
 
 MAX_TOKEN_LENGTH = 200  # a dashboard token is ~50 characters; longer is never ours
 

@@ -1,1 +1,1 @@
-"""Staff reports: SQL aggregation (queries.py) and, later, the report pages."""
+"""Reports: what every channel, promoter and day raised, read with set-based SQL."""

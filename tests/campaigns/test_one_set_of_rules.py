@@ -56,6 +56,6 @@ def test_the_upper_bound_of_a_target_is_the_apis(client, admin, auth):
     form = admin.post(
         "/staff/new", data=FORM | {"target": "10,000,000,000.01", "csrf_token": token}
     )
-    assert errors_in(form.text) == {"target": "Target must be at most 10,000,000,000.00"}
+    assert errors_in(form.text) == {"target": "Target must be at most £10,000,000,000.00"}
     ok = admin.post("/staff/new", data=FORM | {"target": "10,000,000,000", "csrf_token": token})
     assert ok.status_code == 303

@@ -102,7 +102,7 @@ def test_form_errors_sit_beside_their_fields_and_keep_what_was_typed(app, admin)
         "not at either end",
         "title": "Title is required",
         "landing_url": "Landing page must be an http or https URL",
-        "target": "Target can have at most 2 decimal places in GBP",
+        "target": "GBP has no smaller unit than 0.01.",
         "window_days": "Attribution window (days) must be at most 365 days",
     }
     for value in ("Stop Snoopers!", "javascript:alert(1)", "10.005", "400"):

@@ -130,7 +130,7 @@ def test_erasing_forgets_the_person_and_keeps_the_shares(app, client, promoter, 
 
     unticked = client.post(f"{path}/erase", data={"csrf_token": csrf_from(page.text)})
     assert unticked.status_code == 422
-    assert errors_in(unticked.text) == {"confirm": "tick this box to erase your data"}
+    assert errors_in(unticked.text) == {"confirm": "Tick this box to erase your data."}
     assert shares_of(app, code)  # nothing happened
 
     erased = client.post(f"{path}/erase", data={"csrf_token": csrf_from(page.text), "confirm": "y"})

@@ -1,4 +1,8 @@
-"""Counting shares and clicks in SQL. `clicks` counts people (bots excluded), as the API does."""
+"""ShareCounts for the staff overview pages and the promoter page: shares, clicks, unique clicks.
+
+`clicks` counts people (bots excluded), as the report API does. Once the report pages land
+(issue 5, part 2) these can read through the pledges work's reports/queries.py instead.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from ..models import Campaign, Click, Share
 
 
 @dataclass(frozen=True)
-class Counts:
+class ShareCounts:
     """Shares and human clicks of one campaign, channel or share."""
 
     shares: int = 0
@@ -25,7 +29,7 @@ class CampaignRow:
     """One line of the campaigns list."""
 
     campaign: Campaign
-    counts: Counts
+    counts: ShareCounts
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class ChannelRow:
     """One line of a campaign's per-channel table."""
 
     channel: str
-    counts: Counts
+    counts: ShareCounts
 
 
 def _click_columns():
@@ -61,7 +65,8 @@ def campaigns_with_counts(session: Session) -> list[CampaignRow]:
         )
     }
     return [
-        CampaignRow(c, Counts(shares.get(c.id, 0), *clicks.get(c.id, (0, 0)))) for c in campaigns
+        CampaignRow(c, ShareCounts(shares.get(c.id, 0), *clicks.get(c.id, (0, 0))))
+        for c in campaigns
     ]
 
 
@@ -83,14 +88,14 @@ def channels_with_counts(session: Session, campaign_id: int) -> list[ChannelRow]
             .group_by(Share.channel)
         )
     }
-    rows = [ChannelRow(ch, Counts(n, *clicks.get(ch, (0, 0)))) for ch, n in shares.items()]
+    rows = [ChannelRow(ch, ShareCounts(n, *clicks.get(ch, (0, 0)))) for ch, n in shares.items()]
     return sorted(rows, key=lambda r: (-r.counts.clicks, -r.counts.shares, r.channel))
 
 
-def totals(rows: Iterable[ChannelRow]) -> Counts:
+def totals(rows: Iterable[ChannelRow]) -> ShareCounts:
     """The sum of per-channel counts."""
     rows = list(rows)
-    return Counts(
+    return ShareCounts(
         sum(r.counts.shares for r in rows),
         sum(r.counts.clicks for r in rows),
         sum(r.counts.unique_clicks for r in rows),
