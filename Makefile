@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo clean contract
+.PHONY: run test lint install migrate demo clean contract browser
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -31,6 +31,16 @@ test: install
 # Fuzzes the live API (gunicorn) against /api/v1/openapi.json; DATABASE_URL picks the engine.
 contract: install
 	$(BIN)/python -m tests.contract.run_schemathesis $(CONTRACT_ARGS)
+# Debian's Chromium for tests/browser (Playwright drives it; it never downloads a browser).
+# Without it those tests skip locally; .ci/run calls this first, so under CI they always run.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then echo "chromium: $(CHROMIUM)"; else \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

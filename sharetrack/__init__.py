@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, ratelimit, security, web
-from .extensions import db, migrate
+from .extensions import csrf, db, login, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login.init_app(app)
     _sqlite_pragmas(app)
     ratelimit.init_app(app)
     security.init_app(app)
@@ -42,12 +44,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .api import campaigns, keys, leaflets, openapi, shares  # noqa: F401  (routes attach)
     from .api.errors import register_error_handlers
+    from .auth.views import bp as auth_bp
+    from .campaigns.views import bp as campaigns_bp
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
+    from .promoters.views import bp as promoters_bp
 
+    # The API authenticates by bearer key or webhook signature, never by cookie: no CSRF there.
+    csrf.exempt(api_bp)
     app.register_blueprint(links_bp)
     app.register_blueprint(leaflets_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(promoters_bp)
     register_error_handlers(app)
     cli.register(app)
     return app

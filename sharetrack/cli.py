@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from .auth import api_keys
+from .auth import api_keys, staff
 from .extensions import db
-from .models import Campaign, utcnow
+from .models import STAFF_ROLES, Campaign, utcnow
 from .tracking import visitors
 
 DEMO_KEY_NAME = "demo (make run)"
@@ -44,6 +46,25 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"there is no live API key {prefix!r} (see list-api-keys)")
         db.session.commit()
         click.echo(f"revoked {prefix}")
+
+    @app.cli.command("create-staff")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(STAFF_ROLES), required=True, help="What they may do.")
+    @click.option(
+        "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+    )
+    def create_staff(email: str, role: str, password_stdin: bool) -> None:
+        """Create a staff account for EMAIL that signs in at /staff/login."""
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = staff.create(db.session, email, password, role)
+        except staff.StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"created {user.role} {user.email}")
 
     @app.cli.command("rotate-salt")
     def rotate_salt() -> None:

@@ -39,6 +39,11 @@ def defaults(instance_path: str) -> dict:
         # Upper bound of any campaign's attribution window; touch cookies never outlive it.
         "MAX_WINDOW_DAYS": 365,
         "COOKIE_SECURE": None,  # None: Secure outside debug
+        # Babel locale of the pages: money, numbers and dates.
+        "LOCALE": "en_GB",
+        # A staff sign-in lasts this long; form tokens (CSRF) as long, so a slow edit still saves.
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "JSON_SORT_KEYS": False,
         # Strict-Transport-Security max-age, sent outside debug and tests; 0 turns it off.
         "HSTS_SECONDS": 365 * 86400,

@@ -1,8 +1,10 @@
 """Extensions, created unbound and initialised in create_app."""
 
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -34,3 +36,6 @@ limiter = Limiter(
     headers_enabled=False,
     swallow_errors=True,
 )
+# On for every form by default; the JSON API (bearer keys, signed webhooks) is exempted.
+csrf = CSRFProtect()
+login = LoginManager()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -25,6 +27,7 @@ CHANNELS = (
     "leaflet",
 )
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
+STAFF_ROLES = ("admin", "viewer")
 
 
 def utcnow() -> dt.datetime:
@@ -106,7 +109,12 @@ class Click(db.Model):
     """One visit to a link. Never the IP, never the user agent."""
 
     __tablename__ = "clicks"
-    __table_args__ = (sa.Index("ix_clicks_share_id_at", "share_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_clicks_share_id_at", "share_id", "at"),
+        # Covers the staff and promoter counts (clicks, unique clicks per share) so they read
+        # the index alone: 10x faster on SQLite at a million clicks (benchmarks/staff_pages.py).
+        sa.Index("ix_clicks_share_id_is_bot_is_unique", "share_id", "is_bot", "is_unique"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"))
@@ -171,3 +179,28 @@ class LeafletBatch(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     share: Mapped[Share] = relationship()
+
+
+class StaffUser(UserMixin, db.Model):
+    """A person who signs in to the staff pages: viewers read, admins also change things."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (sa.CheckConstraint(_in("role", STAFF_ROLES), name="role_known"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Stored lower-cased (auth.staff.normalise_email), so the unique key is case-insensitive.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # Argon2id in PHC string form, parameters included (auth.passwords).
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default="viewer")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this person may create and change things."""
+        return self.role == "admin"
+
+    def get_id(self) -> str:
+        """The id kept in the session; it changes with the password, ending older sessions."""
+        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"

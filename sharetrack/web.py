@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from . import formatting
 from .links.tokens import Tokens
 
 
@@ -13,6 +14,7 @@ def init_app(app) -> None:
         app.config["SECRET_KEY"], app.config["SECRET_KEYS"]
     )
     app.extensions["sharetrack.salts"] = {}
+    app.jinja_env.filters.update(formatting.FILTERS)
 
 
 def app_tokens() -> Tokens:

@@ -191,24 +191,23 @@ def test_a_limited_redirect_still_redirects_but_is_not_counted(app, client, make
     assert click_count(app) == 4
 
 
-# --- staff sign-in (to come): the decorator and the HTML 429 page -----------------------------
+# --- staff sign-in: the real form, and the HTML 429 page --------------------------------------
 
 
 @with_settings(RATELIMIT_LOGIN="2/minute")
-def test_sign_in_limit_counts_posts_and_answers_an_html_429(app, make_share):
-    def sign_in():
-        return "signed in"
+def test_sign_in_limit_counts_posts_and_answers_an_html_429(app):
+    from tests.staff_fixtures import csrf_from
 
-    app.add_url_rule(
-        "/_test/sign-in",
-        "test_sign_in",
-        ratelimit.limited("RATELIMIT_LOGIN", methods=["POST"])(sign_in),
-        methods=["GET", "POST"],
-    )
     client = app.test_client()
-    assert [client.get("/_test/sign-in").status_code for _ in range(3)] == [200] * 3
-    assert [client.post("/_test/sign-in").status_code for _ in range(3)] == [200, 200, 429]
-    refused = client.post("/_test/sign-in")
+    assert [client.get("/staff/login").status_code for _ in range(3)] == [200] * 3
+    token = csrf_from(client.get("/staff/login").text)
+    attempt = {"csrf_token": token, "email": "nobody@example.org", "password": "wrong" * 3}
+    assert [client.post("/staff/login", data=attempt).status_code for _ in range(3)] == [
+        422,
+        422,
+        429,
+    ]
+    refused = client.post("/staff/login", data=attempt)
     assert refused.mimetype == "text/html"
     assert b"Too Many Requests" in refused.data
     assert int(refused.headers["Retry-After"]) >= 1

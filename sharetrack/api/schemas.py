@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from ..campaigns import service as campaign_service
 from ..models import CAMPAIGN_STATUSES, CHANNELS
@@ -45,8 +45,11 @@ def _currency(value: str) -> str:
 
 
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
+# Stripped before the length check, so a title of spaces is refused rather than stored empty.
 Title = Annotated[
-    str, Field(min_length=1, max_length=200), AfterValidator(str.strip), AfterValidator(_printable)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_printable),
 ]
 LandingUrl = Annotated[
     str,

@@ -1,0 +1,14 @@
+"""The staff sign-in form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import InputRequired
+
+
+class LoginForm(FlaskForm):
+    """Email and password; whether they match is the view's question, not a field rule."""
+
+    email = EmailField("Email", validators=[InputRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password.")])

@@ -1,0 +1,62 @@
+"""A promoter's own data: everything we hold about them (export) and its erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from ..links.service import new_promoter_code
+from ..models import Promoter, utcnow
+from .service import campaigns_of
+
+WHAT_IS_NOT_KEPT = (
+    "sharetrack keeps no IP addresses, user agents or full referrer URLs of the people who "
+    "follow your links; only counts."
+)
+
+
+def export(session: Session, promoter: Promoter, link_url: Callable[[int], str]) -> dict:
+    """Everything stored about a promoter, as JSON-ready data."""
+    return {
+        "exported_at": _iso(utcnow()),
+        "promoter": {
+            "code": promoter.code,
+            "display_name": promoter.display_name,
+            "email": promoter.email,
+            "created_at": _iso(promoter.created_at),
+        },
+        "campaigns": [
+            {
+                "campaign": campaign.slug,
+                "title": campaign.title,
+                "links": [
+                    {
+                        "channel": link.channel,
+                        "url": link_url(link.share_id),
+                        "created_at": _iso(link.created_at),
+                        "clicks": link.clicks,
+                        "unique_clicks": link.unique_clicks,
+                    }
+                    for link in campaign.links
+                ],
+            }
+            for campaign in campaigns_of(session, promoter.id)
+        ],
+        "not_kept": WHAT_IS_NOT_KEPT,
+    }
+
+
+def erase(promoter: Promoter) -> None:
+    """Erase name and email and give the promoter a new secret code.
+
+    The new code stops every page address and cookie that named the person from working, so
+    their shares stay (links keep redirecting, counts keep adding up) as anonymous history.
+    """
+    promoter.display_name = None
+    promoter.email = None
+    promoter.code = new_promoter_code()
+
+
+def _iso(moment) -> str:
+    return moment.isoformat() + "Z"
