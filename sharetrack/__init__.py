@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, web
-from .extensions import db, migrate
+from .extensions import csrf, db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,16 +34,21 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
     _sqlite_pragmas(app)
 
     from . import cli
     from .api import bp as api_bp
-    from .api import campaigns, shares  # noqa: F401  (routes attach to api_bp)
+    from .api import campaigns, pledges, reports, shares  # noqa: F401  (routes attach to api_bp)
     from .api.errors import register_error_handlers
     from .links.views import bp as links_bp
+    from .pledges.views import bp as campaign_page_bp
 
+    # The API authenticates by bearer key or webhook signature, never by cookie: no CSRF there.
+    csrf.exempt(api_bp)
     app.register_blueprint(links_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(campaign_page_bp)
     register_error_handlers(app)
     cli.register(app)
     return app

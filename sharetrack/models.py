@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .attribution.rules import DEFAULT_MODEL, MODELS
 from .extensions import db
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
@@ -25,6 +26,10 @@ CHANNELS = (
     "leaflet",
 )
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
+PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")
+# Only these count toward totals and carry credit; refunded and cancelled pledges lose theirs.
+LIVE_STATUSES = ("pledged", "paid")
+MAX_AMOUNT_MINOR = 10**10
 
 
 def utcnow() -> dt.datetime:
@@ -43,6 +48,7 @@ class Campaign(db.Model):
         sa.CheckConstraint("window_days BETWEEN 1 AND 365", name="window_range"),
         sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status_known"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+        sa.CheckConstraint(_in("attribution_model", MODELS), name="attribution_model_known"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -54,6 +60,14 @@ class Campaign(db.Model):
     window_days: Mapped[int] = mapped_column(sa.Integer, default=30)
     status: Mapped[str] = mapped_column(sa.String(16), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The credit model reports use unless a request names another; every model is kept.
+    attribution_model: Mapped[str] = mapped_column(
+        sa.String(16), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL
+    )
+    # Takes pledges on its own hosted page, /c/<slug>.
+    pledge_page: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The case, in plain text, shown on the hosted page.
+    summary: Mapped[str | None] = mapped_column(sa.Text)
 
     shares: Mapped[list[Share]] = relationship(back_populates="campaign")
 
@@ -151,3 +165,77 @@ class ApiKey(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Pledge(db.Model):
+    """A pledge as the platform that takes the money last described it."""
+
+    __tablename__ = "pledges"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "external_id"),
+        sa.CheckConstraint(
+            f"amount_minor > 0 AND amount_minor <= {MAX_AMOUNT_MINOR}", name="amount_range"
+        ),
+        sa.CheckConstraint(_in("status", PLEDGE_STATUSES), name="status_known"),
+        sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+        sa.Index("ix_pledges_campaign_id_pledged_at", "campaign_id", "pledged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
+    external_id: Mapped[str] = mapped_column(sa.String(128))
+    amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    # When the pledge was made: the earliest occurred_at of any delivery. Attribution's clock.
+    pledged_at: Mapped[dt.datetime] = mapped_column()
+    # The occurred_at of the delivery that set the status: only a newer one replaces it.
+    occurred_at: Mapped[dt.datetime] = mapped_column()
+    # A name the supporter chose to give on the hosted page; never required.
+    supporter_name: Mapped[str | None] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def live(self) -> bool:
+        """Pledged or paid: counts toward totals and carries credit."""
+        return self.status in LIVE_STATUSES
+
+
+class PledgeTouch(db.Model):
+    """A share that led to a pledge, and when the supporter arrived through it."""
+
+    __tablename__ = "pledge_touches"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pledges.id", ondelete="CASCADE"), index=True
+    )
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"), index=True)
+    # None: a bare `ref` token, whose arrival is taken to be the moment of the pledge.
+    at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class PledgeCredit(db.Model):
+    """The money one share earned from one live pledge under one model (never zero).
+
+    Written whenever a pledge is recorded or changes, for every model at once, so a report
+    is a plain sum and switching the model loses and recomputes nothing.
+    """
+
+    __tablename__ = "pledge_credits"
+    __table_args__ = (
+        sa.CheckConstraint(_in("model", MODELS), name="model_known"),
+        sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+        sa.Index("ix_pledge_credits_campaign_id_model", "campaign_id", "model", "share_id"),
+    )
+
+    pledge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pledges.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"), primary_key=True)
+    # Copies of the pledge's campaign and time, so reports aggregate without a join.
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
+    pledged_at: Mapped[dt.datetime] = mapped_column()
+    amount_minor: Mapped[int] = mapped_column(sa.BigInteger)

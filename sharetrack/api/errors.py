@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -81,6 +82,17 @@ def register_error_handlers(app: Flask) -> None:
     def _validation(exc: ValidationError):
         db.session.rollback()
         return problem_response(invalid(field_errors(exc)))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        db.session.rollback()
+        detail = (
+            "This form expired or was not sent from this site's page. "
+            "Go back, reload the page and send it again."
+        )
+        return render_template(
+            "errors/error.html", status=400, title="Form expired", detail=detail
+        ), 400
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

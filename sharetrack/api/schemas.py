@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+)
 
-from ..models import CAMPAIGN_STATUSES, CHANNELS
+from ..attribution.rules import MODELS
+from ..models import CAMPAIGN_STATUSES, CHANNELS, MAX_AMOUNT_MINOR, PLEDGE_STATUSES, utcnow
 
 SLUG_RE = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,7 +54,38 @@ def _currency(value: str) -> str:
     return value
 
 
+def _iso_text(value):
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 time with an offset, like 2026-03-01T12:00:00Z")
+    return value
+
+
+EARLIEST = dt.datetime(2000, 1, 1)
+# Clocks disagree a little; anything later than this is a mistake, not skew.
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    """An aware time as the naive UTC the columns hold, within a sane range."""
+    try:
+        utc = value.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if utc < EARLIEST:
+        raise ValueError("must not be before 2000")
+    if utc > utcnow() + FUTURE_SLACK:
+        raise ValueError("must not be in the future")
+    return utc
+
+
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
+# ISO 8601 with an offset, stored as naive UTC.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_naive_utc)]
+AmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
+Model = Literal[MODELS]  # type: ignore[valid-type]
+PledgeStatus = Literal[PLEDGE_STATUSES]  # type: ignore[valid-type]
+ExternalId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_printable)]
+Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip)]
 Title = Annotated[
     str, Field(min_length=1, max_length=200), AfterValidator(str.strip), AfterValidator(_printable)
 ]
@@ -67,6 +109,9 @@ class CampaignCreate(Strict):
     target_minor: TargetMinor = 0
     window_days: WindowDays = 30
     status: Status = "active"
+    attribution_model: Model = "last_click"
+    pledge_page: StrictBool = False
+    summary: Summary | None = None
 
 
 class CampaignUpdate(Strict):
@@ -76,6 +121,9 @@ class CampaignUpdate(Strict):
     target_minor: TargetMinor | None = None
     window_days: WindowDays | None = None
     status: Status | None = None
+    attribution_model: Model | None = None
+    pledge_page: StrictBool | None = None
+    summary: Summary | None = None
 
 
 class ShareCreate(Strict):
@@ -83,3 +131,43 @@ class ShareCreate(Strict):
     channel: Annotated[str, Field(min_length=1, max_length=32)]
     promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     parent: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+ShareToken = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class RefTouch(Strict):
+    token: ShareToken
+    at: Instant
+
+
+class PledgeIn(Strict):
+    """A webhook delivery: one pledge as the platform that takes the money sees it now."""
+
+    external_id: ExternalId
+    campaign: Annotated[str, Field(min_length=1, max_length=64)]
+    amount_minor: AmountMinor
+    currency: Currency
+    status: PledgeStatus
+    occurred_at: Instant
+    ref: ShareToken | Annotated[list[RefTouch], Field(max_length=50)] | None = None
+
+    def refs(self) -> list[tuple[str, dt.datetime | None]]:
+        """(token, arrival) pairs; a bare token's arrival is the pledge's own time (None)."""
+        if self.ref is None:
+            return []
+        if isinstance(self.ref, str):
+            return [(self.ref, None)]
+        return [(touch.token, touch.at) for touch in self.ref]
+
+
+class ReportQuery(BaseModel):
+    """The report's query string: unknown parameters (cache busters) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: Model | None = None
+    since: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = Field(default=None, alias="to")
+    format: Literal["json", "csv"] = "json"
+    table: Literal["channels", "promoters", "daily"] | None = None

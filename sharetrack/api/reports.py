@@ -1,0 +1,41 @@
+"""Staff API: the campaign report, as JSON or one table as CSV."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ..auth.api_keys import require_api_key
+from ..extensions import db
+from ..reports import csv, service
+from . import bp
+from .campaigns import _campaign_or_404
+from .errors import invalid
+from .schemas import ReportQuery
+
+
+@bp.get("/campaigns/<slug>/report")
+@require_api_key
+def campaign_report(slug: str):
+    """Totals, channels, top promoters and days under a model (the campaign's by default)."""
+    campaign = _campaign_or_404(slug)
+    query = ReportQuery.model_validate(request.args.to_dict())
+    if query.since and query.until and query.since > query.until:
+        raise invalid([{"field": "from", "message": "must not be after 'to'"}])
+    if query.format == "csv" and query.table is None:
+        raise invalid(
+            [{"field": "table", "message": "CSV needs table=channels, promoters or daily"}]
+        )
+    model = query.model or campaign.attribution_model
+    within = service.period(query.since, query.until)
+    if query.format == "csv":
+        rows = service.TABLE_ROWS[query.table](db.session, campaign.id, model, within)
+        return Response(
+            csv.to_csv(rows, csv.COLUMNS[query.table]),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{campaign.slug}-{query.table}-{model}.csv"'
+                )
+            },
+        )
+    return service.build(db.session, campaign, model, within)

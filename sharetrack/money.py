@@ -1,0 +1,75 @@
+"""Money: integer minor units, exact splitting, and formatting and parsing with Babel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+
+_MAJOR = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$")
+
+
+def split(amount: int, weights: Sequence[int]) -> list[int]:
+    """Split `amount` in proportion to integer `weights`, summing exactly to `amount`.
+
+    Largest-remainder rounding: every part is its exact quota rounded down, and the units
+    left over go one each to the parts with the largest remainders. Integer arithmetic only,
+    so nothing depends on floating point. Ties go to the later part.
+    """
+    if amount < 0:
+        raise ValueError("amount must not be negative")
+    if not weights or any(w < 0 for w in weights):
+        raise ValueError("weights must be a non-empty list of non-negative integers")
+    total = sum(weights)
+    if total == 0:
+        raise ValueError("weights must not all be zero")
+    quotas = [amount * w for w in weights]
+    parts = [q // total for q in quotas]
+    left = amount - sum(parts)
+    by_remainder = sorted(range(len(parts)), key=lambda i: (quotas[i] % total, i), reverse=True)
+    for i in by_remainder[:left]:
+        parts[i] += 1
+    return parts
+
+
+def digits(currency: str) -> int:
+    """How many decimal digits the currency's minor unit has (2 for GBP, 0 for JPY)."""
+    return get_currency_precision(currency)
+
+
+def to_major(amount_minor: int, currency: str) -> Decimal:
+    """Minor units as a Decimal amount of the major unit."""
+    return Decimal(amount_minor).scaleb(-digits(currency))
+
+
+def format_minor(amount_minor: int, currency: str, locale: str = "en_GB", whole=False) -> str:
+    """`£1,234.50` (or `£1,235` with whole=True) for an amount in minor units."""
+    value = to_major(amount_minor, currency)
+    if whole:
+        return format_currency(
+            value.quantize(Decimal(1)),
+            currency,
+            locale=locale,
+            format="¤#,##0",
+            currency_digits=False,
+        )
+    return format_currency(value, currency, locale=locale)
+
+
+def parse_major(text: str, currency: str) -> int:
+    """Minor units from what a person types ("25", "25.50", "1,000"); ValueError explains."""
+    cleaned = text.strip().replace(" ", "")
+    match = _MAJOR.match(cleaned)
+    if not match:
+        raise ValueError("Enter an amount in digits, like 25 or 25.50.")
+    places = digits(currency)
+    fraction = match.group(1) or ""
+    if len(fraction.rstrip("0")) > places:
+        raise ValueError(
+            f"{currency} has no smaller unit than {Decimal(1).scaleb(-places)}."
+            if places
+            else f"{currency} amounts are whole numbers."
+        )
+    return int(Decimal(cleaned.replace(",", "")).scaleb(places))
