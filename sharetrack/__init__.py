@@ -24,6 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides and overrides.get("TESTING"):
         app.testing = True
     config.load(app, overrides)
+    # Flask 2.3+ ignores the JSON_SORT_KEYS setting; keep fields in the documented order.
+    app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])  # type: ignore[attr-defined]
 
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
