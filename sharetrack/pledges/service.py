@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -41,6 +42,40 @@ class Delivery:
     occurred_at: dt.datetime  # naive UTC
     touches: tuple[TouchPair, ...] = ()
     supporter_name: str | None = None
+
+
+class Event(NamedTuple):
+    """What one delivery says: when, which status, how much, through which links."""
+
+    occurred_at: dt.datetime
+    status: str
+    amount_minor: int
+    touches: tuple = ()
+
+
+@dataclass(frozen=True)
+class State:
+    """A pledge as a set of deliveries leaves it."""
+
+    status: str
+    amount_minor: int
+    occurred_at: dt.datetime
+    pledged_at: dt.datetime
+    touches: tuple
+
+
+def fold(events: Iterable[Event]) -> State:
+    """The stored pledge after all of `events`, in any order: what `record` builds one by one."""
+    events = list(events)
+    newest = max(events, key=lambda e: (e.occurred_at, STATUS_RANK[e.status], e.amount_minor))
+    touches = merge_touches((), (t for e in events for t in e.touches))
+    return State(
+        newest.status,
+        newest.amount_minor,
+        newest.occurred_at,
+        min(e.occurred_at for e in events),
+        tuple(touches),
+    )
 
 
 def supersedes(new: tuple[dt.datetime, str, int], old: tuple[dt.datetime, str, int]) -> bool:
