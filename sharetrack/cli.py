@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .auth import api_keys
 from .extensions import db
 from .models import Campaign, utcnow
-from .tracking import visitors
+from .tracking import rollup, visitors
 
 DEMO_KEY_NAME = "demo (make run)"
 
@@ -47,6 +47,16 @@ def register(app: Flask) -> None:
         salts, hashes = visitors.purge(db.session)
         db.session.commit()
         click.echo(f"deleted {salts} salt(s) and {hashes} visitor hash(es)")
+
+    @app.cli.command("rollup-clicks")
+    def rollup_clicks() -> None:
+        """Fold clicks of closed days into daily aggregates (reports read those). For cron.
+
+        The report API also does it on its first call after a day closes.
+        """
+        made = rollup.fold(db.session)
+        db.session.commit()
+        click.echo(f"{made} share-day aggregate(s) made; raw clicks are kept")
 
     @app.cli.command("import")
     @click.argument("file", type=click.File("rb"))

@@ -1,4 +1,4 @@
-"""pledges, touches, credits per model; campaign model, hosted page, summary
+"""pledges, touches, credits per model; click_days aggregates; campaign model, hosted page
 
 New tables only, and new campaign columns with server defaults, so the previous release keeps
 working while this runs.
@@ -58,7 +58,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('pledge_id', 'model', 'share_id', name=op.f('pk_pledge_credits'))
     )
     with op.batch_alter_table('pledge_credits', schema=None) as batch_op:
-        batch_op.create_index('ix_pledge_credits_campaign_id_model', ['campaign_id', 'model', 'share_id'], unique=False)
+        batch_op.create_index('ix_pledge_credits_campaign_id_model', ['campaign_id', 'model', 'share_id', 'pledge_id', 'pledged_at', 'amount_minor'], unique=False)
 
     op.create_table('pledge_touches',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -72,6 +72,33 @@ def upgrade():
     with op.batch_alter_table('pledge_touches', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pledge_touches_pledge_id'), ['pledge_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pledge_touches_share_id'), ['share_id'], unique=False)
+
+    op.create_table('click_rollups',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('folded_before', sa.Date(), nullable=True),
+    sa.CheckConstraint('id = 1', name=op.f('ck_click_rollups_single_row')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_click_rollups'))
+    )
+    op.create_table('click_days',
+    sa.Column('share_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('campaign_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('clicks', sa.Integer(), nullable=False),
+    sa.Column('unique_clicks', sa.Integer(), nullable=False),
+    sa.Column('bot_clicks', sa.Integer(), nullable=False),
+    sa.CheckConstraint('clicks >= 0 AND unique_clicks >= 0 AND bot_clicks >= 0', name=op.f('ck_click_days_counts_not_negative')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_click_days_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['share_id'], ['shares.id'], name=op.f('fk_click_days_share_id_shares')),
+    sa.PrimaryKeyConstraint('share_id', 'day', name=op.f('pk_click_days'))
+    )
+    with op.batch_alter_table('click_days', schema=None) as batch_op:
+        batch_op.create_index('ix_click_days_campaign_id_channel', ['campaign_id', 'channel', 'share_id', 'day', 'clicks', 'unique_clicks', 'bot_clicks'], unique=False)
+        batch_op.create_index('ix_click_days_campaign_id_day', ['campaign_id', 'day', 'clicks', 'unique_clicks', 'bot_clicks'], unique=False)
+
+    # Folding closed days and reading the raw tail go by time. (On a large clicks table in
+    # PostgreSQL, create it CONCURRENTLY by hand before upgrading; this then finds it made.)
+    op.create_index('ix_clicks_at', 'clicks', ['at'], unique=False, if_not_exists=True)
 
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attribution_model', sa.String(length=16), server_default='last_click', nullable=False))
@@ -93,6 +120,13 @@ def downgrade():
         batch_op.drop_column('pledge_page')
         batch_op.drop_column('attribution_model')
 
+    op.drop_index('ix_clicks_at', table_name='clicks')
+    with op.batch_alter_table('click_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_click_days_campaign_id_day')
+        batch_op.drop_index('ix_click_days_campaign_id_channel')
+
+    op.drop_table('click_days')
+    op.drop_table('click_rollups')
     with op.batch_alter_table('pledge_touches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pledge_touches_share_id'))
         batch_op.drop_index(batch_op.f('ix_pledge_touches_pledge_id'))

@@ -268,6 +268,7 @@ class Checker:
                 self.error(share.line, why)
                 bad[share.key] = f"share {share.key!r} is on invalid line {share.line}"
         # Parents: must exist, be in the same campaign, and not make a cycle.
+        self._cyclic = self._find_cycles()
         for share in sorted(self._shares.values(), key=lambda s: s.line):
             if share.key in bad:
                 continue
@@ -288,8 +289,9 @@ class Checker:
                     del valid[key]
                     changed = True
         self._bad_shares = bad
+        depths = self._depths(valid)
         for share in valid.values():
-            share.depth = self._depth(share)
+            share.depth = depths[share.key]
         self.plan.shares = sorted(valid.values(), key=lambda s: (s.depth, s.line))
         return valid
 
@@ -303,19 +305,38 @@ class Checker:
             return f"unknown parent share {share.parent!r}"
         if parent.campaign != share.campaign:
             return f"parent share {share.parent!r} is in another campaign"
-        seen = {share.key}
-        while parent is not None and parent.parent is not None:
-            if parent.key in seen:
-                return f"share {share.key!r} is its own ancestor"
-            seen.add(parent.key)
-            parent = self._shares.get(parent.parent)
+        if share.key in self._cyclic:
+            return f"share {share.key!r} is its own ancestor"
         return None
 
-    def _depth(self, share: ShareRecord) -> int:
-        depth, node = 0, share
-        while node.parent is not None:
-            depth += 1
-            node = self._shares[node.parent]
+    def _find_cycles(self) -> set[str]:
+        """Keys of shares on a cycle of parents (each share has at most one parent)."""
+        state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+        cyclic: set[str] = set()
+        for start in self._shares:
+            path, key = [], start
+            while key is not None and key in self._shares and key not in state:
+                state[key] = 1
+                path.append(key)
+                key = self._shares[key].parent
+            if key is not None and state.get(key) == 1:
+                cyclic.update(path[path.index(key) :])
+            for visited in path:
+                state[visited] = 2
+        return cyclic
+
+    def _depths(self, keys) -> dict[str, int]:
+        """Levels below the root for valid (acyclic) shares, each computed once."""
+        depth: dict[str, int] = {}
+        for start in keys:
+            path, key = [], start
+            while key is not None and key not in depth:
+                path.append(key)
+                key = self._shares[key].parent
+            base = depth[key] if key is not None else -1
+            for visited in reversed(path):
+                base += 1
+                depth[visited] = base
         return depth
 
     def _check_clicks(self, shares: dict[str, ShareRecord]) -> None:

@@ -22,6 +22,7 @@ from ..models import (
     utcnow,
 )
 from ..pledges import service as pledges
+from ..tracking import rollup
 from .lines import Plan
 
 CHUNK = 10_000
@@ -42,20 +43,50 @@ def _chunks(rows: list, size: int = CHUNK):
         yield rows[start : start + size]
 
 
-def _insert_returning_ids(session: Session, model, rows: list[dict]) -> list[int]:
-    """Insert rows and return their new ids in the same order."""
-    ids: list[int] = []
+def _insert(session: Session, model, rows: list[dict]) -> None:
+    """Insert rows with Core (the ORM's bulk path costs more than the database here)."""
+    table = model.__table__
+    connection = session.connection()
     for chunk in _chunks(rows):
-        result = session.execute(
-            sa.insert(model).returning(model.id, sort_by_parameter_order=True), chunk
+        connection.execute(table.insert(), chunk)
+
+
+def _reserve_ids(session: Session, model, n: int) -> list[int]:
+    """Ids for n new rows, so they go in by plain executemany: RETURNING in a set order makes
+    SQLAlchemy insert one row per statement on SQLite."""
+    if n == 0:
+        return []
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                sa.text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"table": table.name, "n": n},
+            )
         )
-        ids.extend(result.scalars())
+    # SQLite has one writer: once this transaction has written, max(id) cannot move under us.
+    session.execute(sa.text(f"UPDATE {table.name} SET id = id WHERE 0"))  # noqa: S608 - our table
+    start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
+    return list(range(start + 1, start + n + 1))
+
+
+def _insert_with_ids(session: Session, model, rows: list[dict]) -> list[int]:
+    """Insert rows under reserved ids; returns the ids in the rows' order."""
+    ids = _reserve_ids(session, model, len(rows))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    _insert(session, model, rows)
     return ids
 
 
 def store(session: Session, plan: Plan, advance: Callable[[int], None] = lambda n: None) -> Stored:
     """Write everything in `plan`; `advance(n)` reports n more records written."""
     done = Stored()
+    # Old clicks land in days that may be folded already: hold the watermark meanwhile.
+    folded_before = rollup.lock(session)
     campaigns = {slug: cid for slug, (cid, _) in plan.stored_campaigns.items()}
     for slug, line in plan.campaigns.items():
         campaign = Campaign(**line.model_dump(exclude={"type"}))
@@ -71,10 +102,18 @@ def store(session: Session, plan: Plan, advance: Callable[[int], None] = lambda 
     promoter_ids = dict(
         zip(
             external,
-            _insert_returning_ids(
+            _insert_with_ids(
                 session,
                 Promoter,
-                [{"code": new_promoter_code(), "created_at": now} for _ in external],
+                [
+                    {
+                        "code": new_promoter_code(),
+                        "created_at": now,
+                        "display_name": None,
+                        "email": None,
+                    }
+                    for _ in external
+                ],
             ),
             strict=True,
         )
@@ -98,16 +137,16 @@ def store(session: Session, plan: Plan, advance: Callable[[int], None] = lambda 
             for s in level
         ]
         share_ids.update(
-            zip([s.key for s in level], _insert_returning_ids(session, Share, rows), strict=True)
+            zip([s.key for s in level], _insert_with_ids(session, Share, rows), strict=True)
         )
         advance(len(level))
         level = [share] if share is not None else []
     done.shares = len(share_ids)
 
-    insert_click = sa.insert(Click)
     for chunk in _chunks(plan.clicks):
-        session.execute(
-            insert_click,
+        _insert(
+            session,
+            Click,
             [
                 {
                     "share_id": share_ids[key],
@@ -122,10 +161,38 @@ def store(session: Session, plan: Plan, advance: Callable[[int], None] = lambda 
         )
         done.clicks += len(chunk)
         advance(len(chunk))
+    if folded_before is not None:
+        rollup.add_folded(session, _folded_days(plan, folded_before, campaigns, share_ids))
+    rollup.fold(session)
 
     _store_pledges(session, plan, campaigns, share_ids, done)
     advance(len(plan.pledges))
     return done
+
+
+def _folded_days(plan: Plan, before, campaigns: dict, share_ids: dict) -> list[dict]:
+    """click_days rows for the imported clicks of days already folded."""
+    shares = {s.key: s for s in plan.shares}
+    days: dict[tuple[str, object], list[int]] = {}
+    for key, at, unique, bot in plan.clicks:
+        day = at.date()
+        if day < before:
+            counts = days.setdefault((key, day), [0, 0, 0])
+            counts[0] += not bot
+            counts[1] += unique
+            counts[2] += bot
+    return [
+        {
+            "share_id": share_ids[key],
+            "day": day,
+            "campaign_id": campaigns[shares[key].campaign],
+            "channel": shares[key].channel,
+            "clicks": clicks,
+            "unique_clicks": unique,
+            "bot_clicks": bots,
+        }
+        for (key, day), (clicks, unique, bots) in days.items()
+    ]
 
 
 def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: Stored) -> None:
@@ -191,7 +258,7 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
                 "updated_at": now,
             }
         )
-    ids = _insert_returning_ids(session, Pledge, new_rows)
+    ids = _insert_with_ids(session, Pledge, new_rows)
     touch_rows, credit_rows = [], []
     for pledge_id, (cid, state) in zip(ids, new_states, strict=True):
         touch_rows.extend(
@@ -208,8 +275,6 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
                     window_days=windows[cid],
                 )
             )
-    for chunk in _chunks(touch_rows):
-        session.execute(sa.insert(PledgeTouch), chunk)
-    for chunk in _chunks(credit_rows):
-        session.execute(sa.insert(PledgeCredit), chunk)
+    _insert(session, PledgeTouch, touch_rows)
+    _insert(session, PledgeCredit, credit_rows)
     done.pledges_new = len(ids)

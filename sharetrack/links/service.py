@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import CHANNELS, Campaign, Promoter, Share
-from .tokens import ALPHABET, Tokens
+from .tokens import Tokens, b32encode_int
 
 PROMOTER_CODE_LENGTH = 16  # 80 random bits
 # Channels anyone may make a link for; leaflet links are staff's leaflet batches.
@@ -57,8 +57,8 @@ def resolve(session: Session, share_id: int) -> Target | None:
 
 
 def new_promoter_code() -> str:
-    """An unguessable promoter code."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(PROMOTER_CODE_LENGTH))
+    """An unguessable promoter code: 80 random bits in 16 base32 characters."""
+    return b32encode_int(int.from_bytes(secrets.token_bytes(10))).rjust(PROMOTER_CODE_LENGTH, "0")
 
 
 def create_promoter(session: Session, display_name: str | None = None) -> Promoter:

@@ -1,9 +1,9 @@
 """Every aggregate a report reads, as set-based SQL: clicks, pledges, credits and cascades.
 
-Click figures are read only through `_click_facts`, one row per click with the columns an
-aggregate table would have (share, day, clicks, unique clicks, bot clicks). Rolling old clicks
-into daily aggregates then means adding that table to `_click_facts`, and every report
-(channels, promoters, days, shares) reads the same figures before and after.
+Click figures are read only through `_click_sources`: closed days from the click_days
+aggregate, the days since from raw clicks (tracking/rollup.py), so every report (channels,
+promoters, days, shares) reads the same figures before and after a day is folded, and after
+a retention job deletes raw clicks of folded days.
 
 Money is read from pledge_credits (see docs/adr/0002-stored-credits-per-model.md): one row per
 live pledge, model and credited share.
@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import LIVE_STATUSES, Click, Pledge, PledgeCredit, Promoter, Share
+from ..models import LIVE_STATUSES, Click, ClickDay, Pledge, PledgeCredit, Promoter, Share
+from ..tracking import rollup
 
 # Indirect credit follows cascades this many levels up; deeper chains stop counting there.
 MAX_CASCADE_DEPTH = 64
@@ -85,9 +86,57 @@ def _day(value) -> dt.date:
 # --- clicks -------------------------------------------------------------------------------
 
 
-def _click_facts(campaign_id: int, period: Period):
-    """One row per click of the campaign: the only place click rows are read."""
-    return (
+def _click_sources(
+    campaign_id: int,
+    period: Period,
+    folded_before: dt.date | None,
+    *,
+    channel: str | None = None,
+    share_ids: list[int] | None = None,
+    promoter_ids: list[int] | None = None,
+    with_promoter: bool = False,
+) -> list:
+    """The selects whose rows add up to the campaign's click figures: the only place clicks
+    are read. Days before `folded_before` come from click_days, later ones from raw clicks,
+    so a day reads the same before and after it is folded (tracking/rollup.py).
+
+    Every select has the columns share_id, channel, promoter_id, day, clicks (people),
+    unique_clicks and bot_clicks. Folded days have day resolution: a period cuts them at
+    whole days.
+    """
+    sources = []
+    if folded_before is not None:
+        join = with_promoter or promoter_ids is not None
+        folded = sa.select(
+            ClickDay.share_id.label("share_id"),
+            ClickDay.channel.label("channel"),
+            (Share.promoter_id if join else sa.null()).label("promoter_id"),
+            ClickDay.day.label("day"),
+            ClickDay.clicks.label("clicks"),
+            ClickDay.unique_clicks.label("unique_clicks"),
+            ClickDay.bot_clicks.label("bot_clicks"),
+        ).where(ClickDay.campaign_id == campaign_id, ClickDay.day < folded_before)
+        if join:
+            folded = folded.join(Share, Share.id == ClickDay.share_id)
+        if period.since is not None:
+            folded = folded.where(ClickDay.day >= period.since.date())
+        if period.until is not None:
+            folded = folded.where(ClickDay.day < period.until.date())
+        if channel is not None:
+            folded = folded.where(ClickDay.channel == channel)
+        if share_ids is not None:
+            folded = folded.where(ClickDay.share_id.in_(share_ids))
+        if promoter_ids is not None:
+            # Few promoters: find their shares first, then those shares' days by key.
+            folded = folded.where(
+                ClickDay.share_id.in_(
+                    sa.select(Share.id).where(
+                        Share.campaign_id == campaign_id, Share.promoter_id.in_(promoter_ids)
+                    )
+                )
+            )
+        sources.append(folded)
+    raw = (
         sa.select(
             Click.share_id.label("share_id"),
             Share.channel.label("channel"),
@@ -98,22 +147,49 @@ def _click_facts(campaign_id: int, period: Period):
             sa.cast(Click.is_bot, sa.Integer).label("bot_clicks"),
         )
         .join(Share, Share.id == Click.share_id)
-        .where(Share.campaign_id == campaign_id, *period.where(Click.at))
+        .where(*period.where(Click.at))
     )
+    if folded_before is None:
+        raw = raw.where(Share.campaign_id == campaign_id)
+    else:
+        # The unfolded tail is a day or two of clicks: read them by time, then their shares.
+        # "+ 0" keeps SQLite (which has no statistics) from walking every share instead.
+        raw = raw.where(Share.campaign_id + 0 == campaign_id)
+        raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
+    if channel is not None:
+        raw = raw.where(Share.channel == channel)
+    if share_ids is not None:
+        raw = raw.where(Click.share_id.in_(share_ids))
+    if promoter_ids is not None:
+        raw = raw.where(Share.promoter_id.in_(promoter_ids))
+    sources.append(raw)
+    return sources
 
 
-def _click_counts(session: Session, campaign_id: int, period: Period, key: str, where=()):
-    facts = _click_facts(campaign_id, period).where(*where).subquery()
-    column = facts.c[key] if key else sa.literal(None)
-    rows = session.execute(
-        sa.select(
-            column,
-            sa.func.coalesce(sa.func.sum(facts.c.clicks), 0),
-            sa.func.coalesce(sa.func.sum(facts.c.unique_clicks), 0),
-            sa.func.coalesce(sa.func.sum(facts.c.bot_clicks), 0),
-        ).group_by(*([column] if key else []))
-    )
-    return {k: Counts(int(c), int(u), int(b)) for k, c, u, b in rows}
+def _click_counts(session: Session, campaign_id: int, period: Period, key: str, **filters) -> dict:
+    """Click figures grouped by `key` (a source column, or "" for the totals)."""
+    folded_before = rollup.watermark(session)
+    out: dict = {}
+    for source in _click_sources(
+        campaign_id, period, folded_before, with_promoter=key == "promoter_id", **filters
+    ):
+        facts = source.subquery()
+        column = facts.c[key] if key else sa.literal(None)
+        rows = session.execute(
+            sa.select(
+                column,
+                sa.func.coalesce(sa.func.sum(facts.c.clicks), 0),
+                sa.func.coalesce(sa.func.sum(facts.c.unique_clicks), 0),
+                sa.func.coalesce(sa.func.sum(facts.c.bot_clicks), 0),
+            ).group_by(*([column] if key else []))
+        )
+        for k, c, u, b in rows:
+            k = _day(k) if key == "day" else k
+            counts = out.setdefault(k, Counts())
+            counts.clicks += int(c)
+            counts.unique_clicks += int(u)
+            counts.bot_clicks += int(b)
+    return out
 
 
 def click_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) -> Counts:
@@ -122,26 +198,35 @@ def click_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) 
 
 
 def clicks_by(
-    session: Session, campaign_id: int, by: str, period: Period = ALL_TIME, where=()
+    session: Session, campaign_id: int, by: str, period: Period = ALL_TIME, **filters
 ) -> dict:
-    """Click figures per share_id, channel, promoter_id or day."""
-    counts = _click_counts(session, campaign_id, period, by, where)
-    if by == "day":
-        return {_day(k): v for k, v in counts.items()}
-    return counts
+    """Click figures per share_id, channel, promoter_id or day.
+
+    Filters: channel=, share_ids=[...], promoter_ids=[...].
+    """
+    if by not in ("share_id", "channel", "promoter_id", "day"):
+        raise ValueError(f"cannot group clicks by {by!r}")
+    return _click_counts(session, campaign_id, period, by, **filters)
 
 
 # --- shares -------------------------------------------------------------------------------
 
 
-def share_counts(session: Session, campaign_id: int, by: str, period: Period = ALL_TIME) -> dict:
+def share_counts(
+    session: Session,
+    campaign_id: int,
+    by: str,
+    period: Period = ALL_TIME,
+    promoter_ids: list[int] | None = None,
+) -> dict:
     """Shares made in the period, per channel or promoter_id."""
     column = {"channel": Share.channel, "promoter_id": Share.promoter_id}[by]
-    rows = session.execute(
-        sa.select(column, sa.func.count())
-        .where(Share.campaign_id == campaign_id, *period.where(Share.created_at))
-        .group_by(column)
+    query = sa.select(column, sa.func.count()).where(
+        Share.campaign_id == campaign_id, *period.where(Share.created_at)
     )
+    if promoter_ids is not None:
+        query = query.where(Share.promoter_id.in_(promoter_ids))
+    rows = session.execute(query.group_by(column))
     return {key: n for key, n in rows}
 
 
@@ -221,11 +306,12 @@ def credits_by(
     by: str,
     period: Period = ALL_TIME,
     where=(),
+    top: int | None = None,
 ) -> dict:
     """Direct credit per share_id, channel, promoter_id or day under `model`.
 
     `pledges` counts distinct pledges, so a pledge crediting two of a promoter's shares
-    counts once for the promoter.
+    counts once for the promoter. `top` keeps only the best earning keys.
     """
     credits = _credits(campaign_id, model, period).subquery()
     if by == "day":
@@ -237,13 +323,15 @@ def credits_by(
     else:
         column = {"channel": Share.channel, "promoter_id": Share.promoter_id}[by]
         query = sa.select(column).select_from(credits).join(Share, Share.id == credits.c.share_id)
-    rows = session.execute(
-        query.add_columns(
-            sa.func.count(sa.distinct(credits.c.pledge_id)), sa.func.sum(credits.c.amount_minor)
-        )
+    total = sa.func.sum(credits.c.amount_minor)
+    query = (
+        query.add_columns(sa.func.count(sa.distinct(credits.c.pledge_id)), total)
         .where(*where)
         .group_by(column)
     )
+    if top is not None:
+        query = query.where(column.is_not(None)).order_by(total.desc(), column).limit(top)
+    rows = session.execute(query)
     if by == "day":
         return {_day(k): Money(int(n), int(total)) for k, n, total in rows}
     return {k: Money(int(n), int(total)) for k, n, total in rows}
@@ -328,17 +416,9 @@ def top_promoters_by_clicks(
     session: Session, campaign_id: int, limit: int, period: Period = ALL_TIME
 ) -> list[int]:
     """The promoters whose shares drew the most human clicks."""
-    facts = _click_facts(campaign_id, period).subquery()
-    total = sa.func.sum(facts.c.clicks)
-    return list(
-        session.scalars(
-            sa.select(facts.c.promoter_id)
-            .where(facts.c.promoter_id.is_not(None))
-            .group_by(facts.c.promoter_id)
-            .order_by(total.desc(), facts.c.promoter_id)
-            .limit(limit)
-        )
-    )
+    counts = clicks_by(session, campaign_id, "promoter_id", period)
+    counts.pop(None, None)
+    return sorted(counts, key=lambda pid: (-counts[pid].clicks, pid))[:limit]
 
 
 # --- per share ----------------------------------------------------------------------------
@@ -359,11 +439,12 @@ def share_figures(
     promoter's page (share_ids). Shares are listed whenever they were made; figures are the
     period's.
     """
+    share_ids = list(share_ids) if share_ids is not None else None
     extra = []
     if channel is not None:
         extra.append(Share.channel == channel)
     if share_ids is not None:
-        extra.append(Share.id.in_(list(share_ids)))
+        extra.append(Share.id.in_(share_ids))
     rows = session.execute(
         sa.select(Share.id, Share.channel, Share.promoter_id, Share.parent_id, Share.created_at)
         .where(Share.campaign_id == campaign_id, *extra)
@@ -372,8 +453,10 @@ def share_figures(
     out = {row[0]: ShareFigures(*row) for row in rows}
     if not out:
         return out
-    for share_id, counts in clicks_by(session, campaign_id, "share_id", period, extra).items():
-        out[share_id].counts = counts
+    filters = {"channel": channel, "share_ids": share_ids}
+    for share_id, counts in clicks_by(session, campaign_id, "share_id", period, **filters).items():
+        if share_id in out:
+            out[share_id].counts = counts
     for share_id, money in credits_by(session, campaign_id, model, "share_id", period).items():
         if share_id in out:
             out[share_id].pledges, out[share_id].direct_minor = money.pledges, money.amount_minor

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from ..models import Campaign, Share
+from ..models import Campaign
 from . import queries
 from .queries import Counts, Money, Period
 
@@ -32,7 +32,12 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
     cid = campaign.id
     raised = queries.pledge_totals(session, cid, within)
     attributed = queries.credit_totals(session, cid, model, within)
-    clicks = queries.click_totals(session, cid, within)
+    by_day = queries.clicks_by(session, cid, "day", within)
+    clicks = Counts(
+        sum(c.clicks for c in by_day.values()),
+        sum(c.unique_clicks for c in by_day.values()),
+        sum(c.bot_clicks for c in by_day.values()),
+    )
     shares_by_channel = queries.share_counts(session, cid, "channel", within)
     return {
         "campaign": campaign.slug,
@@ -50,7 +55,7 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
         },
         "channels": channel_rows(session, cid, model, within, shares_by_channel),
         "promoters": promoter_rows(session, cid, model, within),
-        "daily": daily_rows(session, cid, model, within),
+        "daily": daily_rows(session, cid, model, within, by_day),
     }
 
 
@@ -86,17 +91,16 @@ def channel_rows(
 
 def promoter_rows(session: Session, cid: int, model: str, within: Period) -> list[dict]:
     """The top promoters by credited money (then by clicks when fewer have any credit)."""
-    money = queries.credits_by(session, cid, model, "promoter_id", within)
-    money.pop(None, None)  # shares without a promoter (some leaflet batches)
+    # Shares without a promoter (some leaflet batches) are left out.
+    money = queries.credits_by(session, cid, model, "promoter_id", within, top=TOP_PROMOTERS)
     ranked = sorted(money, key=lambda pid: (-money[pid].amount_minor, pid))[:TOP_PROMOTERS]
     if len(ranked) < TOP_PROMOTERS:
         extra = queries.top_promoters_by_clicks(session, cid, TOP_PROMOTERS, within)
         ranked += [pid for pid in extra if pid not in money][: TOP_PROMOTERS - len(ranked)]
     if not ranked:
         return []
-    only = [Share.promoter_id.in_(ranked)]
-    clicks = queries.clicks_by(session, cid, "promoter_id", within, only)
-    shares = queries.share_counts(session, cid, "promoter_id", within)
+    clicks = queries.clicks_by(session, cid, "promoter_id", within, promoter_ids=ranked)
+    shares = queries.share_counts(session, cid, "promoter_id", within, promoter_ids=ranked)
     names = queries.promoters(session, ranked)
     rows = []
     for pid in ranked:
@@ -116,9 +120,11 @@ def promoter_rows(session: Session, cid: int, model: str, within: Period) -> lis
     return rows
 
 
-def daily_rows(session: Session, cid: int, model: str, within: Period) -> list[dict]:
+def daily_rows(
+    session: Session, cid: int, model: str, within: Period, clicks: dict | None = None
+) -> list[dict]:
     """One row per UTC day with clicks or pledges, oldest first."""
-    clicks = queries.clicks_by(session, cid, "day", within)
+    clicks = clicks if clicks is not None else queries.clicks_by(session, cid, "day", within)
     pledges = queries.pledges_by_day(session, cid, within)
     money = queries.credits_by(session, cid, model, "day", within)
     rows = []
