@@ -286,3 +286,25 @@ def test_a_progress_bar_on_a_terminal(app, app_config, jsonl):
     text = output.decode(errors="replace")
     assert "checking" in text and "storing" in text and "100%" in text, text
     assert "stored 1 campaign(s)" in text
+
+
+def test_clicks_of_folded_days_add_to_the_aggregates(app, ctx, jsonl, run_import):
+    from sharetrack.models import utcnow
+    from sharetrack.reports import queries
+    from sharetrack.tracking import rollup
+
+    assert run_import(jsonl(*HISTORY)).exit_code == 0
+    assert rollup.watermark(db.session) == rollup.closed_before(utcnow())  # folded by import
+    later = [share("late", promoter="dave"), click("late", visitor="v-9"), click("late")]
+    later += [click("late", "2026-01-05T08:00:00Z", visitor="v-9")]
+    assert run_import(jsonl(*later)).exit_code == 0
+    campaign = db.session.scalar(sa.select(Campaign))
+    day = sa.func.date(Click.at)
+    raw = dict(
+        db.session.execute(sa.select(day, sa.func.count()).where(~Click.is_bot).group_by(day)).all()
+    )
+    folded = queries.clicks_by(db.session, campaign.id, "day")
+    assert {d.isoformat(): c.clicks for d, c in folded.items()} == {
+        str(d)[:10]: n for d, n in raw.items()
+    }
+    assert folded[dt.date(2026, 1, 2)].clicks == 6 and folded[dt.date(2026, 1, 5)].clicks == 1
