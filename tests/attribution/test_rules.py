@@ -119,3 +119,16 @@ def test_eligible_keeps_the_window_before_the_pledge():
 def test_unknown_model_is_refused():
     with pytest.raises(ValueError):
         credit("most_clicks", 100, touches_at(1), PLEDGED)
+
+
+def test_the_example_in_docs_attribution():
+    touches = [
+        Touch(PLEDGED - 7 * DAY, 1),
+        Touch(PLEDGED - DAY, 2),
+        Touch(PLEDGED - dt.timedelta(hours=1), 3),
+    ]
+    assert credit("last_click", 10_000, touches, PLEDGED) == {3: 10_000}
+    assert credit("first_click", 10_000, touches, PLEDGED) == {1: 10_000}
+    assert credit("linear", 10_000, touches, PLEDGED) == {1: 3333, 2: 3333, 3: 3334}
+    assert credit("time_decay", 10_000, touches, PLEDGED) == {1: 2082, 2: 3771, 3: 4147}
+    assert credit("position_based", 10_000, touches, PLEDGED) == {1: 4000, 2: 2000, 3: 4000}
