@@ -138,6 +138,8 @@ def register(app: Flask) -> None:
         click.echo(f"staff API key: {key}")
         if token:
             click.echo(f"share link:    {base_url.rstrip('/')}/s/{token}")
+            click.echo(f"campaign page: {base_url.rstrip('/')}/c/{demo_data.DEMO_SLUG}")
+            click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
 
 
 def _size(file) -> int | None:

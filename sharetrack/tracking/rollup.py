@@ -100,7 +100,8 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
         sa.insert(ClickDay).from_select(
             ["share_id", "day", "campaign_id", "channel", "clicks", "unique_clicks", "bot_clicks"],
             rows,
-        )
+        ),
+        execution_options={"preserve_rowcount": True},
     ).rowcount
     row.folded_before = until
     session.flush()
