@@ -72,6 +72,9 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
     The caller commits. With wait=False, a fold already under way elsewhere is left to finish.
     """
     until = closed_before(now or utcnow())
+    current = watermark(session)
+    if current is not None and current >= until:
+        return 0  # nothing new to fold: no lock needed
     row = _lock(session, wait)
     if row is None:
         return None

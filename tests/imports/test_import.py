@@ -13,7 +13,16 @@ import pytest
 import sqlalchemy as sa
 
 from sharetrack.extensions import db
-from sharetrack.models import Campaign, Click, Pledge, PledgeCredit, Promoter, Share
+from sharetrack.models import (
+    Campaign,
+    Click,
+    ClickDay,
+    ClickRollup,
+    Pledge,
+    PledgeCredit,
+    Promoter,
+    Share,
+)
 from tests.conftest import BOTH_ENGINES
 
 CAMPAIGN = {
@@ -308,3 +317,20 @@ def test_clicks_of_folded_days_add_to_the_aggregates(app, ctx, jsonl, run_import
         str(d)[:10]: n for d, n in raw.items()
     }
     assert folded[dt.date(2026, 1, 2)].clicks == 6 and folded[dt.date(2026, 1, 5)].clicks == 1
+
+
+@BOTH_ENGINES
+def test_imported_times_read_back_exactly(app, ctx, jsonl, run_import, engine_name):
+    from sharetrack.reports import queries
+
+    lines = [CAMPAIGN, share("s"), click("s", at="2026-01-02T10:00:00.250000+01:00")]
+    assert run_import(jsonl(*lines, click("s", at="2026-01-02T09:00:00.250001Z"))).exit_code == 0
+    assert sorted(db.session.scalars(sa.select(Click.at))) == [
+        dt.datetime(2026, 1, 2, 9, 0, 0, 250000),
+        dt.datetime(2026, 1, 2, 9, 0, 0, 250001),
+    ]
+    campaign = db.session.scalar(sa.select(Campaign))
+    db.session.execute(sa.delete(ClickDay))  # read the raw clicks, not their fold
+    db.session.execute(sa.update(ClickRollup).values(folded_before=None))
+    cut = queries.Period(since=dt.datetime(2026, 1, 2, 9, 0, 0, 250001))
+    assert queries.click_totals(db.session, campaign.id, cut).clicks == 1
