@@ -149,6 +149,7 @@ class Checker:
         self._clicks: list[tuple[int, str, dt.datetime, bytes, bool]] = []
         self._pledges: list[tuple[int, PledgeLine]] = []
         self._refused: dict[str, int] = {}  # share key: line refused before its key was read
+        self._refused_campaigns: dict[str, int] = {}  # the same for campaign slugs
         # Repeat visits are told apart by a keyed hash whose key lives only in this process.
         self._visitor_key = secrets.token_bytes(32)
 
@@ -208,12 +209,12 @@ class Checker:
             data = json.loads(raw)
         except ValueError:
             return
-        if (
-            isinstance(data, dict)
-            and data.get("type") == "share"
-            and isinstance(data.get("key"), str)
-        ):
+        if not isinstance(data, dict):
+            return
+        if data.get("type") == "share" and isinstance(data.get("key"), str):
             self._refused.setdefault(data["key"], number)
+        if data.get("type") == "campaign" and isinstance(data.get("slug"), str):
+            self._refused_campaigns.setdefault(data["slug"], number)
 
     def finish(self, session: Session) -> Plan:
         """Check references across the file and against stored campaigns."""
@@ -236,6 +237,11 @@ class Checker:
         plan.errors.sort()
         return plan
 
+    def _unknown_campaign(self, slug: str) -> str:
+        if slug in self._refused_campaigns:
+            return f"campaign {slug!r} is on invalid line {self._refused_campaigns[slug]}"
+        return f"unknown campaign {slug!r}"
+
     def _currency(self, slug: str) -> str | None:
         if slug in self.plan.campaigns:
             return self.plan.campaigns[slug].currency
@@ -254,7 +260,7 @@ class Checker:
         for share in sorted(self._shares.values(), key=lambda s: s.line):
             why = None
             if self._currency(share.campaign) is None:
-                why = f"unknown campaign {share.campaign!r}"
+                why = self._unknown_campaign(share.campaign)
             elif share.promoter is not None and share.channel != "leaflet":
                 slot = (share.campaign, share.promoter, share.channel)
                 if slot in taken:
@@ -379,7 +385,7 @@ class Checker:
     def _pledge_problem(self, line: PledgeLine, shares: dict[str, ShareRecord]) -> str | None:
         currency = self._currency(line.campaign)
         if currency is None:
-            return f"unknown campaign {line.campaign!r}"
+            return self._unknown_campaign(line.campaign)
         if line.currency != currency:
             return f"campaign {line.campaign!r} takes {currency} only"
         for key in [line.share] if line.share else [r.share for r in line.refs or []]:

@@ -167,6 +167,13 @@ def test_every_kind_of_bad_line_is_named(app, ctx, jsonl, run_import, line, mess
     assert nothing_stored()
 
 
+def test_lines_of_a_refused_campaign_say_so(app, ctx, jsonl, run_import):
+    result = run_import(jsonl(CAMPAIGN | {"currency": "XXY"}, share("s"), pledge("p")))
+    assert "line 1: currency: " in result.output
+    assert "line 2: campaign 'history' is on invalid line 1" in result.output
+    assert "line 3: campaign 'history' is on invalid line 1" in result.output
+
+
 def test_a_cycle_of_parents_is_refused(app, ctx, jsonl, run_import):
     result = run_import(
         jsonl(CAMPAIGN, share("a", parent="b"), share("b", parent="a", promoter="other"))

@@ -269,3 +269,13 @@ def test_bad_share_requests_are_refused(app, client, hosted, data, status):
 def test_a_share_button_without_csrf_is_refused(app, client, hosted):
     response = client.post(f"/c/{hosted.slug}/share", data={"channel": "x"})
     assert response.status_code == 400
+
+
+def test_a_paused_campaign_makes_no_new_links(app, client, hosted, make_campaign):
+    paused = make_campaign(pledge_page=True, status="paused")
+    token = csrf_token(open_page(client, hosted))
+    response = client.post(
+        f"/c/{paused.slug}/share", data={"csrf_token": token, "channel": "facebook"}
+    )
+    assert response.status_code == 409
+    assert "is paused" in response.get_data(as_text=True)

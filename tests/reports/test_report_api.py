@@ -350,3 +350,16 @@ def test_the_currency_is_locked_once_pledges_exist(
     response = client.patch(url, headers=auth, json={"currency": "EUR"})
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "currency"
+
+
+@pytest.mark.parametrize("model", ["most_clicks", "", None, 3])
+def test_an_unknown_campaign_model_is_refused(client, auth, make_campaign, model):
+    campaign = make_campaign()
+    response = client.patch(
+        f"/api/v1/campaigns/{campaign.slug}", headers=auth, json={"attribution_model": model}
+    )
+    if model is None:  # null means unchanged, as for every field
+        assert response.status_code == 200 and response.json["attribution_model"] == "last_click"
+    else:
+        assert response.status_code == 422
+        assert response.json["errors"][0]["field"] == "attribution_model"
