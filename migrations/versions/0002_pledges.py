@@ -94,7 +94,18 @@ def upgrade():
     )
     with op.batch_alter_table('click_days', schema=None) as batch_op:
         batch_op.create_index('ix_click_days_campaign_id_channel', ['campaign_id', 'channel', 'share_id', 'day', 'clicks', 'unique_clicks', 'bot_clicks'], unique=False)
-        batch_op.create_index('ix_click_days_campaign_id_day', ['campaign_id', 'day', 'clicks', 'unique_clicks', 'bot_clicks'], unique=False)
+
+    op.create_table('click_channel_days',
+    sa.Column('campaign_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('clicks', sa.Integer(), nullable=False),
+    sa.Column('unique_clicks', sa.Integer(), nullable=False),
+    sa.Column('bot_clicks', sa.Integer(), nullable=False),
+    sa.CheckConstraint('clicks >= 0 AND unique_clicks >= 0 AND bot_clicks >= 0', name=op.f('ck_click_channel_days_counts_not_negative')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_click_channel_days_campaign_id_campaigns')),
+    sa.PrimaryKeyConstraint('campaign_id', 'channel', 'day', name=op.f('pk_click_channel_days'))
+    )
 
     # Folding closed days and reading the raw tail go by time. (On a large clicks table in
     # PostgreSQL, create it CONCURRENTLY by hand before upgrading; this then finds it made.)
@@ -122,9 +133,9 @@ def downgrade():
 
     op.drop_index('ix_clicks_at', table_name='clicks')
     with op.batch_alter_table('click_days', schema=None) as batch_op:
-        batch_op.drop_index('ix_click_days_campaign_id_day')
         batch_op.drop_index('ix_click_days_campaign_id_channel')
 
+    op.drop_table('click_channel_days')
     op.drop_table('click_days')
     op.drop_table('click_rollups')
     with op.batch_alter_table('pledge_touches', schema=None) as batch_op:

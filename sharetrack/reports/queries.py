@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import LIVE_STATUSES, Click, ClickDay, Pledge, PledgeCredit, Promoter, Share
+from ..models import (
+    LIVE_STATUSES,
+    Click,
+    ClickChannelDay,
+    ClickDay,
+    Pledge,
+    PledgeCredit,
+    Promoter,
+    Share,
+)
 from ..tracking import rollup
 
 # Indirect credit follows cascades this many levels up; deeper chains stop counting there.
@@ -94,19 +103,39 @@ def _click_sources(
     channel: str | None = None,
     share_ids: list[int] | None = None,
     promoter_ids: list[int] | None = None,
-    with_promoter: bool = False,
+    by: str = "",
 ) -> list:
     """The selects whose rows add up to the campaign's click figures: the only place clicks
-    are read. Days before `folded_before` come from click_days, later ones from raw clicks,
-    so a day reads the same before and after it is folded (tracking/rollup.py).
+    are read. Days before `folded_before` come from the aggregates (click_channel_days, or
+    click_days when shares or promoters matter), later ones from raw clicks, so a day reads
+    the same before and after it is folded (tracking/rollup.py).
 
     Every select has the columns share_id, channel, promoter_id, day, clicks (people),
-    unique_clicks and bot_clicks. Folded days have day resolution: a period cuts them at
-    whole days.
+    unique_clicks and bot_clicks (share_id and promoter_id are filled when `by` or a filter
+    needs them). Folded days have day resolution: a period cuts them at whole days.
     """
     sources = []
-    if folded_before is not None:
-        join = with_promoter or promoter_ids is not None
+    join = by == "promoter_id" or promoter_ids is not None
+    per_share = join or by == "share_id" or share_ids is not None
+    if folded_before is not None and not per_share:
+        # Channels, days and totals: the per-channel aggregate has a few rows per day.
+        folded = sa.select(
+            sa.null().label("share_id"),
+            ClickChannelDay.channel.label("channel"),
+            sa.null().label("promoter_id"),
+            ClickChannelDay.day.label("day"),
+            ClickChannelDay.clicks.label("clicks"),
+            ClickChannelDay.unique_clicks.label("unique_clicks"),
+            ClickChannelDay.bot_clicks.label("bot_clicks"),
+        ).where(ClickChannelDay.campaign_id == campaign_id, ClickChannelDay.day < folded_before)
+        if period.since is not None:
+            folded = folded.where(ClickChannelDay.day >= period.since.date())
+        if period.until is not None:
+            folded = folded.where(ClickChannelDay.day < period.until.date())
+        if channel is not None:
+            folded = folded.where(ClickChannelDay.channel == channel)
+        sources.append(folded)
+    elif folded_before is not None:
         folded = sa.select(
             ClickDay.share_id.label("share_id"),
             ClickDay.channel.label("channel"),
@@ -170,9 +199,7 @@ def _click_counts(session: Session, campaign_id: int, period: Period, key: str, 
     """Click figures grouped by `key` (a source column, or "" for the totals)."""
     folded_before = rollup.watermark(session)
     out: dict = {}
-    for source in _click_sources(
-        campaign_id, period, folded_before, with_promoter=key == "promoter_id", **filters
-    ):
+    for source in _click_sources(campaign_id, period, folded_before, by=key, **filters):
         facts = source.subquery()
         column = facts.c[key] if key else sa.literal(None)
         rows = session.execute(

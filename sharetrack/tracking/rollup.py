@@ -1,6 +1,7 @@
-"""Daily click aggregates: raw clicks of closed days folded into one row per share and day.
+"""Daily click aggregates: raw clicks of closed days folded into one row per share and day
+(click_days), and those added up per campaign, channel and day (click_channel_days).
 
-Reports read click_days for days before the watermark (click_rollups.folded_before) and raw
+Reports read the aggregates for days before the watermark (click_rollups.folded_before) and raw
 clicks from that day on, so a day reads the same before and after it is folded, and a report
 over a million clicks reads a few hundred thousand rows instead (docs/adr/0003). Raw clicks
 are never deleted here; a retention job may delete those of folded days only.
@@ -14,12 +15,13 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Click, ClickDay, ClickRollup, Share, utcnow
+from ..models import Click, ClickChannelDay, ClickDay, ClickRollup, Share, utcnow
 from .visitors import insert_ignore
 
 # A click is stored in the request that counts it; ten minutes after midnight, no click of
 # the day before is still on its way.
 GRACE = dt.timedelta(minutes=10)
+COUNTS = ("clicks", "unique_clicks", "bot_clicks")
 
 
 def closed_before(now: dt.datetime) -> dt.date:
@@ -106,27 +108,66 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
         ),
         execution_options={"preserve_rowcount": True},
     ).rowcount
+    days = ClickDay.day < until
+    if start is not None:
+        days = sa.and_(days, ClickDay.day >= start)
+    session.execute(
+        sa.insert(ClickChannelDay).from_select(
+            ["campaign_id", "channel", "day", "clicks", "unique_clicks", "bot_clicks"],
+            sa.select(
+                ClickDay.campaign_id,
+                ClickDay.channel,
+                ClickDay.day,
+                sa.func.sum(ClickDay.clicks),
+                sa.func.sum(ClickDay.unique_clicks),
+                sa.func.sum(ClickDay.bot_clicks),
+            )
+            .where(days)
+            .group_by(ClickDay.campaign_id, ClickDay.channel, ClickDay.day),
+        )
+    )
     row.folded_before = until
     session.flush()
     return made
 
 
 def add_folded(session: Session, rows: Iterable[dict]) -> None:
-    """Add clicks of already folded days (an import of history) to their aggregates."""
+    """Add clicks of already folded days (an import of history) to their aggregates.
+
+    `rows` are click_days rows; the per-channel rows are added up from them.
+    """
     rows = list(rows)
+    channels: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["campaign_id"], row["channel"], row["day"])
+        total = channels.setdefault(
+            key,
+            dict(zip(("campaign_id", "channel", "day"), key, strict=True))
+            | {"clicks": 0, "unique_clicks": 0, "bot_clicks": 0},
+        )
+        for name in COUNTS:
+            total[name] += row[name]
+    _upsert_add(session, ClickDay, [ClickDay.share_id, ClickDay.day], rows)
+    _upsert_add(
+        session,
+        ClickChannelDay,
+        [ClickChannelDay.campaign_id, ClickChannelDay.channel, ClickChannelDay.day],
+        list(channels.values()),
+    )
+
+
+def _upsert_add(session: Session, model, keys: list, rows: list[dict]) -> None:
+    """Insert rows, or add their counts to the rows already there."""
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(ClickDay)
+    statement = insert(model)
     statement = statement.on_conflict_do_update(
-        index_elements=[ClickDay.share_id, ClickDay.day],
-        set_={
-            name: getattr(ClickDay, name) + getattr(statement.excluded, name)
-            for name in ("clicks", "unique_clicks", "bot_clicks")
-        },
+        index_elements=keys,
+        set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in COUNTS},
     )
     for start in range(0, len(rows), 5000):
         session.execute(statement, rows[start : start + 5000])
