@@ -104,6 +104,7 @@ def _click_sources(
     share_ids: list[int] | None = None,
     promoter_ids: list[int] | None = None,
     by: str = "",
+    sqlite: bool = False,
 ) -> list:
     """The selects whose rows add up to the campaign's click figures: the only place clicks
     are read. Days before `folded_before` come from the aggregates (click_channel_days, or
@@ -178,13 +179,14 @@ def _click_sources(
         .join(Share, Share.id == Click.share_id)
         .where(*period.where(Click.at))
     )
-    if folded_before is None:
-        raw = raw.where(Share.campaign_id == campaign_id)
-    else:
+    if folded_before is not None:
+        raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
+    if folded_before is not None and sqlite:
         # The unfolded tail is a day or two of clicks: read them by time, then their shares.
         # "+ 0" keeps SQLite (which has no statistics) from walking every share instead.
         raw = raw.where(Share.campaign_id + 0 == campaign_id)
-        raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
+    else:
+        raw = raw.where(Share.campaign_id == campaign_id)
     if channel is not None:
         raw = raw.where(Share.channel == channel)
     if share_ids is not None:
@@ -199,7 +201,10 @@ def _click_counts(session: Session, campaign_id: int, period: Period, key: str, 
     """Click figures grouped by `key` (a source column, or "" for the totals)."""
     folded_before = rollup.watermark(session)
     out: dict = {}
-    for source in _click_sources(campaign_id, period, folded_before, by=key, **filters):
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    for source in _click_sources(
+        campaign_id, period, folded_before, by=key, sqlite=sqlite, **filters
+    ):
         facts = source.subquery()
         column = facts.c[key] if key else sa.literal(None)
         rows = session.execute(
