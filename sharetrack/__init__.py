@@ -24,6 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides and overrides.get("TESTING"):
         app.testing = True
     config.load(app, overrides)
+    # Flask 2.3+ ignores the JSON_SORT_KEYS setting; keep fields in the documented order.
+    app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])  # type: ignore[attr-defined]
 
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
@@ -42,12 +44,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import cli
     from .api import bp as api_bp
-    from .api import campaigns, keys, leaflets, openapi, shares  # noqa: F401  (routes attach)
+    from .api import campaigns, keys, leaflets, openapi, pledges, reports, shares  # noqa: F401
     from .api.errors import register_error_handlers
     from .auth.views import bp as auth_bp
     from .campaigns.views import bp as campaigns_bp
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
+    from .pledges.views import bp as campaign_page_bp
     from .promoters.views import bp as promoters_bp
 
     # The API authenticates by bearer key or webhook signature, never by cookie: no CSRF there.
@@ -58,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(promoters_bp)
+    app.register_blueprint(campaign_page_bp)
     register_error_handlers(app)
     cli.register(app)
     return app

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
 import sys
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import api_keys, staff
 from .extensions import db
 from .models import STAFF_ROLES, Campaign, utcnow
-from .tracking import visitors
+from .tracking import rollup, visitors
 
 DEMO_KEY_NAME = "demo (make run)"
 
@@ -83,6 +87,70 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"deleted {salts} salt(s) and {hashes} visitor hash(es)")
 
+    @app.cli.command("rollup-clicks")
+    def rollup_clicks() -> None:
+        """Fold clicks of closed days into daily aggregates (reports read those). For cron.
+
+        The report API also does it on its first call after a day closes.
+        """
+        made = rollup.fold(db.session)
+        db.session.commit()
+        click.echo(f"{made} share-day aggregate(s) made; raw clicks are kept")
+
+    @app.cli.command("import")
+    @click.argument("file", type=click.File("rb"))
+    @click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="Store the valid lines and list the others, instead of storing nothing.",
+    )
+    def import_history(file, skip_invalid: bool) -> None:
+        """Import campaigns, shares, clicks and pledges from JSON Lines (FILE, or - for stdin).
+
+        The whole file is checked before anything is written; errors are listed with line
+        numbers. Campaigns already stored are used as they are; a pledge already stored is
+        updated as the webhook would update it.
+        """
+        from .imports.lines import Checker, group_errors
+        from .imports.store import store
+
+        checker = Checker()
+        with _progress("checking", _size(file)) as advance:
+            pending = 0
+            for number, raw in enumerate(file, 1):
+                checker.feed(number, raw)
+                pending += len(raw)
+                if pending > 1 << 20:
+                    advance(pending)
+                    pending = 0
+            advance(pending)
+        plan = checker.finish(db.session)
+        if plan.errors:
+            for message in group_errors(plan.errors):
+                click.echo(message, err=True)
+            if not skip_invalid:
+                click.echo(
+                    f"{plan.invalid_lines} of {plan.lines} lines are invalid; nothing was stored "
+                    "(--skip-invalid stores the valid lines).",
+                    err=True,
+                )
+                sys.exit(1)
+        records = len(plan.campaigns) + len(plan.shares) + len(plan.clicks) + len(plan.pledges)
+        try:
+            with _progress("storing", records) as advance:
+                done = store(db.session, plan, advance)
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            click.echo(f"the database refused the import, nothing was stored: {exc}", err=True)
+            sys.exit(1)
+        click.echo(
+            f"stored {done.campaigns} campaign(s), {done.promoters} promoter(s), "
+            f"{done.shares} share(s), {done.clicks} click(s), {done.pledges_new} new and "
+            f"{done.pledges_updated} updated pledge(s)"
+            + (f"; skipped {plan.invalid_lines} invalid line(s)" if plan.errors else "")
+        )
+
     @app.cli.command("demo")
     @click.option(
         "--base-url",
@@ -109,3 +177,33 @@ def register(app: Flask) -> None:
         click.echo(f"staff API key: {key}")
         if token:
             click.echo(f"share link:    {base_url.rstrip('/')}/s/{token}")
+            click.echo(f"campaign page: {base_url.rstrip('/')}/c/{demo_data.DEMO_SLUG}")
+            click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
+
+
+def _size(file) -> int | None:
+    """The file's length in bytes, if it is a regular file (not a pipe)."""
+    try:
+        stat = os.fstat(file.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return stat.st_size if stat.st_size > 0 else None
+
+
+@contextlib.contextmanager
+def _progress(label: str, length: int | None):
+    """A progress bar on stderr when it is a terminal; `advance(n)` moves it on."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    # Without a length (a pipe), an endless iterable makes click show the position alone.
+    endless = itertools.count() if length is None else None
+    with click.progressbar(
+        endless,
+        length=length,
+        label=label,
+        file=sys.stderr,
+        show_pos=True,
+        show_percent=length is not None,
+    ) as bar:
+        yield bar.update

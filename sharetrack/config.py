@@ -44,6 +44,10 @@ def defaults(instance_path: str) -> dict:
         # A staff sign-in lasts this long; form tokens (CSRF) as long, so a slow edit still saves.
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        # Signs pledge webhooks (POST /api/v1/pledges); shared with the platform taking money.
+        "WEBHOOK_SECRET": None,
+        # Older webhook secrets still accepted while the platform rotates to the new one.
+        "WEBHOOK_SECRETS": [],
         "JSON_SORT_KEYS": False,
         # Strict-Transport-Security max-age, sent outside debug and tests; 0 turns it off.
         "HSTS_SECONDS": 365 * 86400,
@@ -72,10 +76,8 @@ def load(app: Flask, overrides: dict | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
-    keys = app.config["SECRET_KEYS"]
-    if isinstance(keys, str):
-        keys = [k.strip() for k in keys.split(",") if k.strip()]
-    app.config["SECRET_KEYS"] = list(keys)
+    app.config["SECRET_KEYS"] = _key_list(app.config["SECRET_KEYS"])
+    app.config["WEBHOOK_SECRETS"] = _key_list(app.config["WEBHOOK_SECRETS"])
     if not app.config["SECRET_KEY"]:
         if app.debug or app.testing:
             # Debug and tests only: a fixed, obviously unsafe key so sessions survive reloads.
@@ -88,6 +90,19 @@ def load(app: Flask, overrides: dict | None = None) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = app.config["COOKIE_SECURE"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+
+
+def _key_list(keys) -> list[str]:
+    """A list of keys from a list or a comma-separated string."""
+    if isinstance(keys, str):
+        keys = keys.split(",")
+    return [str(k).strip() for k in keys if str(k).strip()]
+
+
+def webhook_secrets(config) -> list[str]:
+    """Every webhook secret that verifies a delivery: the current one first."""
+    current = config.get("WEBHOOK_SECRET")
+    return ([str(current)] if current else []) + list(config.get("WEBHOOK_SECRETS") or [])
 
 
 def normalise_database_url(url: str) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .attribution.rules import DEFAULT_MODEL, MODELS
 from .extensions import db
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
@@ -28,6 +29,10 @@ CHANNELS = (
 )
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
 STAFF_ROLES = ("admin", "viewer")
+PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")
+# Only these count toward totals and carry credit; refunded and cancelled pledges lose theirs.
+LIVE_STATUSES = ("pledged", "paid")
+MAX_AMOUNT_MINOR = 10**10
 
 
 def utcnow() -> dt.datetime:
@@ -46,6 +51,7 @@ class Campaign(db.Model):
         sa.CheckConstraint("window_days BETWEEN 1 AND 365", name="window_range"),
         sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status_known"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+        sa.CheckConstraint(_in("attribution_model", MODELS), name="attribution_model_known"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -57,6 +63,14 @@ class Campaign(db.Model):
     window_days: Mapped[int] = mapped_column(sa.Integer, default=30)
     status: Mapped[str] = mapped_column(sa.String(16), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The credit model reports use unless a request names another; every model is kept.
+    attribution_model: Mapped[str] = mapped_column(
+        sa.String(16), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL
+    )
+    # Takes pledges on its own hosted page, /c/<slug>.
+    pledge_page: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The case, in plain text, shown on the hosted page.
+    summary: Mapped[str | None] = mapped_column(sa.Text)
 
     shares: Mapped[list[Share]] = relationship(back_populates="campaign")
 
@@ -114,6 +128,8 @@ class Click(db.Model):
         # Covers the staff and promoter counts (clicks, unique clicks per share) so they read
         # the index alone: 10x faster on SQLite at a million clicks (benchmarks/staff_pages.py).
         sa.Index("ix_clicks_share_id_is_bot_is_unique", "share_id", "is_bot", "is_unique"),
+        # Folding closed days (tracking/rollup.py) and the raw tail of reports read by time.
+        sa.Index("ix_clicks_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -123,6 +139,69 @@ class Click(db.Model):
     is_bot: Mapped[bool] = mapped_column(default=False)
     is_scan: Mapped[bool] = mapped_column(default=False)
     referrer_host: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class ClickDay(db.Model):
+    """One share's clicks on one closed UTC day, folded from raw clicks (tracking/rollup.py)."""
+
+    __tablename__ = "click_days"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "clicks >= 0 AND unique_clicks >= 0 AND bot_clicks >= 0", name="counts_not_negative"
+        ),
+        # Covering: per-share figures of a campaign (a channel's, or all) read the index alone.
+        sa.Index(
+            "ix_click_days_campaign_id_channel",
+            "campaign_id",
+            "channel",
+            "share_id",
+            "day",
+            "clicks",
+            "unique_clicks",
+            "bot_clicks",
+        ),
+    )
+
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    # Copies of the share's campaign and channel, so reports need no join.
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    clicks: Mapped[int] = mapped_column()  # people, as in reports
+    unique_clicks: Mapped[int] = mapped_column()
+    bot_clicks: Mapped[int] = mapped_column()
+
+
+class ClickChannelDay(db.Model):
+    """A campaign's clicks per channel on one closed UTC day: click_days added up per channel.
+
+    Reports by channel, by day and in total read these few rows instead of one per share.
+    """
+
+    __tablename__ = "click_channel_days"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "clicks >= 0 AND unique_clicks >= 0 AND bot_clicks >= 0", name="counts_not_negative"
+        ),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    clicks: Mapped[int] = mapped_column()
+    unique_clicks: Mapped[int] = mapped_column()
+    bot_clicks: Mapped[int] = mapped_column()
+
+
+class ClickRollup(db.Model):
+    """The one row saying up to which day raw clicks are folded into click_days."""
+
+    __tablename__ = "click_rollups"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Days before this one are in click_days; this day and later are read from raw clicks.
+    folded_before: Mapped[dt.date | None] = mapped_column()
 
 
 class DailySalt(db.Model):
@@ -204,3 +283,86 @@ class StaffUser(UserMixin, db.Model):
     def get_id(self) -> str:
         """The id kept in the session; it changes with the password, ending older sessions."""
         return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+
+
+class Pledge(db.Model):
+    """A pledge as the platform that takes the money last described it."""
+
+    __tablename__ = "pledges"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "external_id"),
+        sa.CheckConstraint(
+            f"amount_minor > 0 AND amount_minor <= {MAX_AMOUNT_MINOR}", name="amount_range"
+        ),
+        sa.CheckConstraint(_in("status", PLEDGE_STATUSES), name="status_known"),
+        sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+        sa.Index("ix_pledges_campaign_id_pledged_at", "campaign_id", "pledged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
+    external_id: Mapped[str] = mapped_column(sa.String(128))
+    amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    # When the pledge was made: the earliest occurred_at of any delivery. Attribution's clock.
+    pledged_at: Mapped[dt.datetime] = mapped_column()
+    # The occurred_at of the delivery that set the status: only a newer one replaces it.
+    occurred_at: Mapped[dt.datetime] = mapped_column()
+    # A name the supporter chose to give on the hosted page; never required.
+    supporter_name: Mapped[str | None] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def live(self) -> bool:
+        """Pledged or paid: counts toward totals and carries credit."""
+        return self.status in LIVE_STATUSES
+
+
+class PledgeTouch(db.Model):
+    """A share that led to a pledge, and when the supporter arrived through it."""
+
+    __tablename__ = "pledge_touches"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pledges.id", ondelete="CASCADE"), index=True
+    )
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"), index=True)
+    # None: a bare `ref` token, whose arrival is taken to be the moment of the pledge.
+    at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class PledgeCredit(db.Model):
+    """The money one share earned from one live pledge under one model (never zero).
+
+    Written whenever a pledge is recorded or changes, for every model at once, so a report
+    is a plain sum and switching the model loses and recomputes nothing.
+    """
+
+    __tablename__ = "pledge_credits"
+    __table_args__ = (
+        sa.CheckConstraint(_in("model", MODELS), name="model_known"),
+        sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+        # Covering: every report query on credits reads this index alone.
+        sa.Index(
+            "ix_pledge_credits_campaign_id_model",
+            "campaign_id",
+            "model",
+            "share_id",
+            "pledge_id",
+            "pledged_at",
+            "amount_minor",
+        ),
+    )
+
+    pledge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pledges.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"), primary_key=True)
+    # Copies of the pledge's campaign and time, so reports aggregate without a join.
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
+    pledged_at: Mapped[dt.datetime] = mapped_column()
+    amount_minor: Mapped[int] = mapped_column(sa.BigInteger)

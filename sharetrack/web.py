@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, request
+from itsdangerous import BadSignature
 
 from . import formatting
 from .links.tokens import Tokens
+from .tracking import touches
+
+PROMOTER_COOKIE = "st_promoter"
+PROMOTER_COOKIE_AGE = 365 * 86400
 
 
 def init_app(app) -> None:
@@ -41,3 +48,39 @@ def dashboard_url(promoter_code: str) -> str:
 def print_url(batch_id: int) -> str:
     """The public URL of a leaflet batch's print sheet, with its signed key."""
     return f"{base_url()}/leaflets/{batch_id}/print?key={app_tokens().print_key(batch_id)}"
+
+
+def cookie_promoter_code() -> str | None:
+    """The promoter code this browser was given when it last shared, if its cookie verifies."""
+    raw = request.cookies.get(PROMOTER_COOKIE)
+    if not raw:
+        return None
+    try:
+        code = app_tokens().promoter_cookie.loads(raw)
+    except (BadSignature, UnicodeError, ValueError):  # a bad cookie: no promoter yet
+        return None
+    return code if isinstance(code, str) else None
+
+
+def set_promoter_cookie(response, code: str) -> None:
+    """Remember the browser's promoter, so its next link has the same owner."""
+    response.set_cookie(
+        PROMOTER_COOKIE,
+        app_tokens().promoter_cookie.dumps(code),
+        max_age=PROMOTER_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["COOKIE_SECURE"],
+    )
+
+
+def arrivals() -> list[touches.Touch]:
+    """The live touches in this browser's touch cookie, oldest first."""
+    return touches.decode(
+        app_tokens().touch_cookie, request.cookies.get(touches.COOKIE_NAME), int(time.time())
+    )
+
+
+def arrival_share_ids() -> list[int]:
+    """The share ids this browser arrived through, oldest first."""
+    return [t.share_id for t in arrivals()]

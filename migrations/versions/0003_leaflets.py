@@ -1,7 +1,7 @@
 """leaflet batches: a printed run of leaflets, each batch its own share on the leaflet channel
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-26 11:52:28.604178
 
 Only adds a table, so the previous release keeps serving while it runs.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

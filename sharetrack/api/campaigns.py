@@ -86,6 +86,11 @@ def update_campaign(slug: str):
     """Change some of a campaign's fields."""
     campaign = _campaign_or_404(slug)
     body = parse(CampaignUpdate)
-    service.update(campaign, **body.model_dump(exclude_unset=True))
+    try:
+        service.update(campaign, **body.model_dump(exclude_unset=True))
+    except service.CurrencyLocked:
+        raise invalid(
+            [{"field": "currency", "message": "cannot change once the campaign has pledges"}]
+        ) from None
     db.session.commit()
     return service.as_json(campaign)

@@ -59,6 +59,8 @@ class Reply:
     schema: type[BaseModel] | dict | None = None
     headers: tuple[str, ...] = ()
     media_type: str = "application/json"
+    # Other forms of the same response, {media type: JSON Schema} (a report's CSV, say).
+    alternatives: tuple[tuple[str, dict], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ def _responses(op: Operation, schemas: _Schemas) -> dict:
             response["content"] = {
                 reply.media_type: {"schema": schemas.ref(reply.schema, "serialization")}
             }
+            for media_type, schema in reply.alternatives:
+                response["content"][media_type] = {"schema": schema}
         if reply.headers:
             response["headers"] = {
                 name: {**HEADERS[name], "required": True} for name in reply.headers

@@ -89,3 +89,74 @@ class LeafletBatch(BaseModel):
 
 class LeafletList(BaseModel):
     leaflets: list[LeafletBatch]
+
+
+# Pledges and reports.
+class PledgeCreditOut(BaseModel):
+    token: str
+    channel: str
+    amount_minor: int
+
+
+class PledgeStored(BaseModel):
+    external_id: str
+    campaign: str
+    amount_minor: int
+    currency: str
+    status: str
+    occurred_at: str
+    pledged_at: str
+    model: str
+    credits: list[PledgeCreditOut] = Field(description="Credits under the campaign's model")
+    ignored_refs: int = Field(description="Refs that were forged, unknown or another campaign's")
+
+
+class ReportTotals(BaseModel):
+    raised_minor: int
+    attributed_minor: int
+    pledges: int
+    attributed_pledges: int
+    shares: int
+    clicks: int
+    unique_clicks: int
+    bot_clicks: int
+
+
+class ReportChannel(BaseModel):
+    channel: str
+    shares: int
+    clicks: int
+    unique_clicks: int
+    pledges: int
+    attributed_minor: int
+    indirect_minor: int
+    per_share_minor: int | None
+    per_click_minor: int | None
+    cascade_factor: float
+
+
+class ReportPromoter(BaseModel):
+    promoter: str
+    display_name: str | None
+    shares: int
+    clicks: int
+    pledges: int
+    attributed_minor: int
+
+
+class ReportDay(BaseModel):
+    date: str
+    clicks: int
+    unique_clicks: int
+    pledges: int
+    attributed_minor: int
+
+
+class Report(BaseModel):
+    campaign: str
+    currency: str
+    model: str
+    totals: ReportTotals
+    channels: list[ReportChannel]
+    promoters: list[ReportPromoter]
+    daily: list[ReportDay]

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from ..attribution.rules import MODELS
 from ..campaigns import service as campaign_service
-from ..models import CAMPAIGN_STATUSES, CHANNELS
+from ..models import CAMPAIGN_STATUSES, CHANNELS, MAX_AMOUNT_MINOR, PLEDGE_STATUSES
 
 SLUG_RE = campaign_service.SLUG_RE.pattern
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -44,7 +57,48 @@ def _currency(value: str) -> str:
     return value
 
 
+EARLIEST = dt.datetime(2000, 1, 1)
+# Clocks disagree a little; anything later than this is a mistake, not skew.
+FUTURE_SLACK = dt.timedelta(days=1)
+_EARLIEST_SECONDS = EARLIEST.replace(tzinfo=dt.UTC).timestamp()
+_SLACK_SECONDS = FUTURE_SLACK.total_seconds()
+_ISO_HINT = "must be an ISO 8601 time with an offset, like 2026-03-01T12:00:00Z"
+
+
+def _instant(value: object) -> dt.datetime:
+    """ISO 8601 text with an offset, as the naive UTC the columns hold, within a sane range.
+
+    One plain function (the standard library's parser) rather than pydantic's datetime and
+    two validators: an import checks a million of these.
+    """
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(_ISO_HINT)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_ISO_HINT) from None
+    if parsed.tzinfo is None:
+        raise ValueError("must have an offset, like Z or +01:00")
+    seconds = parsed.timestamp()  # compared as numbers: cheap, and never overflows
+    if seconds < _EARLIEST_SECONDS:
+        raise ValueError("must not be before 2000")
+    if seconds > time.time() + _SLACK_SECONDS:
+        raise ValueError("must not be in the future")
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
+# ISO 8601 with an offset, stored as naive UTC.
+Instant = Annotated[
+    dt.datetime,
+    PlainValidator(_instant, json_schema_input_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+AmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
+Model = Literal[MODELS]  # type: ignore[valid-type]
+PledgeStatus = Literal[PLEDGE_STATUSES]  # type: ignore[valid-type]
+ExternalId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_printable)]
+Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip)]
 # Stripped before the length check, so a title of spaces is refused rather than stored empty.
 Title = Annotated[
     str,
@@ -76,6 +130,9 @@ class CampaignCreate(Strict):
     target_minor: TargetMinor = 0
     window_days: WindowDays = 30
     status: Status = "active"
+    attribution_model: Model = "last_click"
+    pledge_page: StrictBool = False
+    summary: Summary | None = None
 
 
 class CampaignUpdate(Strict):
@@ -85,6 +142,9 @@ class CampaignUpdate(Strict):
     target_minor: TargetMinor | None = None
     window_days: WindowDays | None = None
     status: Status | None = None
+    attribution_model: Model | None = None
+    pledge_page: StrictBool | None = None
+    summary: Summary | None = None
 
 
 class ShareCreate(Strict):
@@ -123,3 +183,43 @@ class LeafletCreate(Strict):
     ) = None
     printed: Annotated[StrictInt, Field(ge=1, le=10_000_000)]
     promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+
+
+ShareToken = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class RefTouch(Strict):
+    token: ShareToken
+    at: Instant
+
+
+class PledgeIn(Strict):
+    """A webhook delivery: one pledge as the platform that takes the money sees it now."""
+
+    external_id: ExternalId
+    campaign: Annotated[str, Field(min_length=1, max_length=64)]
+    amount_minor: AmountMinor
+    currency: Currency
+    status: PledgeStatus
+    occurred_at: Instant
+    ref: ShareToken | Annotated[list[RefTouch], Field(max_length=50)] | None = None
+
+    def refs(self) -> list[tuple[str, dt.datetime | None]]:
+        """(token, arrival) pairs; a bare token's arrival is the pledge's own time (None)."""
+        if self.ref is None:
+            return []
+        if isinstance(self.ref, str):
+            return [(self.ref, None)]
+        return [(touch.token, touch.at) for touch in self.ref]
+
+
+class ReportQuery(BaseModel):
+    """The report's query string: unknown parameters (cache busters) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: Model | None = None
+    since: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = Field(default=None, alias="to")
+    format: Literal["json", "csv"] = "json"
+    table: Literal["channels", "promoters", "daily"] | None = None

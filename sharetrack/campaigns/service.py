@@ -6,15 +6,20 @@ import re
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from ..models import Campaign
+from ..attribution import engine
+from ..models import Campaign, Pledge
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 class SlugTaken(Exception):
     """Another campaign already has this slug."""
+
+
+class CurrencyLocked(Exception):
+    """The campaign has pledges in its currency; changing it would mix currencies."""
 
 
 def by_slug(session: Session, slug: str) -> Campaign | None:
@@ -41,11 +46,25 @@ def create(session: Session, **fields) -> Campaign:
 
 
 def update(campaign: Campaign, **fields) -> Campaign:
-    """Change the given fields (None means unchanged)."""
-    for name, value in fields.items():
-        if value is not None:
-            setattr(campaign, name, value)
+    """Change the given fields (None means unchanged); a new window recomputes credits."""
+    session = object_session(campaign)
+    changes = {k: v for k, v in fields.items() if v is not None and getattr(campaign, k) != v}
+    if "currency" in changes and session is not None and has_pledges(session, campaign):
+        raise CurrencyLocked(campaign.slug)
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+    if "window_days" in changes and session is not None:
+        session.flush()
+        engine.recompute_campaign(session, campaign)
     return campaign
+
+
+def has_pledges(session: Session, campaign: Campaign) -> bool:
+    """Whether any pledge was recorded for the campaign."""
+    return (
+        session.scalar(sa.select(Pledge.id).where(Pledge.campaign_id == campaign.id).limit(1))
+        is not None
+    )
 
 
 def as_json(campaign: Campaign) -> dict:
@@ -58,5 +77,8 @@ def as_json(campaign: Campaign) -> dict:
         "target_minor": campaign.target_minor,
         "window_days": campaign.window_days,
         "status": campaign.status,
+        "attribution_model": campaign.attribution_model,
+        "pledge_page": campaign.pledge_page,
+        "summary": campaign.summary,
         "created_at": campaign.created_at.isoformat() + "Z",
     }

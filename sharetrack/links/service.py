@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,10 +11,20 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Campaign, Promoter, Share
-from .tokens import ALPHABET
+from ..models import CHANNELS, Campaign, Promoter, Share
+from .tokens import ALPHABET, Tokens, b32encode_int
 
 PROMOTER_CODE_LENGTH = 16  # 80 random bits
+# Channels anyone may make a link for; leaflet links are staff's leaflet batches.
+PUBLIC_CHANNELS = tuple(c for c in CHANNELS if c != "leaflet")
+
+
+class ShareRefused(Exception):
+    """A share cannot be made as asked: which field, why, and the HTTP status that says so."""
+
+    def __init__(self, field: str, message: str, status: int = 422, slug: str | None = None):
+        super().__init__(message)
+        self.field, self.message, self.status, self.slug = field, message, status, slug
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,8 @@ def resolve(conn: Connection, share_id: int) -> Target | None:
 
 
 def new_promoter_code() -> str:
-    """An unguessable promoter code."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(PROMOTER_CODE_LENGTH))
+    """An unguessable promoter code: 80 random bits in 16 base32 characters."""
+    return b32encode_int(int.from_bytes(secrets.token_bytes(10))).rjust(PROMOTER_CODE_LENGTH, "0")
 
 
 def create_promoter(session: Session, display_name: str | None = None) -> Promoter:
@@ -114,3 +125,64 @@ _SHARE_EXISTS = sa.select(Share.id).where(Share.id == sa.bindparam("share_id"))
 def share_exists(session: Session, share_id: int) -> bool:
     """Whether a share with this id exists (one primary-key lookup)."""
     return session.scalar(_SHARE_EXISTS, {"share_id": share_id}) is not None
+
+
+def promoter_for(session: Session, code: str | None, cookie_code: str | None) -> Promoter:
+    """The named promoter, else the browser's own (from its cookie), else a new anonymous one."""
+    if code is not None:
+        promoter = promoter_by_code(session, code)
+        if promoter is None:
+            raise ShareRefused("promoter", f"unknown promoter {code!r}")
+        return promoter
+    if cookie_code:
+        promoter = promoter_by_code(session, cookie_code)
+        if promoter is not None:
+            return promoter
+    return create_promoter(session)
+
+
+def parent_for(
+    session: Session,
+    tokens: Tokens,
+    campaign_id: int,
+    token: str | None,
+    arrivals: Iterable[int] = (),
+) -> int | None:
+    """The parent share: the given link's, else the latest arrival (share ids, oldest first)."""
+    if token is not None:
+        parent_id = tokens.share_id(token)
+        parent = session.get(Share, parent_id) if parent_id else None
+        if parent is None or parent.campaign_id != campaign_id:
+            raise ShareRefused("parent", "not a link of this campaign")
+        return parent.id
+    for share_id in reversed(list(arrivals)):
+        parent = session.get(Share, share_id)
+        if parent is not None and parent.campaign_id == campaign_id:
+            return parent.id
+    return None
+
+
+def start_sharing(
+    session: Session, *, campaign: Campaign, channel: str, promoter: Promoter, parent_id: int | None
+) -> tuple[Share, bool]:
+    """A promoter's link for a public channel of an active campaign; (share, created).
+
+    The one way a promoter gets a link: the API and the hosted page's buttons both call it.
+    """
+    if channel not in PUBLIC_CHANNELS:
+        message = (
+            "leaflet links are made by staff as leaflet batches"
+            if channel == "leaflet"
+            else f"unknown channel {channel!r}; one of {', '.join(PUBLIC_CHANNELS)}"
+        )
+        raise ShareRefused("channel", message)
+    if campaign.status != "active":
+        raise ShareRefused(
+            "campaign",
+            f"Campaign {campaign.slug!r} is {campaign.status}.",
+            status=409,
+            slug="campaign-not-active",
+        )
+    return get_or_create_share(
+        session, campaign=campaign, promoter=promoter, channel=channel, parent_id=parent_id
+    )

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, scoped_session
 
 from ..models import DailySalt, VisitorDay, utcnow
 
@@ -35,8 +36,13 @@ def visitor_hash(salt: bytes, ip: str, user_agent: str, share_id: int) -> bytes:
     return hmac.new(salt, message, hashlib.sha256).digest()[:HASH_BYTES]
 
 
-def insert_ignore(conn: Connection, table, values: dict, returning=None):
-    """INSERT that does nothing on a duplicate key, on SQLite and PostgreSQL alike."""
+def insert_ignore(conn: Connection | Session, table, values: dict, returning=None):
+    """INSERT that does nothing on a duplicate key, on SQLite and PostgreSQL alike.
+
+    Takes a Core connection (the redirect's hot path) or an ORM session (everything else).
+    """
+    if isinstance(conn, Session | scoped_session):
+        conn = conn.connection()
     statement = _insert_ignore_statement(conn.dialect.name, table, returning)
     return conn.execute(statement, values)
 

@@ -44,6 +44,9 @@ def test_create_read_list_patch(client, auth, engine_name):
         "target_minor": 500,
         "window_days": 30,
         "status": "active",
+        "attribution_model": "last_click",
+        "pledge_page": False,
+        "summary": None,
         "created_at": None,
     }
     assert client.get("/api/v1/campaigns/snoopers", headers=auth).json["title"] == VALID["title"]

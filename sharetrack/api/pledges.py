@@ -1,0 +1,90 @@
+"""Webhook: POST /api/v1/pledges, signed by the platform that takes the money."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, jsonify, request
+
+from ..campaigns import service as campaigns
+from ..config import webhook_secrets
+from ..extensions import db
+from ..pledges import service, signatures
+from ..ratelimit import limited
+from ..web import app_tokens
+from . import bp
+from .body import parse
+from .errors import Problem, invalid
+from .openapi import Reply, operation
+from .responses import PledgeStored
+from .schemas import PledgeIn
+
+
+@bp.post("/pledges")
+@operation(
+    "Record a pledge delivery from the platform that takes the money",
+    body=PledgeIn,
+    responses={
+        201: Reply("A new pledge", PledgeStored),
+        200: Reply("Repeated or updated", PledgeStored),
+    },
+    errors=(401,),
+    limited=True,
+    parameters=(
+        {
+            "name": "Sharetrack-Signature",
+            "in": "header",
+            "required": True,
+            "description": 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
+            "schema": {"type": "string"},
+        },
+    ),
+    tags=("pledges",),
+)
+@limited("RATELIMIT_WEBHOOK")
+def receive_pledge():
+    """Record a pledge delivery: 201 when new, 200 when repeated or updated."""
+    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413 before anything else
+    try:
+        signatures.verify(
+            request.headers.get(signatures.HEADER),
+            raw,
+            webhook_secrets(current_app.config),
+            now=int(time.time()),
+        )
+    except signatures.SignatureError as exc:
+        raise Problem(
+            401,
+            "Unauthorized",
+            str(exc),
+            slug="bad-signature",
+            headers={"WWW-Authenticate": "Signature"},
+        ) from None
+    body = parse(PledgeIn)
+    campaign = campaigns.by_slug(db.session, body.campaign)
+    if campaign is None:
+        raise invalid([{"field": "campaign", "message": f"unknown campaign {body.campaign!r}"}])
+    if body.currency != campaign.currency:
+        raise invalid(
+            [{"field": "currency", "message": f"the campaign takes {campaign.currency} only"}]
+        )
+    touches, ignored = service.resolve_refs(db.session, app_tokens(), campaign.id, body.refs())
+    pledge, created = service.record(
+        db.session,
+        campaign,
+        service.Delivery(
+            external_id=body.external_id,
+            amount_minor=body.amount_minor,
+            currency=body.currency,
+            status=body.status,
+            occurred_at=body.occurred_at,
+            touches=tuple(touches),
+        ),
+    )
+    credits = service.credits_of(db.session, pledge, campaign.attribution_model)
+    db.session.commit()
+    out = service.as_json(pledge, campaign, credits, app_tokens().share_token)
+    out["ignored_refs"] = ignored  # forged, unknown or other campaigns' links in this delivery
+    response = jsonify(out)
+    response.status_code = 201 if created else 200
+    return response

@@ -1,0 +1,1 @@
+"""Moving history in: `flask --app sharetrack import FILE` (JSON Lines)."""

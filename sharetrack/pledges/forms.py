@@ -1,0 +1,59 @@
+"""The hosted page's forms. Flask-WTF adds and checks the CSRF token on each."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..models import MAX_AMOUNT_MINOR
+from ..money import format_minor, parse_major
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class PledgeForm(FlaskForm):
+    """A pledge: an amount in the campaign's currency, and a name if the supporter wants."""
+
+    name = StringField(
+        "Your name (optional)",
+        validators=[Optional(), Length(max=80, message="Keep the name to 80 characters.")],
+        filters=[_strip],
+    )
+    amount = StringField("Amount", validators=[InputRequired(message="Enter an amount.")])
+    ref = HiddenField()
+
+    def __init__(self, currency: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.amount_minor: int | None = None
+
+    def validate_name(self, field):
+        if field.data and _CONTROL.search(field.data):
+            raise ValidationError("Use letters, digits and punctuation only.")
+
+    def validate_amount(self, field):
+        try:
+            minor = parse_major(field.data or "", self.currency)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if minor <= 0:
+            raise ValidationError("Enter an amount above zero.")
+        if minor > MAX_AMOUNT_MINOR:
+            raise ValidationError(
+                f"Pledges here go up to {format_minor(MAX_AMOUNT_MINOR, self.currency)}."
+            )
+        self.amount_minor = minor
+
+
+class ShareForm(FlaskForm):
+    """One "I'll share on …" button: the channel, and the link the visitor arrived through."""
+
+    channel = HiddenField(validators=[InputRequired(), Length(max=32)])
+    parent = HiddenField(validators=[Optional(), Length(max=64)])

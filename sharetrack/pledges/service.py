@@ -1,0 +1,219 @@
+"""Recording a pledge: idempotent by external id, newest delivery wins, credits kept in step.
+
+Every delivery is a snapshot of the pledge. The stored pledge is a function of the set of
+deliveries received, whatever order they came in (50 workers may race on one pledge):
+- status and amount come from the newest delivery by occurred_at (an older one changes them
+  not at all; on a tie the later status in the pledge's life wins);
+- pledged_at, attribution's clock, is the earliest occurred_at seen;
+- touches are the union of every delivery's refs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..attribution import engine
+from ..links.tokens import Tokens
+from ..models import Campaign, Pledge, PledgeCredit, PledgeTouch, Share, utcnow
+from ..tracking.visitors import insert_ignore
+
+# On a tie in occurred_at, the status later in a pledge's life wins.
+STATUS_RANK = {"pledged": 0, "paid": 1, "cancelled": 2, "refunded": 3}
+# A pledge keeps at most this many touches, however many deliveries add some.
+MAX_TOUCHES = 100
+
+TouchPair = tuple[int, dt.datetime | None]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One description of a pledge, from the webhook, the hosted page or an import."""
+
+    external_id: str
+    amount_minor: int
+    currency: str
+    status: str
+    occurred_at: dt.datetime  # naive UTC
+    touches: tuple[TouchPair, ...] = ()
+    supporter_name: str | None = None
+
+
+class Event(NamedTuple):
+    """What one delivery says: when, which status, how much, through which links."""
+
+    occurred_at: dt.datetime
+    status: str
+    amount_minor: int
+    touches: tuple = ()
+
+
+@dataclass(frozen=True)
+class State:
+    """A pledge as a set of deliveries leaves it."""
+
+    status: str
+    amount_minor: int
+    occurred_at: dt.datetime
+    pledged_at: dt.datetime
+    touches: tuple
+
+
+def fold(events: Iterable[Event]) -> State:
+    """The stored pledge after all of `events`, in any order: what `record` builds one by one."""
+    events = list(events)
+    newest = max(events, key=lambda e: (e.occurred_at, STATUS_RANK[e.status], e.amount_minor))
+    touches = merge_touches((), (t for e in events for t in e.touches))
+    return State(
+        newest.status,
+        newest.amount_minor,
+        newest.occurred_at,
+        min(e.occurred_at for e in events),
+        tuple(touches),
+    )
+
+
+def supersedes(new: tuple[dt.datetime, str, int], old: tuple[dt.datetime, str, int]) -> bool:
+    """Whether a delivery (occurred_at, status, amount) replaces the stored one."""
+    new_key = (new[0], STATUS_RANK[new[1]], new[2])
+    old_key = (old[0], STATUS_RANK[old[1]], old[2])
+    return new_key > old_key
+
+
+def merge_touches(existing: Iterable[TouchPair], arriving: Iterable[TouchPair]) -> list[TouchPair]:
+    """The arriving touches not stored yet, within the per-pledge limit."""
+    seen = set(existing)
+    room = MAX_TOUCHES - len(seen)
+    new: list[TouchPair] = []
+    for touch in arriving:
+        if touch not in seen and len(new) < room:
+            seen.add(touch)
+            new.append(touch)
+    return new
+
+
+def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pledge, bool]:
+    """Store a delivery; returns (pledge as stored, created). The caller commits.
+
+    The insert-or-nothing then row lock makes racing deliveries of one pledge queue up on
+    PostgreSQL; SQLite has a single writer anyway.
+    """
+    now = utcnow()
+    inserted = insert_ignore(
+        session,
+        Pledge,
+        {
+            "campaign_id": campaign.id,
+            "external_id": delivery.external_id,
+            "amount_minor": delivery.amount_minor,
+            "currency": delivery.currency,
+            "status": delivery.status,
+            "pledged_at": delivery.occurred_at,
+            "occurred_at": delivery.occurred_at,
+            "supporter_name": delivery.supporter_name,
+            "created_at": now,
+            "updated_at": now,
+        },
+        returning=Pledge.id,
+    ).first()
+    created = inserted is not None
+    pledge = session.scalar(
+        sa.select(Pledge)
+        .where(Pledge.campaign_id == campaign.id, Pledge.external_id == delivery.external_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert pledge is not None  # inserted above or already there; rows are never deleted here
+    changed = created
+    if not created:
+        if supersedes(
+            (delivery.occurred_at, delivery.status, delivery.amount_minor),
+            (pledge.occurred_at, pledge.status, pledge.amount_minor),
+        ):
+            pledge.status = delivery.status
+            pledge.amount_minor = delivery.amount_minor
+            pledge.occurred_at = delivery.occurred_at
+            changed = True
+        if delivery.occurred_at < pledge.pledged_at:
+            pledge.pledged_at = delivery.occurred_at
+            changed = True
+        if delivery.supporter_name and not pledge.supporter_name:
+            pledge.supporter_name = delivery.supporter_name
+    stored = session.execute(
+        sa.select(PledgeTouch.share_id, PledgeTouch.at).where(PledgeTouch.pledge_id == pledge.id)
+    ).all()
+    new_touches = merge_touches((tuple(t) for t in stored), delivery.touches)
+    if new_touches:
+        session.execute(
+            sa.insert(PledgeTouch),
+            [{"pledge_id": pledge.id, "share_id": s, "at": at} for s, at in new_touches],
+        )
+        changed = True
+    if changed:
+        pledge.updated_at = now
+        session.flush()
+        engine.recompute_pledge(session, pledge, campaign.window_days)
+    return pledge, created
+
+
+def campaign_shares(session: Session, campaign_id: int, share_ids: Iterable[int]) -> set[int]:
+    """Which of these share ids belong to the campaign."""
+    ids = set(share_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(Share.id).where(Share.id.in_(ids), Share.campaign_id == campaign_id)
+        )
+    )
+
+
+def resolve_refs(
+    session: Session,
+    tokens: Tokens,
+    campaign_id: int,
+    refs: Sequence[tuple[str, dt.datetime | None]],
+) -> tuple[list[TouchPair], int]:
+    """Share links named in a delivery, as touches; (touches, refs ignored).
+
+    A ref that is forged, unknown or of another campaign is ignored rather than refused: the
+    money is real even when the link a supporter came through is not.
+    """
+    verified = [(tokens.share_id(token), at) for token, at in refs]
+    known = campaign_shares(session, campaign_id, (s for s, _ in verified if s))
+    touches = [(share_id, at) for share_id, at in verified if share_id in known]
+    return touches, len(refs) - len(touches)
+
+
+def credits_of(session: Session, pledge: Pledge, model: str) -> list[tuple[int, str, int]]:
+    """(share id, channel, credit) of a pledge under `model`, largest first."""
+    rows = session.execute(
+        sa.select(PledgeCredit.share_id, Share.channel, PledgeCredit.amount_minor)
+        .join(Share, Share.id == PledgeCredit.share_id)
+        .where(PledgeCredit.pledge_id == pledge.id, PledgeCredit.model == model)
+        .order_by(PledgeCredit.amount_minor.desc(), PledgeCredit.share_id)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def as_json(pledge: Pledge, campaign: Campaign, credits, share_token) -> dict:
+    """The API form of a stored pledge, with its credits under the campaign's model."""
+    return {
+        "external_id": pledge.external_id,
+        "campaign": campaign.slug,
+        "amount_minor": pledge.amount_minor,
+        "currency": pledge.currency,
+        "status": pledge.status,
+        "occurred_at": pledge.occurred_at.isoformat() + "Z",
+        "pledged_at": pledge.pledged_at.isoformat() + "Z",
+        "model": campaign.attribution_model,
+        "credits": [
+            {"token": share_token(share_id), "channel": channel, "amount_minor": amount}
+            for share_id, channel, amount in credits
+        ],
+    }

@@ -1,0 +1,168 @@
+"""The hosted campaign page: GET /c/<slug>, its pledge form and its "Be a promoter" buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..campaigns import service as campaigns
+from ..extensions import db
+from ..links import service as links
+from ..links.channels import LABELS, share_intent_url
+from ..models import Campaign, utcnow
+from ..money import format_minor
+from ..reports import queries
+from ..web import (
+    app_tokens,
+    arrival_share_ids,
+    arrivals,
+    cookie_promoter_code,
+    link_url,
+    set_promoter_cookie,
+)
+from . import service
+from .forms import PledgeForm, ShareForm
+
+bp = Blueprint("campaign_page", __name__)
+
+ACTIONS = {c: f"I'll share on {LABELS[c]}" for c in links.PUBLIC_CHANNELS} | {
+    "email": "I'll share by email",
+    "link": "I'll copy a link",
+}
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = campaigns.by_slug(db.session, slug) if len(slug) <= 64 else None
+    if campaign is None or not campaign.pledge_page:
+        abort(404)
+    return campaign
+
+
+def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
+    """The page's `ref` if it is a link of this campaign: the share the visitor came through."""
+    share_id = app_tokens().share_id(token) if token else None
+    if share_id and service.campaign_shares(db.session, campaign.id, [share_id]):
+        return token.lower()
+    return None
+
+
+def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
+    raised = queries.pledge_totals(db.session, campaign.id)
+    percent = (
+        min(100, 100 * raised.amount_minor // campaign.target_minor) if campaign.target_minor else 0
+    )
+    page = render_template(
+        "pledges/campaign.html",
+        campaign=campaign,
+        form=form,
+        share_form=ShareForm(formdata=None, parent=ref),
+        ref=ref,
+        actions=ACTIONS,
+        raised=format_minor(raised.amount_minor, campaign.currency),
+        target=format_minor(campaign.target_minor, campaign.currency),
+        pledges=raised.pledges,
+        percent=percent,
+        paragraphs=[p.strip() for p in (campaign.summary or "").split("\n\n") if p.strip()],
+    )
+    return page, status
+
+
+@bp.get("/c/<slug>")
+def campaign_page(slug: str):
+    """The case, its progress, the promoter box and the pledge form."""
+    campaign = _campaign_or_404(slug)
+    ref = _arrived_through(campaign, request.args.get("ref"))
+    return _render(campaign, PledgeForm(campaign.currency, formdata=None, ref=ref), ref)
+
+
+@bp.post("/c/<slug>/pledge")
+def pledge(slug: str):
+    """Take a pledge, credited to the links this browser arrived through."""
+    campaign = _campaign_or_404(slug)
+    form = PledgeForm(campaign.currency)
+    ref = _arrived_through(campaign, form.ref.data)
+    if campaign.status != "active":
+        form.amount.errors = [f"This campaign is {campaign.status} and takes no pledges."]
+        return _render(campaign, form, ref, 409)
+    if not form.validate_on_submit():
+        return _render(campaign, form, ref, 422)
+    touches = _touches(campaign, ref)
+    service.record(
+        db.session,
+        campaign,
+        service.Delivery(
+            external_id=f"page-{secrets.token_urlsafe(12)}",
+            amount_minor=form.amount_minor,
+            currency=campaign.currency,
+            status="pledged",
+            occurred_at=utcnow(),
+            touches=tuple(touches),
+            supporter_name=form.name.data or None,
+        ),
+    )
+    db.session.commit()
+    flash(f"Thank you: your pledge of {format_minor(form.amount_minor, campaign.currency)} is in.")
+    return redirect(url_for(".campaign_page", slug=campaign.slug), 303)
+
+
+def _touches(campaign: Campaign, ref: str | None) -> list[tuple[int, dt.datetime | None]]:
+    """The touch cookie's arrivals in this campaign; else the page's own ref, if any."""
+    found = arrivals()
+    known = service.campaign_shares(db.session, campaign.id, (t.share_id for t in found))
+    touches = [
+        (t.share_id, dt.datetime.fromtimestamp(t.at, dt.UTC).replace(tzinfo=None))
+        for t in found
+        if t.share_id in known
+    ]
+    if not touches and ref:
+        # No cookie (GPC, DNT or cookies off): the link in the page's address still counts.
+        touches = [(app_tokens().share_id(ref), None)]
+    return touches
+
+
+@bp.post("/c/<slug>/share")
+def share(slug: str):
+    """Make the visitor's link for one channel (as POST /api/v1/shares does), then open it."""
+    campaign = _campaign_or_404(slug)
+    form = ShareForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        promoter = links.promoter_for(db.session, None, cookie_promoter_code())
+        parent_id = links.parent_for(
+            db.session,
+            app_tokens(),
+            campaign.id,
+            _arrived_through(campaign, form.parent.data),
+            arrival_share_ids(),
+        )
+        share, _created = links.start_sharing(
+            db.session,
+            campaign=campaign,
+            channel=form.channel.data,
+            promoter=promoter,
+            parent_id=parent_id,
+        )
+    except links.ShareRefused as refused:
+        return render_template(
+            "errors/error.html", status=refused.status, title="Cannot share", detail=refused.message
+        ), refused.status
+    db.session.commit()
+    url = link_url(app_tokens().share_token(share.id))
+    if share.channel == "link":
+        response = make_response(render_template("pledges/link.html", campaign=campaign, url=url))
+    else:
+        response = redirect(share_intent_url(share.channel, url, campaign.title), 303)
+    set_promoter_cookie(response, promoter.code)
+    return response

@@ -1,0 +1,145 @@
+"""The campaign report: totals, channels, top promoters and days, under one model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from ..models import Campaign
+from . import queries
+from .queries import Counts, Money, Period
+
+TOP_PROMOTERS = 50
+TABLES = ("channels", "promoters", "daily")
+
+
+def ratio_minor(amount_minor: int, count: int) -> int:
+    """amount / count rounded half up to a whole minor unit; 0 when there is nothing to divide."""
+    return (2 * amount_minor + count) // (2 * count) if count else 0
+
+
+def period(since: dt.date | None, until: dt.date | None) -> Period:
+    """The period of whole UTC days from `since` to `until`, both included."""
+    return Period(
+        since=dt.datetime.combine(since, dt.time()) if since else None,
+        until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time()) if until else None,
+    )
+
+
+def build(session: Session, campaign: Campaign, model: str, within: Period) -> dict:
+    """The report as the API returns it."""
+    cid = campaign.id
+    raised = queries.pledge_totals(session, cid, within)
+    attributed = queries.credit_totals(session, cid, model, within)
+    by_day = queries.clicks_by(session, cid, "day", within)
+    clicks = Counts(
+        sum(c.clicks for c in by_day.values()),
+        sum(c.unique_clicks for c in by_day.values()),
+        sum(c.bot_clicks for c in by_day.values()),
+    )
+    shares_by_channel = queries.share_counts(session, cid, "channel", within)
+    return {
+        "campaign": campaign.slug,
+        "currency": campaign.currency,
+        "model": model,
+        "totals": {
+            "raised_minor": raised.amount_minor,
+            "attributed_minor": attributed.amount_minor,
+            "pledges": raised.pledges,
+            "attributed_pledges": attributed.pledges,
+            "shares": sum(shares_by_channel.values()),
+            "clicks": clicks.clicks,
+            "unique_clicks": clicks.unique_clicks,
+            "bot_clicks": clicks.bot_clicks,
+        },
+        "channels": channel_rows(session, cid, model, within, shares_by_channel),
+        "promoters": promoter_rows(session, cid, model, within),
+        "daily": daily_rows(session, cid, model, within, by_day),
+    }
+
+
+def channel_rows(
+    session: Session, cid: int, model: str, within: Period, shares: dict | None = None
+) -> list[dict]:
+    """One row per channel with shares, clicks or credit, the best earning first."""
+    shares = shares if shares is not None else queries.share_counts(session, cid, "channel", within)
+    clicks = queries.clicks_by(session, cid, "channel", within)
+    money = queries.credits_by(session, cid, model, "channel", within)
+    indirect = queries.indirect_by_channel(session, cid, model, within)
+    children = queries.child_counts_by_channel(session, cid, within)
+    rows = []
+    for channel in set(shares) | set(clicks) | set(money):
+        n, c, m = shares.get(channel, 0), clicks.get(channel, Counts()), money.get(channel, Money())
+        rows.append(
+            {
+                "channel": channel,
+                "shares": n,
+                "clicks": c.clicks,
+                "unique_clicks": c.unique_clicks,
+                "pledges": m.pledges,
+                "attributed_minor": m.amount_minor,
+                "indirect_minor": indirect.get(channel, 0),
+                "per_share_minor": ratio_minor(m.amount_minor, n),
+                "per_click_minor": ratio_minor(m.amount_minor, c.clicks),
+                "cascade_factor": round(children.get(channel, 0) / n, 3) if n else 0.0,
+            }
+        )
+    rows.sort(key=lambda r: (-r["attributed_minor"], -r["clicks"], r["channel"]))
+    return rows
+
+
+def promoter_rows(session: Session, cid: int, model: str, within: Period) -> list[dict]:
+    """The top promoters by credited money (then by clicks when fewer have any credit)."""
+    # Shares without a promoter (some leaflet batches) are left out.
+    money = queries.credits_by(session, cid, model, "promoter_id", within, top=TOP_PROMOTERS)
+    ranked = sorted(money, key=lambda pid: (-money[pid].amount_minor, pid))[:TOP_PROMOTERS]
+    if len(ranked) < TOP_PROMOTERS:
+        extra = queries.top_promoters_by_clicks(session, cid, TOP_PROMOTERS, within)
+        ranked += [pid for pid in extra if pid not in money][: TOP_PROMOTERS - len(ranked)]
+    if not ranked:
+        return []
+    clicks = queries.clicks_by(session, cid, "promoter_id", within, promoter_ids=ranked)
+    shares = queries.share_counts(session, cid, "promoter_id", within, promoter_ids=ranked)
+    names = queries.promoters(session, ranked)
+    rows = []
+    for pid in ranked:
+        m, c = money.get(pid, Money()), clicks.get(pid, Counts())
+        code, display_name = names[pid]
+        rows.append(
+            {
+                "promoter": code,
+                "display_name": display_name,
+                "shares": shares.get(pid, 0),
+                "clicks": c.clicks,
+                "pledges": m.pledges,
+                "attributed_minor": m.amount_minor,
+            }
+        )
+    rows.sort(key=lambda r: (-r["attributed_minor"], -r["clicks"], r["promoter"]))
+    return rows
+
+
+def daily_rows(
+    session: Session, cid: int, model: str, within: Period, clicks: dict | None = None
+) -> list[dict]:
+    """One row per UTC day with clicks or pledges, oldest first."""
+    clicks = clicks if clicks is not None else queries.clicks_by(session, cid, "day", within)
+    pledges = queries.pledges_by_day(session, cid, within)
+    money = queries.credits_by(session, cid, model, "day", within)
+    rows = []
+    for day in sorted(set(clicks) | set(pledges)):
+        c = clicks.get(day, Counts())
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "clicks": c.clicks,
+                "unique_clicks": c.unique_clicks,
+                "pledges": pledges.get(day, Money()).pledges,
+                "attributed_minor": money.get(day, Money()).amount_minor,
+            }
+        )
+    return rows
+
+
+TABLE_ROWS = {"channels": channel_rows, "promoters": promoter_rows, "daily": daily_rows}

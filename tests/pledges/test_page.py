@@ -1,0 +1,281 @@
+"""The hosted campaign page: progress, the promoter box and the CSRF-protected pledge form."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from sharetrack.extensions import db
+from sharetrack.models import Pledge, PledgeCredit, Share
+from tests.conftest import BOTH_ENGINES
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
+
+
+@pytest.fixture
+def hosted(make_campaign):
+    """A campaign that takes pledges on its hosted page."""
+    return make_campaign(
+        pledge_page=True,
+        landing_url="https://st.example/c/hosted-case",
+        slug="hosted-case",
+        summary="We are taking the government to court.\n\nEvery pound pays for evidence.",
+        target_minor=500_000,
+    )
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def arrive(client, token: str, **headers) -> str:
+    """Follow a share link like a browser; returns the landing page's ref."""
+    response = client.get(f"/s/{token}", headers={"User-Agent": BROWSER, **headers})
+    assert response.status_code == 302
+    return parse_qs(urlsplit(response.headers["Location"]).query)["ref"][0]
+
+
+def open_page(client, campaign, ref: str | None = None):
+    response = client.get(f"/c/{campaign.slug}", query_string={"ref": ref} if ref else {})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def pledges(app) -> list[tuple]:
+    with app.app_context():
+        return db.session.execute(
+            sa.select(Pledge.amount_minor, Pledge.status, Pledge.supporter_name).order_by(Pledge.id)
+        ).all()
+
+
+def credited(app) -> dict[int, int]:
+    with app.app_context():
+        return dict(
+            db.session.execute(
+                sa.select(PledgeCredit.share_id, PledgeCredit.amount_minor).where(
+                    PledgeCredit.model == "last_click"
+                )
+            ).all()
+        )
+
+
+def test_the_page_shows_the_case_progress_and_a_button_per_channel(client, hosted):
+    html = open_page(client, hosted)
+    assert "We are taking the government to court." in html
+    assert "£0.00</strong> raised of £5,000.00" in html
+    buttons = re.findall(r'<button type="submit" class="share share-(\w+)">([^<]+)</button>', html)
+    assert [c for c, _ in buttons] == [
+        "facebook", "x", "whatsapp", "linkedin", "bluesky", "telegram", "reddit", "email", "link"
+    ]  # fmt: skip
+    assert ("facebook", "I&#39;ll share on Facebook") in buttons
+    assert 'name="amount"' in html and 'name="csrf_token"' in html
+
+
+def test_the_page_loads_nothing_from_another_origin(client, hosted):
+    html = open_page(client, hosted)
+    for attribute in re.findall(r'(?:src|href|action)="([^"]*)"', html):
+        assert not urlsplit(attribute).netloc, attribute
+
+
+@pytest.mark.parametrize("slug", ["no-such-case", "x" * 200])
+def test_unknown_campaigns_are_404(client, slug):
+    response = client.get(f"/c/{slug}")
+    assert response.status_code == 404
+    assert "Not found" in response.get_data(as_text=True)
+
+
+def test_campaigns_without_a_hosted_page_are_404(client, make_campaign):
+    assert client.get(f"/c/{make_campaign().slug}").status_code == 404
+
+
+@BOTH_ENGINES
+def test_a_pledge_is_credited_to_the_link_the_visitor_arrived_through(
+    app, client, hosted, make_share, engine_name
+):
+    first, first_token = make_share(hosted, channel="x")
+    last, last_token = make_share(hosted, channel="facebook")
+    arrive(client, first_token)
+    ref = arrive(client, last_token)
+    html = open_page(client, hosted, ref)
+    response = client.post(
+        f"/c/{hosted.slug}/pledge",
+        data={"csrf_token": csrf_token(html), "name": " Ada ", "amount": "25.50", "ref": ref},
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Thank you: your pledge of £25.50 is in." in page
+    assert "£25.50</strong> raised of £5,000.00" in page
+    assert pledges(app) == [(2550, "pledged", "Ada")]
+    assert credited(app) == {last.id: 2550}
+    with app.app_context():
+        first_click = db.session.execute(
+            sa.select(PledgeCredit.share_id).where(PledgeCredit.model == "first_click")
+        ).scalar_one()
+    assert first_click == first.id
+
+
+def test_without_the_cookie_the_pages_ref_still_counts(app, client, hosted, make_share):
+    share, token = make_share(hosted)
+    ref = arrive(client, token, **{"Sec-GPC": "1"})
+    assert client.get_cookie("st_touch") is None
+    html = open_page(client, hosted, ref)
+    assert f'name="ref" type="hidden" value="{ref}"' in html
+    client.post(
+        f"/c/{hosted.slug}/pledge",
+        data={"csrf_token": csrf_token(html), "amount": "10", "ref": ref},
+    )
+    assert credited(app) == {share.id: 1000}
+
+
+def test_a_pledge_without_any_link_counts_toward_the_total_only(app, client, hosted):
+    html = open_page(client, hosted, ref="forged.0000000000000000")
+    assert 'name="ref" type="hidden" value=""' in html
+    client.post(f"/c/{hosted.slug}/pledge", data={"csrf_token": csrf_token(html), "amount": "7"})
+    assert pledges(app) == [(700, "pledged", None)]
+    assert credited(app) == {}
+
+
+def test_a_pledge_without_the_csrf_token_is_refused(app, client, hosted):
+    open_page(client, hosted)
+    response = client.post(f"/c/{hosted.slug}/pledge", data={"amount": "25"})
+    assert response.status_code == 400
+    assert "Form expired" in response.get_data(as_text=True)
+    response = client.post(
+        f"/c/{hosted.slug}/pledge", data={"amount": "25", "csrf_token": "made-up"}
+    )
+    assert response.status_code == 400
+    assert pledges(app) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("", "Enter an amount."),
+        ("0", "Enter an amount above zero."),
+        ("-5", "Enter an amount in digits"),
+        ("twenty", "Enter an amount in digits"),
+        ("25,50", "Enter an amount in digits"),
+        ("1.234", "GBP has no smaller unit than 0.01."),
+        ("100000001", "Pledges here go up to £100,000,000.00."),
+        ("9" * 400, "Pledges here go up to"),
+    ],
+)
+def test_a_bad_amount_is_explained_beside_the_field(app, client, hosted, amount, message):
+    html = open_page(client, hosted)
+    response = client.post(
+        f"/c/{hosted.slug}/pledge",
+        data={"csrf_token": csrf_token(html), "amount": amount, "name": "Ada"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'<span class="error" id="amount-error">[^<]*' + re.escape(message), page)
+    assert 'aria-invalid="true"' in page
+    assert 'value="Ada"' in page  # what was typed is kept
+    assert pledges(app) == []
+
+
+def test_a_bad_name_is_explained_beside_the_field(app, client, hosted):
+    html = open_page(client, hosted)
+    response = client.post(
+        f"/c/{hosted.slug}/pledge",
+        data={"csrf_token": csrf_token(html), "amount": "5", "name": "x" * 81},
+    )
+    assert response.status_code == 422
+    assert 'id="name-error">Keep the name to 80 characters.' in response.get_data(as_text=True)
+    assert pledges(app) == []
+
+
+def test_a_paused_campaign_takes_no_pledges(app, client, hosted, make_campaign):
+    paused = make_campaign(pledge_page=True, status="paused")
+    html = open_page(client, paused)
+    assert "takes no pledges now" in html and "Be a promoter" not in html
+    token = csrf_token(open_page(client, hosted))  # a form kept open from before the pause
+    response = client.post(f"/c/{paused.slug}/pledge", data={"csrf_token": token, "amount": "5"})
+    assert response.status_code == 409
+    assert pledges(app) == []
+
+
+@BOTH_ENGINES
+def test_be_a_promoter_makes_a_child_share_and_opens_the_network(
+    app, client, hosted, make_share, engine_name
+):
+    parent, token = make_share(hosted, channel="whatsapp")
+    ref = arrive(client, token)
+    html = open_page(client, hosted, ref)
+    response = client.post(
+        f"/c/{hosted.slug}/share",
+        data={"csrf_token": csrf_token(html), "channel": "facebook", "parent": ref},
+    )
+    assert response.status_code == 303
+    sharer = urlsplit(response.headers["Location"])
+    assert (sharer.netloc, sharer.path) == ("www.facebook.com", "/sharer/sharer.php")
+    link = parse_qs(sharer.query)["u"][0]
+    assert link.startswith("https://st.example/s/")
+    assert client.get_cookie("st_promoter") is not None
+    with app.app_context():
+        child = db.session.scalar(sa.select(Share).where(Share.channel == "facebook"))
+        assert child.parent_id == parent.id
+        assert child.promoter_id != parent.promoter_id
+
+    # The same code as POST /api/v1/shares: the API now finds this browser's link.
+    again = client.post("/api/v1/shares", json={"campaign": hosted.slug, "channel": "facebook"})
+    assert again.status_code == 200
+    assert again.json["url"] == link
+
+
+def test_the_parent_comes_from_the_touch_cookie_when_the_page_has_no_ref(
+    app, client, hosted, make_share
+):
+    parent, token = make_share(hosted)
+    arrive(client, token)
+    html = open_page(client, hosted)
+    client.post(f"/c/{hosted.slug}/share", data={"csrf_token": csrf_token(html), "channel": "x"})
+    with app.app_context():
+        child = db.session.scalar(sa.select(Share).where(Share.channel == "x"))
+        assert child.parent_id == parent.id
+
+
+def test_copy_a_link_shows_the_link(app, client, hosted):
+    html = open_page(client, hosted)
+    response = client.post(
+        f"/c/{hosted.slug}/share", data={"csrf_token": csrf_token(html), "channel": "link"}
+    )
+    assert response.status_code == 200
+    assert re.search(r'value="https://st.example/s/[0-9a-z.]+"', response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"channel": "leaflet"}, 422),
+        ({"channel": "myspace"}, 422),
+        ({}, 400),
+        ({"channel": "x", "parent": "y" * 65}, 400),
+    ],
+)
+def test_bad_share_requests_are_refused(app, client, hosted, data, status):
+    html = open_page(client, hosted)
+    response = client.post(f"/c/{hosted.slug}/share", data={"csrf_token": csrf_token(html), **data})
+    assert response.status_code == status
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Share)) == 0
+
+
+def test_a_share_button_without_csrf_is_refused(app, client, hosted):
+    response = client.post(f"/c/{hosted.slug}/share", data={"channel": "x"})
+    assert response.status_code == 400
+
+
+def test_a_paused_campaign_makes_no_new_links(app, client, hosted, make_campaign):
+    paused = make_campaign(pledge_page=True, status="paused")
+    token = csrf_token(open_page(client, hosted))
+    response = client.post(
+        f"/c/{paused.slug}/share", data={"csrf_token": token, "channel": "facebook"}
+    )
+    assert response.status_code == 409
+    assert "is paused" in response.get_data(as_text=True)

@@ -1,0 +1,82 @@
+"""Money: exact largest-remainder splitting, and amounts typed by people."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sharetrack.money import format_minor, parse_major, split
+
+amounts = st.integers(min_value=0, max_value=10**10)
+weight_lists = st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=30).filter(
+    any
+)
+
+
+@given(amounts, weight_lists)
+def test_parts_add_up_exactly(amount, weights):
+    assert sum(split(amount, weights)) == amount
+
+
+@given(amounts, weight_lists)
+def test_each_part_is_its_quota_rounded_down_or_up(amount, weights):
+    total = sum(weights)
+    for part, weight in zip(split(amount, weights), weights, strict=True):
+        quota = Fraction(amount * weight, total)
+        assert quota - 1 < part < quota + 1
+        assert part >= int(quota)  # never below the floor: the largest-remainder property
+
+
+@given(amounts, weight_lists)
+def test_a_zero_weight_gets_nothing(amount, weights):
+    for part, weight in zip(split(amount, weights), weights, strict=True):
+        if weight == 0:
+            assert part == 0
+
+
+@given(amounts, weight_lists)
+def test_left_over_units_go_to_the_largest_remainders(amount, weights):
+    total = sum(weights)
+    parts = split(amount, weights)
+    rounded_up = [i for i, w in enumerate(weights) if parts[i] > amount * w // total]
+    kept_down = [i for i, w in enumerate(weights) if parts[i] == amount * w // total]
+    if rounded_up and kept_down:
+        assert min((amount * weights[i]) % total for i in rounded_up) >= max(
+            (amount * weights[i]) % total for i in kept_down
+        )
+
+
+def test_ties_go_to_the_later_part():
+    assert split(100, [1, 1, 1]) == [33, 33, 34]
+    assert split(2, [1, 1, 1]) == [0, 1, 1]
+
+
+@pytest.mark.parametrize("weights", [[], [0, 0], [1, -1]])
+def test_weights_must_make_sense(weights):
+    with pytest.raises(ValueError):
+        split(10, weights)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [("25", "GBP", 2500), ("25.5", "GBP", 2550), ("1,000.00", "GBP", 100000), ("500", "JPY", 500)],
+)
+def test_parse_major(text, currency, minor):
+    assert parse_major(text, currency) == minor
+
+
+@pytest.mark.parametrize(
+    "text", ["", "abc", "25,50", "1.234.5", "-5", "2.555", "1e3", "٣", "12,34,567"]
+)
+def test_parse_major_refuses_what_is_not_an_amount(text):
+    with pytest.raises(ValueError):
+        parse_major(text, "GBP")
+
+
+def test_format_minor():
+    assert format_minor(123450, "GBP") == "£1,234.50"
+    assert format_minor(2600, "EUR", whole=True) == "€26"
+    assert format_minor(2649, "USD", whole=True) == "US$26"
