@@ -1,0 +1,102 @@
+"""Feeding the estimator: every share's age and credits, read once across all campaigns.
+
+Credits are read under each campaign's own attribution model (pledge_credits holds every
+model; live pledges only). The pool behind small campaigns is the other campaigns' shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import CHANNELS, Campaign, PledgeCredit, Share, utcnow
+from . import share_value
+from .share_value import Estimate, ShareHistory
+
+DAY = 86400.0
+MAX_CASCADE_DEPTH = 50
+
+
+@dataclass(frozen=True)
+class ChannelEstimate:
+    """The estimate for one channel: direct credit, and the figure including cascades."""
+
+    channel: str
+    estimate: Estimate
+    with_cascade_minor: int
+
+
+def histories(
+    session: Session, now: dt.datetime | None = None, *, cascade: bool = False
+) -> list[ShareHistory]:
+    """Every share's history; with `cascade`, a share also earns its descendants' credit."""
+    now = now or utcnow()
+    campaigns = {
+        cid: (slug, window)
+        for cid, slug, window in session.execute(
+            sa.select(Campaign.id, Campaign.slug, Campaign.window_days)
+        )
+    }
+    shares = {
+        sid: (cid, channel, created, parent)
+        for sid, cid, channel, created, parent in session.execute(
+            sa.select(Share.id, Share.campaign_id, Share.channel, Share.created_at, Share.parent_id)
+        )
+    }
+    credits: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    rows = session.execute(
+        sa.select(PledgeCredit.share_id, PledgeCredit.pledged_at, PledgeCredit.amount_minor).join(
+            Campaign,
+            sa.and_(
+                Campaign.id == PledgeCredit.campaign_id,
+                Campaign.attribution_model == PledgeCredit.model,
+            ),
+        )
+    )
+    for share_id, pledged_at, amount in rows:
+        for earner in _earners(shares, share_id, cascade):
+            created = shares[earner][2]
+            delay = max((pledged_at - created).total_seconds() / DAY, 0.0)
+            credits[earner].append((delay, float(amount)))
+    out = []
+    for sid, (cid, channel, created, _parent) in shares.items():
+        slug, window = campaigns[cid]
+        age = max((now - created).total_seconds() / DAY, 0.0)
+        out.append(ShareHistory(slug, channel, age, window, tuple(credits.get(sid, ()))))
+    return out
+
+
+def _earners(shares: dict, share_id: int, cascade: bool) -> list[int]:
+    """The share itself, and with cascades every ancestor up the chain (cycle-safe)."""
+    if share_id not in shares:
+        return []
+    out = [share_id]
+    if cascade:
+        parent = shares[share_id][3]
+        while parent is not None and parent in shares and len(out) <= MAX_CASCADE_DEPTH:
+            if parent in out:
+                break
+            out.append(parent)
+            parent = shares[parent][3]
+    return out
+
+
+def channel_estimates(
+    session: Session, campaign: Campaign, now: dt.datetime | None = None
+) -> dict[str, ChannelEstimate]:
+    """Every channel's estimate for `campaign`, in CHANNELS order."""
+    now = now or utcnow()
+    direct = share_value.estimate_all(histories(session, now), CHANNELS, campaign.slug)
+    with_cascade = share_value.estimate_all(
+        histories(session, now, cascade=True), CHANNELS, campaign.slug
+    )
+    return {
+        channel: ChannelEstimate(
+            channel, direct[channel], max(with_cascade[channel].estimate_minor, 0)
+        )
+        for channel in CHANNELS
+    }

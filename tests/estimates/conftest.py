@@ -1,0 +1,1 @@
+from tests.pledges.conftest import app_config, deliver, pledge_body  # noqa: F401
