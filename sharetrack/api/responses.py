@@ -82,9 +82,9 @@ class LeafletBatch(BaseModel):
     visits: int = Field(description="Human visits to the batch's link, scanned or typed")
     scans: int = Field(description="Human visits through the printed code")
     unique_scans: int
-    pledges: int | None
-    attributed_minor: int | None
-    per_100_printed_minor: int | None
+    pledges: int
+    attributed_minor: int = Field(description="Direct credit under the campaign's model")
+    per_100_printed_minor: int = Field(description="attributed_minor × 100 ÷ printed, rounded")
 
 
 class LeafletList(BaseModel):

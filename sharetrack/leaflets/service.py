@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..links import service as links
 from ..models import Campaign, Click, LeafletBatch, Share
+from ..reports import queries
 
 
 class UnknownPromoter(ValueError):
@@ -124,22 +125,33 @@ def batch_table(session: Session, campaign_id: int) -> list[BatchRow]:
         )
         .order_by(LeafletBatch.id)
     ).all()
-    money = pledge_columns(session, [(row.share_id, row.printed) for row in rows])
+    model = session.scalar(
+        sa.select(Campaign.attribution_model).where(Campaign.id == campaign_id)
+    )
+    money = pledge_columns(
+        session, campaign_id, model, [(row.share_id, row.printed) for row in rows]
+    )
     return [BatchRow(*row, money=money[row.share_id]) for row in rows]
 
 
 def pledge_columns(
-    session: Session, batches: Sequence[tuple[int, int]]
+    session: Session, campaign_id: int, model: str, batches: Sequence[tuple[int, int]]
 ) -> dict[int, PledgeColumns]:
     """Pledges, attributed money and money per 100 printed, per (share id, printed) given.
 
-    NOT WIRED YET: pledge attribution (issue 3) is being built on another branch. Until it is
-    merged every column is None (null in the API), never an invented figure. At merge, fill
-    `pledges` and `attributed_minor` from the attribution engine for these share ids and
-    `per_100_printed_minor` with per_100_printed(attributed_minor, printed).
+    Direct credit under `model` (the campaign's, in the leaflet list), read from the same
+    stored credits as the report, so a batch's money is the report's leaflet row.
     """
-    del session  # the attribution engine will read through it
-    return {share_id: PledgeColumns() for share_id, _printed in batches}
+    money = queries.credits_by(session, campaign_id, model, "share_id") if batches else {}
+    out = {}
+    for share_id, printed in batches:
+        m = money.get(share_id, queries.Money())
+        out[share_id] = PledgeColumns(
+            pledges=m.pledges,
+            attributed_minor=m.amount_minor,
+            per_100_printed_minor=per_100_printed(m.amount_minor, printed),
+        )
+    return out
 
 
 def per_100_printed(attributed_minor: int | None, printed: int) -> int | None:

@@ -65,10 +65,10 @@ def test_batch_is_a_leaflet_share_and_the_list_counts_its_scans(
                 "visits": 4,
                 "scans": 3,
                 "unique_scans": 2,
-                # Pledge attribution is not merged yet: null, never an invented figure.
-                "pledges": None,
-                "attributed_minor": None,
-                "per_100_printed_minor": None,
+                # No pledge has named the batch's link yet.
+                "pledges": 0,
+                "attributed_minor": 0,
+                "per_100_printed_minor": 0,
             }
         ]
     }

@@ -13,6 +13,7 @@ from sharetrack.extensions import db
 from sharetrack.leaflets import service
 from sharetrack.links import service as links
 from sharetrack.models import Campaign, Share
+from tests.pledges.conftest import deliver, pledge_body  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
