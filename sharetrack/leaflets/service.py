@@ -125,9 +125,7 @@ def batch_table(session: Session, campaign_id: int) -> list[BatchRow]:
         )
         .order_by(LeafletBatch.id)
     ).all()
-    model = session.scalar(
-        sa.select(Campaign.attribution_model).where(Campaign.id == campaign_id)
-    )
+    model = session.scalar(sa.select(Campaign.attribution_model).where(Campaign.id == campaign_id))
     money = pledge_columns(
         session, campaign_id, model, [(row.share_id, row.printed) for row in rows]
     )
