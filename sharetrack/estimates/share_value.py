@@ -125,10 +125,13 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], _Group]:
     groups: dict[tuple[str, str], _Group] = defaultdict(_Group)
     for items in by_campaign.values():
         curve = _campaign_curve(items, pooled_curve)
-        for h in items:
+        # exposure() for every share at once: one interpolation per campaign, not per share.
+        ages = np.clip([h.age_days / horizon(h) for h in items], 0.0, 1.0)
+        exposures = np.interp(ages, np.linspace(0.0, 1.0, len(curve)), curve).tolist()
+        for h, e in zip(items, exposures, strict=True):
             g = groups[(h.campaign, h.channel)]
             g.shares += 1
-            g.exposure += exposure(h, curve)
+            g.exposure += e
             for _delay, amount in h.credits:
                 if amount > 0:
                     g.events += 1
