@@ -58,10 +58,15 @@ def main() -> None:
     parser.add_argument("--clicks", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--url", help="time this already imported database instead")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start\n")
     print("| engine | clicks | cold | cached (median) | If-None-Match → 304 (median) |")
     print("| --- | --- | --- | --- | --- |")
+    if args.url:
+        t = time_share_value(args.url, args.runs)
+        print(f"| {args.url} | | {t['cold']:.0f} ms | {t['cached']:.1f} ms | {t['304']:.1f} ms |")
+        return
     for clicks in args.clicks:
         path, _lines = history_file(clicks)
         for engine in args.engines:

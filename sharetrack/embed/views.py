@@ -11,7 +11,7 @@ sent (Sec-Fetch-Site, else Origin): see docs/adr/0401-embed-box.md.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request
 
 from ..campaigns import service as campaigns
 from ..estimates import figures
@@ -19,6 +19,7 @@ from ..extensions import csrf, db
 from ..links import service as links
 from ..links.channels import LABELS, share_intent_url
 from ..models import Campaign
+from ..ratelimit import limited
 from ..security import allow_framing_by, origin_of
 from ..web import (
     app_tokens,
@@ -51,7 +52,7 @@ def box(slug: str):
     try:
         channels = service.channels_asked(request.args.get("channels"))
     except service.UnknownChannels as unknown:
-        return _error(422, "Unknown channel", f"Cannot show channel(s): {unknown}.")
+        return _error(422, "Unknown channel", f"Cannot show channel(s): {str(unknown)[:200]}.")
     allow_framing_by(campaign.landing_url)
     buttons = service.buttons(figures.current(db.session, campaign), campaign.currency, channels)
     return render_template("embed/box.html", campaign=campaign, buttons=buttons)
@@ -69,6 +70,7 @@ def _from_our_origin() -> bool:
 
 @bp.post("/embed/<slug>/share")
 @csrf.exempt  # checked by origin instead: the iframe cannot keep a CSRF session cookie
+@limited("RATELIMIT_SHARES")  # the same limit as POST /api/v1/shares
 def share(slug: str):
     """Make the visitor's link for one channel, in a new tab of ours with its share button."""
     campaign = _campaign_or_404(slug)
@@ -96,7 +98,6 @@ def share(slug: str):
         intent=None
         if share.channel == "link"
         else share_intent_url(share.channel, url, campaign.title),
-        box_url=url_for(".box", slug=campaign.slug),
     )
     response = make_response(page)
     set_promoter_cookie(response, promoter.code)

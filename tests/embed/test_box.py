@@ -186,3 +186,15 @@ def test_an_ended_campaign_makes_no_share(app, client, make_campaign):
         f"/embed/{campaign.slug}/share", data={"channel": "x"}, headers=SAME_ORIGIN
     )
     assert response.status_code == 409 and share_ids(app, campaign) == []
+
+
+def test_the_buttons_share_the_apis_rate_limit(app, client, make_campaign):
+    app.config["RATELIMIT_SHARES"] = "2/minute"
+    campaign = make_campaign()
+    statuses = [
+        client.post(
+            f"/embed/{campaign.slug}/share", data={"channel": "x"}, headers=SAME_ORIGIN
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
