@@ -80,7 +80,7 @@ def delay_curve(histories: Iterable[ShareHistory]) -> np.ndarray:
     delays = [
         min(delay / horizon(h), 1.0)
         for h in histories
-        if h.age_days >= horizon(h)
+        if h.credits and h.age_days >= horizon(h)  # most shares have no credit: skip them first
         for delay, amount in h.credits
         if amount > 0
     ]
@@ -142,7 +142,7 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], _Group]:
 def _campaign_curve(items: list[ShareHistory], pooled: np.ndarray) -> np.ndarray:
     """The campaign's own delay curve where it has seen enough delays, else the pooled one."""
     matured_events = sum(
-        1 for h in items if h.age_days >= horizon(h) for _d, a in h.credits if a > 0
+        1 for h in items if h.credits and h.age_days >= horizon(h) for _d, a in h.credits if a > 0
     )
     if matured_events == 0:
         return pooled
