@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Share, utcnow
+from tests.imports.conftest import jsonl, run_import  # noqa: F401
 from tests.pledges.conftest import app_config, deliver, pledge_body  # noqa: F401
 
 
