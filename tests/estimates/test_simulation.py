@@ -122,7 +122,7 @@ def test_estimates_beat_the_plain_ratio_and_their_intervals_cover(app, jsonl, ru
             estimates = channel_estimates(db.session, campaign, now=now)
             for channel in CHANNELS:
                 cell = (campaign.slug, channel)
-                plain = (credited.get(cell) or 0) / shares[cell]
+                plain = float(credited.get(cell) or 0) / shares[cell]
                 rows.append((cell, shares[cell], truth[cell], plain, estimates[channel].estimate))
     mature = [r for r in rows if int(r[0][0].split("-")[1]) < 16]
     young = [r for r in rows if r not in mature]
