@@ -44,10 +44,20 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import cli
     from .api import bp as api_bp
-    from .api import campaigns, keys, leaflets, openapi, pledges, reports, shares  # noqa: F401
+    from .api import (  # noqa: F401
+        campaigns,
+        estimates,
+        keys,
+        leaflets,
+        openapi,
+        pledges,
+        reports,
+        shares,
+    )
     from .api.errors import register_error_handlers
     from .auth.views import bp as auth_bp
     from .campaigns.views import bp as campaigns_bp
+    from .embed.views import bp as embed_bp
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
     from .pledges.views import bp as campaign_page_bp
@@ -62,6 +72,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(promoters_bp)
     app.register_blueprint(campaign_page_bp)
+    app.register_blueprint(embed_bp)
     register_error_handlers(app)
     cli.register(app)
     return app

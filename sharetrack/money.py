@@ -58,6 +58,15 @@ def format_minor(amount_minor: int, currency: str, locale: str = "en_GB", whole=
     return format_currency(value, currency, locale=locale)
 
 
+def display_whole(amount_minor: int, currency: str) -> str:
+    """An amount in whole units as a sentence shows it: `£26`, `€26`, `$26`, `¥2,600`.
+
+    Babel's plain English locale, whose symbols are the short ones people know (`$`, not the
+    en_GB `US$`); `CHF26` for a currency without one.
+    """
+    return format_minor(amount_minor, currency, "en", whole=True)
+
+
 def parse_major(text: str, currency: str) -> int:
     """Minor units from what a person types ("25", "25.50", "1,000"); ValueError explains."""
     cleaned = text.strip().replace(" ", "")

@@ -34,7 +34,13 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "sharetrack"
 SECRET_TTL = 2 * 86400
 # Every limit string in the configuration, checked at start-up so a typo never becomes a 500.
-LIMIT_SETTINGS = ("RATELIMIT_SHARES", "RATELIMIT_REDIRECT", "RATELIMIT_LOGIN", "RATELIMIT_WEBHOOK")
+LIMIT_SETTINGS = (
+    "RATELIMIT_SHARES",
+    "RATELIMIT_REDIRECT",
+    "RATELIMIT_LOGIN",
+    "RATELIMIT_WEBHOOK",
+    "RATELIMIT_SHARE_VALUE",
+)
 DEFAULT_RETRY_AFTER = 60
 REDIS_TIMEOUT = 0.5  # seconds
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.money import format_minor, parse_major, split
+from sharetrack.money import display_whole, format_minor, parse_major, split
 
 amounts = st.integers(min_value=0, max_value=10**10)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=30).filter(
@@ -80,3 +80,18 @@ def test_format_minor():
     assert format_minor(123450, "GBP") == "£1,234.50"
     assert format_minor(2600, "EUR", whole=True) == "€26"
     assert format_minor(2649, "USD", whole=True) == "US$26"
+
+
+@pytest.mark.parametrize(
+    ("amount_minor", "currency", "shown"),
+    [
+        (2600, "GBP", "£26"),
+        (2649, "EUR", "€26"),
+        (2651, "USD", "$27"),
+        (2600, "JPY", "¥2,600"),
+        (123_456_78, "GBP", "£123,457"),
+        (0, "GBP", "£0"),
+    ],
+)
+def test_display_whole_is_whole_units_with_the_short_symbol(amount_minor, currency, shown):
+    assert display_whole(amount_minor, currency) == shown

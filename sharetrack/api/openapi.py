@@ -40,6 +40,11 @@ ERRORS = {
     429: "Too many requests from this client; retry after `Retry-After` seconds",
 }
 HEADERS = {
+    "ETag": {"description": "A strong validator of the body", "schema": {"type": "string"}},
+    "Cache-Control": {
+        "description": "How long the body may be reused",
+        "schema": {"type": "string"},
+    },
     "Location": {"description": "The new resource", "schema": {"type": "string"}},
     "Retry-After": {
         "description": "Seconds to wait before retrying",

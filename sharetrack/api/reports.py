@@ -75,7 +75,7 @@ def campaign_report(slug: str):
     _fold_closed_days()
     within = service.period(query.since, query.until)
     if query.format == "csv":
-        rows = service.TABLE_ROWS[query.table](db.session, campaign.id, model, within)
+        rows = service.table_rows(db.session, campaign, query.table, model, within)
         return Response(
             csv.to_csv(rows, csv.COLUMNS[query.table]),
             mimetype="text/csv",

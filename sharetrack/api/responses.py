@@ -133,6 +133,10 @@ class ReportChannel(BaseModel):
     per_share_minor: int | None
     per_click_minor: int | None
     cascade_factor: float
+    estimate_minor: int = Field(description="One new share's expected credit (share-value)")
+    low_minor: int
+    high_minor: int
+    basis: Literal["campaign", "pooled", "prior"]
 
 
 class ReportPromoter(BaseModel):
@@ -160,3 +164,23 @@ class Report(BaseModel):
     channels: list[ReportChannel]
     promoters: list[ReportPromoter]
     daily: list[ReportDay]
+
+
+# What one more share is worth (docs/estimate.md).
+class ShareValueChannel(BaseModel):
+    channel: str
+    estimate_minor: int = Field(description="Expected direct credit of one new share, minor units")
+    low_minor: int = Field(description="Lower end of the interval")
+    high_minor: int = Field(description="Upper end of the interval")
+    level: float = Field(description="The interval's level (0.9)")
+    shares: int = Field(description="The campaign's shares on the channel it rests on")
+    basis: Literal["campaign", "pooled", "prior"]
+    estimate_with_cascade_minor: int = Field(description="Including its descendants' credit")
+    display: str = Field(description="estimate_minor in whole units: '£26'")
+
+
+class ShareValue(BaseModel):
+    campaign: str
+    currency: str
+    as_of: dt.datetime = Field(description="The hour the figures are computed for (UTC)")
+    channels: list[ShareValueChannel]

@@ -34,7 +34,11 @@ def histories(
     session: Session, now: dt.datetime | None = None, *, cascade: bool = False
 ) -> list[ShareHistory]:
     """Every share's history; with `cascade`, a share also earns its descendants' credit."""
-    now = now or utcnow()
+    return _histories(_read(session), now or utcnow(), cascade)
+
+
+def _read(session: Session) -> tuple[dict, dict, list]:
+    """Campaigns, shares and credits (under each campaign's model), as plain tuples."""
     campaigns = {
         cid: (slug, window)
         for cid, slug, window in session.execute(
@@ -47,7 +51,6 @@ def histories(
             sa.select(Share.id, Share.campaign_id, Share.channel, Share.created_at, Share.parent_id)
         )
     }
-    credits: dict[int, list[tuple[float, float]]] = defaultdict(list)
     rows = session.execute(
         sa.select(PledgeCredit.share_id, PledgeCredit.pledged_at, PledgeCredit.amount_minor).join(
             Campaign,
@@ -56,18 +59,36 @@ def histories(
                 Campaign.attribution_model == PledgeCredit.model,
             ),
         )
-    )
+    ).all()
+    return campaigns, shares, rows
+
+
+def _histories(data: tuple[dict, dict, list], now: dt.datetime, cascade: bool):
+    return _with_credits(data, _ages(data, now), cascade)
+
+
+def _ages(data: tuple[dict, dict, list], now: dt.datetime) -> list[tuple]:
+    """(share id, campaign slug, channel, age in days, window) of every share."""
+    campaigns, shares, _rows = data
+    out = []
+    for sid, (cid, channel, created, _parent) in shares.items():
+        slug, window = campaigns[cid]
+        out.append((sid, slug, channel, max((now - created).total_seconds() / DAY, 0.0), window))
+    return out
+
+
+def _with_credits(data: tuple[dict, dict, list], ages: list[tuple], cascade: bool):
+    _campaigns, shares, rows = data
+    credits: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for share_id, pledged_at, amount in rows:
         for earner in _earners(shares, share_id, cascade):
             created = shares[earner][2]
             delay = max((pledged_at - created).total_seconds() / DAY, 0.0)
             credits[earner].append((delay, float(amount)))
-    out = []
-    for sid, (cid, channel, created, _parent) in shares.items():
-        slug, window = campaigns[cid]
-        age = max((now - created).total_seconds() / DAY, 0.0)
-        out.append(ShareHistory(slug, channel, age, window, tuple(credits.get(sid, ()))))
-    return out
+    return [
+        ShareHistory(slug, channel, age, window, tuple(credits[sid]) if sid in credits else ())
+        for sid, slug, channel, age, window in ages
+    ]
 
 
 def _earners(shares: dict, share_id: int, cascade: bool) -> list[int]:
@@ -90,10 +111,9 @@ def channel_estimates(
 ) -> dict[str, ChannelEstimate]:
     """Every channel's estimate for `campaign`, in CHANNELS order."""
     now = now or utcnow()
-    direct = share_value.estimate_all(histories(session, now), CHANNELS, campaign.slug)
-    with_cascade = share_value.estimate_all(
-        histories(session, now, cascade=True), CHANNELS, campaign.slug
-    )
+    data = _read(session)  # once for both: the reads are most of the time at scale
+    direct = share_value.estimate_all(_histories(data, now, False), CHANNELS, campaign.slug)
+    with_cascade = share_value.estimate_all(_histories(data, now, True), CHANNELS, campaign.slug)
     return {
         channel: ChannelEstimate(
             channel, direct[channel], max(with_cascade[channel].estimate_minor, 0)

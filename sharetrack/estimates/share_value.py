@@ -80,7 +80,7 @@ def delay_curve(histories: Iterable[ShareHistory]) -> np.ndarray:
     delays = [
         min(delay / horizon(h), 1.0)
         for h in histories
-        if h.age_days >= horizon(h)
+        if h.credits and h.age_days >= horizon(h)  # most shares have no credit: skip them first
         for delay, amount in h.credits
         if amount > 0
     ]
@@ -125,10 +125,13 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], _Group]:
     groups: dict[tuple[str, str], _Group] = defaultdict(_Group)
     for items in by_campaign.values():
         curve = _campaign_curve(items, pooled_curve)
-        for h in items:
+        # exposure() for every share at once: one interpolation per campaign, not per share.
+        ages = np.clip([h.age_days / horizon(h) for h in items], 0.0, 1.0)
+        exposures = np.interp(ages, np.linspace(0.0, 1.0, len(curve)), curve).tolist()
+        for h, e in zip(items, exposures, strict=True):
             g = groups[(h.campaign, h.channel)]
             g.shares += 1
-            g.exposure += exposure(h, curve)
+            g.exposure += e
             for _delay, amount in h.credits:
                 if amount > 0:
                     g.events += 1
@@ -139,7 +142,7 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], _Group]:
 def _campaign_curve(items: list[ShareHistory], pooled: np.ndarray) -> np.ndarray:
     """The campaign's own delay curve where it has seen enough delays, else the pooled one."""
     matured_events = sum(
-        1 for h in items if h.age_days >= horizon(h) for _d, a in h.credits if a > 0
+        1 for h in items if h.credits and h.age_days >= horizon(h) for _d, a in h.credits if a > 0
     )
     if matured_events == 0:
         return pooled

@@ -33,6 +33,12 @@ LABELS = {
     "leaflet": "a leaflet",
 }
 
+# What a promoter's button says, per channel a promoter can share on (not leaflets).
+ACTIONS = {c: f"I'll share on {LABELS[c]}" for c in CHANNELS if c != "leaflet"} | {
+    "email": "I'll share by email",
+    "link": "I'll copy a link",
+}
+
 # Parameters the redirect sets; a landing URL's own values for these are replaced.
 TAG_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "ref")
 

@@ -19,7 +19,7 @@ from flask import (
 from ..campaigns import service as campaigns
 from ..extensions import db
 from ..links import service as links
-from ..links.channels import LABELS, share_intent_url
+from ..links.channels import ACTIONS, share_intent_url
 from ..models import Campaign, utcnow
 from ..money import format_minor
 from ..reports import queries
@@ -35,11 +35,6 @@ from . import service
 from .forms import PledgeForm, ShareForm
 
 bp = Blueprint("campaign_page", __name__)
-
-ACTIONS = {c: f"I'll share on {LABELS[c]}" for c in links.PUBLIC_CHANNELS} | {
-    "email": "I'll share by email",
-    "link": "I'll copy a link",
-}
 
 
 def _campaign_or_404(slug: str) -> Campaign:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ..estimates import figures
 from ..models import Campaign
 from . import queries
 from .queries import Counts, Money, Period
@@ -53,7 +54,10 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
             "unique_clicks": clicks.unique_clicks,
             "bot_clicks": clicks.bot_clicks,
         },
-        "channels": channel_rows(session, cid, model, within, shares_by_channel),
+        "channels": with_estimates(
+            channel_rows(session, cid, model, within, shares_by_channel),
+            figures.current(session, campaign),
+        ),
         "promoters": promoter_rows(session, cid, model, within),
         "daily": daily_rows(session, cid, model, within, by_day),
     }
@@ -86,6 +90,20 @@ def channel_rows(
             }
         )
     rows.sort(key=lambda r: (-r["attributed_minor"], -r["clicks"], r["channel"]))
+    return rows
+
+
+def with_estimates(rows: list[dict], current: figures.Figures) -> list[dict]:
+    """Each channel row with what one more share on it is worth (the share-value figures,
+    under the campaign's own model and for all time, whatever the report's model and period)."""
+    for row in rows:
+        e = current.channels[row["channel"]].estimate
+        row |= {
+            "estimate_minor": e.estimate_minor,
+            "low_minor": e.low_minor,
+            "high_minor": e.high_minor,
+            "basis": e.basis,
+        }
     return rows
 
 
@@ -143,3 +161,11 @@ def daily_rows(
 
 
 TABLE_ROWS = {"channels": channel_rows, "promoters": promoter_rows, "daily": daily_rows}
+
+
+def table_rows(
+    session: Session, campaign: Campaign, table: str, model: str, within: Period
+) -> list[dict]:
+    """One table's rows as the report has them (channels with their share-value figures)."""
+    rows = TABLE_ROWS[table](session, campaign.id, model, within)
+    return with_estimates(rows, figures.current(session, campaign)) if table == "channels" else rows

@@ -1,0 +1,71 @@
+"""Public API: what one more share of a campaign is worth, per channel."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import current_app, request
+
+from ..estimates import figures
+from ..extensions import db
+from ..models import CHANNELS
+from ..ratelimit import limited
+from . import bp
+from .campaigns import _campaign_or_404
+from .errors import invalid
+from .openapi import Reply, operation
+from .responses import ShareValue
+
+
+@bp.get("/campaigns/<slug>/share-value")
+@operation(
+    "What one more share is worth, per channel, with a 90% interval",
+    responses={
+        200: Reply("The estimates", ShareValue, headers=("ETag", "Cache-Control")),
+        304: Reply("Unchanged since the ETag sent in If-None-Match"),
+    },
+    limited=True,
+    errors=(404, 422),
+    parameters=(
+        {"name": "channel", "in": "query", "required": False, "schema": {"enum": list(CHANNELS)}},
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+        },
+    ),
+    tags=("estimates",),
+)
+@limited("RATELIMIT_SHARE_VALUE")
+def share_value(slug: str):
+    """Every channel's estimate (or one, with ?channel=), cacheable by ETag for max-age."""
+    campaign = _campaign_or_404(slug)
+    channel = request.args.get("channel")
+    if channel is not None and channel not in CHANNELS:
+        raise invalid(
+            [
+                {
+                    "field": "channel",
+                    "message": f"unknown channel {channel[:40]!r}; one of {', '.join(CHANNELS)}",
+                }
+            ]
+        )
+    current = figures.current(db.session, campaign)
+    body = {
+        "campaign": campaign.slug,
+        "currency": campaign.currency,
+        "as_of": current.as_of.isoformat() + "Z",
+        "channels": [
+            figures.channel_json(item, campaign.currency)
+            for item in current.channels.values()
+            if channel is None or item.channel == channel
+        ],
+    }
+    data = json.dumps(body, separators=(",", ":")).encode()
+    response = current_app.response_class(data, mimetype="application/json")
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["SHARE_VALUE_MAX_AGE"]
+    return response.make_conditional(request)

@@ -1,0 +1,76 @@
+"""What the box shows: one button per channel, each with its own figure or an honest "not yet"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from ..estimates import figures
+from ..links.channels import ACTIONS, LABELS
+from ..links.service import PUBLIC_CHANNELS
+from ..money import display_whole
+
+# "Your share … could raise £26": where the share goes.
+PLACES = {c: f"on {LABELS[c]}" for c in PUBLIC_CHANNELS} | {
+    "email": "by email",
+    "link": "as a link",
+}
+IFRAME_HEIGHT = 480
+
+
+class UnknownChannels(ValueError):
+    """Some of the channels asked for cannot be shown; `names` lists them."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+@dataclass(frozen=True)
+class Button:
+    """One channel of the box: what it does, and the amount to show (None: too uncertain)."""
+
+    channel: str
+    action: str
+    place: str
+    amount: str | None
+
+
+def channels_asked(text: str | None) -> list[str]:
+    """The channels a snippet asks for (`facebook,x`), in its order; every public one if none."""
+    if not text:
+        return list(PUBLIC_CHANNELS)
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in PUBLIC_CHANNELS]
+    if unknown or not names:
+        raise UnknownChannels(unknown or [text])
+    return names
+
+
+def buttons(current: figures.Figures, currency: str, channels: list[str]) -> list[Button]:
+    """The box's buttons; a channel whose figure means nothing shows no amount."""
+    out = []
+    for channel in channels:
+        estimate = current.channels[channel].estimate
+        amount = (
+            display_whole(estimate.estimate_minor, currency)
+            if figures.shows_amount(estimate, currency)
+            else None
+        )
+        out.append(Button(channel, ACTIONS[channel], PLACES[channel], amount))
+    return out
+
+
+def snippet(embed_url: str, title: str) -> str:
+    """The <iframe> staff paste into their case page.
+
+    `sandbox` keeps the box from running anything on their page; it still may submit its
+    forms into a new tab (allow-popups…) as our own origin (allow-same-origin: the share
+    endpoint checks the request comes from our origin).
+    """
+    return (
+        f'<iframe src="{escape(embed_url)}" title="{escape("Be a promoter: " + title)}" '
+        f'width="100%" height="{IFRAME_HEIGHT}" loading="lazy" '
+        'sandbox="allow-forms allow-popups allow-popups-to-escape-sandbox allow-same-origin">'
+        "</iframe>"
+    )

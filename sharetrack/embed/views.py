@@ -1,0 +1,104 @@
+"""GET /embed/<slug>: the promoter box for an iframe; POST /embed/<slug>/share: its buttons.
+
+Inside a third-party iframe the browser may drop our cookies (SameSite, third-party cookie
+blocking), so the box sets and needs none: its buttons are plain forms that open a new
+top-level tab of ours (target=_blank). There, cookies are first-party again: the promoter
+cookie keeps a returning promoter's links together and the touch cookie makes the new share
+a child of the link the visitor arrived through. A session-bound CSRF token cannot work in
+the iframe, so the share endpoint instead accepts only requests a page of our own origin
+sent (Sec-Fetch-Site, else Origin): see docs/adr/0401-embed-box.md.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, render_template, request
+
+from ..campaigns import service as campaigns
+from ..estimates import figures
+from ..extensions import csrf, db
+from ..links import service as links
+from ..links.channels import LABELS, share_intent_url
+from ..models import Campaign
+from ..ratelimit import limited
+from ..security import allow_framing_by, origin_of
+from ..web import (
+    app_tokens,
+    arrival_share_ids,
+    base_url,
+    cookie_promoter_code,
+    link_url,
+    set_promoter_cookie,
+)
+from . import service
+
+bp = Blueprint("embed", __name__)
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = campaigns.by_slug(db.session, slug) if len(slug) <= 64 else None
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _error(status: int, title: str, detail: str):
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+@bp.get("/embed/<slug>")
+def box(slug: str):
+    """The box: one button per channel, each with what a share on it could raise."""
+    campaign = _campaign_or_404(slug)
+    try:
+        channels = service.channels_asked(request.args.get("channels"))
+    except service.UnknownChannels as unknown:
+        return _error(422, "Unknown channel", f"Cannot show channel(s): {str(unknown)[:200]}.")
+    allow_framing_by(campaign.landing_url)
+    buttons = service.buttons(figures.current(db.session, campaign), campaign.currency, channels)
+    return render_template("embed/box.html", campaign=campaign, buttons=buttons)
+
+
+def _from_our_origin() -> bool:
+    """The request was sent by a page of our own origin (the box), not by another site."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    sender = request.headers.get("Origin")
+    ours = {origin_of(request.host_url), origin_of(base_url())}
+    return sender is not None and origin_of(sender) in ours
+
+
+@bp.post("/embed/<slug>/share")
+@csrf.exempt  # checked by origin instead: the iframe cannot keep a CSRF session cookie
+@limited("RATELIMIT_SHARES")  # the same limit as POST /api/v1/shares
+def share(slug: str):
+    """Make the visitor's link for one channel, in a new tab of ours with its share button."""
+    campaign = _campaign_or_404(slug)
+    if not _from_our_origin():
+        return _error(403, "Forbidden", "Share buttons work from the campaign's own box.")
+    channel = request.form.get("channel", "")
+    try:
+        promoter = links.promoter_for(db.session, None, cookie_promoter_code())
+        parent_id = links.parent_for(
+            db.session, app_tokens(), campaign.id, None, arrival_share_ids()
+        )
+        share, _created = links.start_sharing(
+            db.session, campaign=campaign, channel=channel, promoter=promoter, parent_id=parent_id
+        )
+    except links.ShareRefused as refused:
+        return _error(refused.status, "Cannot share", refused.message)
+    db.session.commit()
+    url = link_url(app_tokens().share_token(share.id))
+    page = render_template(
+        "embed/shared.html",
+        campaign=campaign,
+        url=url,
+        channel=share.channel,
+        label=LABELS[share.channel],
+        intent=None
+        if share.channel == "link"
+        else share_intent_url(share.channel, url, campaign.title),
+    )
+    response = make_response(page)
+    set_promoter_cookie(response, promoter.code)
+    return response
