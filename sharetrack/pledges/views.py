@@ -19,7 +19,7 @@ from flask import (
 from ..campaigns import service as campaigns
 from ..extensions import db
 from ..links import service as links
-from ..links.channels import ACTIONS, share_intent_url
+from ..links.channels import ACTIONS, LABELS, share_intent_url
 from ..models import Campaign, utcnow
 from ..money import format_minor
 from ..reports import queries
@@ -155,9 +155,19 @@ def share(slug: str):
         ), refused.status
     db.session.commit()
     url = link_url(app_tokens().share_token(share.id))
-    if share.channel == "link":
-        response = make_response(render_template("pledges/link.html", campaign=campaign, url=url))
-    else:
-        response = redirect(share_intent_url(share.channel, url, campaign.title), 303)
+    # A page of ours with the link and the network's share link, not a redirect: the CSP's
+    # form-action 'self' also covers where a form post redirects, so a 303 to the network
+    # would be blocked by the browser (the embed box does the same, ADR 0401).
+    page = render_template(
+        "embed/shared.html",
+        campaign=campaign,
+        url=url,
+        channel=share.channel,
+        label=LABELS[share.channel],
+        intent=None
+        if share.channel == "link"
+        else share_intent_url(share.channel, url, campaign.title),
+    )
+    response = make_response(page)
     set_promoter_cookie(response, promoter.code)
     return response
