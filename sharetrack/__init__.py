@@ -46,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .api import campaigns, keys, leaflets, openapi, pledges, reports, shares  # noqa: F401
     from .api.errors import register_error_handlers
+    from .auth.key_pages import bp as api_keys_bp
     from .auth.views import bp as auth_bp
     from .campaigns.views import bp as campaigns_bp
     from .leaflets.views import bp as leaflets_bp
@@ -60,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(api_keys_bp)
     app.register_blueprint(promoters_bp)
     app.register_blueprint(campaign_page_bp)
     register_error_handlers(app)
