@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.links import service as links
-from sharetrack.models import Click
+from sharetrack.models import Click, Share
 from sharetrack.tracking import rollup
 from tests.pledges.conftest import app_config, deliver, iso, pledge_body  # noqa: F401
 from tests.reports.conftest import add_clicks, get_report  # noqa: F401
@@ -38,6 +38,11 @@ def seeded(app, make_campaign, make_share, add_clicks, deliver, pledge_body):  #
     child, child_token = make_share(campaign, channel="x", parent_id=root.id)
     leaf, leaf_token = make_share(campaign, channel="whatsapp", parent_id=child.id)
     email, email_token = make_share(campaign, channel="email")
+    with app.app_context():  # the shares were made a week ago, before their clicks
+        db.session.execute(
+            sa.update(Share).where(Share.campaign_id == campaign.id).values(created_at=ago(7, 9))
+        )
+        db.session.commit()
     for share, days, n in [
         (root, 6, 40),
         (child, 5, 12),
