@@ -173,6 +173,16 @@ def time_pages(url: str, runs: int) -> list[tuple[str, float, float]]:
             assert response.status_code == 200, response.get_data(as_text=True)[:500]
         out.append((name, times[0], statistics.median(times[1:])))
     with app.app_context():
+        # The page's share of channel_estimates (estimates/service.py), timed on its own.
+        from sharetrack.campaigns.service import by_slug
+        from sharetrack.estimates.service import channel_estimates
+
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            channel_estimates(db.session, by_slug(db.session, "bench"))
+            times.append((time.perf_counter() - started) * 1000)
+        out.append(("of which channel_estimates", times[0], statistics.median(times)))
         db.engine.dispose()
     return out
 
