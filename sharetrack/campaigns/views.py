@@ -33,7 +33,7 @@ def campaign_or_404(slug: str):
 
 @bp.get("/")
 def index():
-    """Every campaign with its shares and clicks so far."""
+    """Every campaign with its money, pledges, shares and clicks so far."""
     rows = overview.campaigns_with_figures(db.session)
     return render_template("campaigns/list.html", rows=rows)
 

@@ -21,14 +21,8 @@ from ..models import Campaign, Share
 from . import queries, service
 from .queries import Period
 
-MODEL_LABELS = {
-    "last_click": "Last click",
-    "first_click": "First click",
-    "linear": "Linear",
-    "time_decay": "Time decay",
-    "position_based": "Position based",
-}
-assert set(MODEL_LABELS) == set(MODELS)
+# "Last click", "Time decay", … in the order attribution/rules.py lists them.
+MODEL_LABELS = {model: model.replace("_", " ").capitalize() for model in MODELS}
 FIELD = {"model": "model", "from": "from", "to": "to", "since": "from", "until": "to"}
 LEAFLET_COLUMNS = [
     "id",
