@@ -55,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         shares,
     )
     from .api.errors import register_error_handlers
+    from .auth.key_pages import bp as api_keys_bp
     from .auth.views import bp as auth_bp
     from .campaigns.views import bp as campaigns_bp
     from .embed.views import bp as embed_bp
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(api_keys_bp)
     app.register_blueprint(promoters_bp)
     app.register_blueprint(campaign_page_bp)
     app.register_blueprint(embed_bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from flask import current_app
 
 from .money import format_minor
@@ -31,4 +31,14 @@ def date(moment: dt.date) -> str:
     return format_date(moment, format="medium", locale=locale())
 
 
-FILTERS = {"money": money, "number": number, "date": date}
+def day(iso: str) -> str:
+    """`26 Nov 2026` for an ISO date such as a report's daily row carries."""
+    return date(dt.date.fromisoformat(iso))
+
+
+def percent(fraction: float | None) -> str:
+    """`42%` (`—` for None: nothing to divide)."""
+    return "—" if fraction is None else format_percent(fraction, locale=locale())
+
+
+FILTERS = {"money": money, "number": number, "date": date, "day": day, "percent": percent}

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from .. import formatting
+from ..api.reports import _fold_closed_days as fold_closed_days
 from ..auth.staff import admin_required, require_sign_in
 from ..extensions import db
 from ..formatting import locale
-from ..reports import overview
+from ..leaflets import service as leaflets
+from ..leaflets.forms import LeafletForm
+from ..leaflets.forms import validated as leaflet_validated
+from ..reports import charts, csv, overview, page
+from ..reports import service as reports
+from ..web import print_url
 from . import service
 from .forms import CampaignForm, currency_choices, validated
 
@@ -25,22 +33,93 @@ def campaign_or_404(slug: str):
 
 @bp.get("/")
 def index():
-    """Every campaign with its shares and clicks so far."""
-    rows = overview.campaigns_with_counts(db.session)
+    """Every campaign with its money, pledges, shares and clicks so far."""
+    rows = overview.campaigns_with_figures(db.session)
     return render_template("campaigns/list.html", rows=rows)
 
 
 @bp.get("/campaigns/<slug>")
 def show(slug: str):
-    """One campaign: its settings and shares and clicks per channel."""
+    """The campaign's report under a model and date range (?model=&from=&to=)."""
     campaign = campaign_or_404(slug)
-    channels = overview.channels_with_counts(db.session, campaign.id)
+    choice, errors = page.read_choice(request.args)
+    return _report_page(campaign, choice, errors, LeafletForm(), 422 if errors else 200)
+
+
+@bp.get("/campaigns/<slug>/report.csv")
+def report_csv(slug: str):
+    """One table of the report as CSV: the API's rows (?table=channels|promoters|daily|leaflets)."""
+    campaign = campaign_or_404(slug)
+    choice, errors = page.read_choice(request.args)
+    table = request.args.get("table", "")
+    if table not in (*reports.TABLES, "leaflets"):
+        errors["table"] = "Choose channels, promoters, daily or leaflets."
+    if errors:
+        detail = " ".join(errors.values())
+        page_ = render_template("errors/error.html", status=422, title="Bad request", detail=detail)
+        return page_, 422
+    if table == "leaflets":
+        rows, columns, model = page.leaflet_rows(db.session, campaign.id), page.LEAFLET_COLUMNS, ""
+    else:
+        fold_closed_days()
+        model = choice.model or campaign.attribution_model
+        within = reports.period(choice.since, choice.until)
+        rows = reports.table_rows(db.session, campaign, table, model, within)  # as the API
+        columns = csv.COLUMNS[table]
+    name = "-".join(part for part in (campaign.slug, table, model) if part)
+    return Response(
+        csv.to_csv(rows, columns),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@bp.post("/campaigns/<slug>/leaflets")
+@admin_required
+def create_leaflets(slug: str):
+    """A new leaflet batch from the form on the report page; its print sheet is linked there."""
+    campaign = campaign_or_404(slug)
+    form = LeafletForm()
+    if values := leaflet_validated(form):
+        try:
+            batch = leaflets.create_batch(
+                db.session,
+                campaign=campaign,
+                label=values.label,
+                printed=values.printed,
+                place=values.place,
+                promoter_code=values.promoter,
+            )
+        except leaflets.UnknownPromoter:
+            form.promoter.errors = ["No promoter has this code."]
+        except leaflets.CampaignEnded:
+            form.label.errors = ["This campaign has ended: it takes no new leaflets."]
+        else:
+            db.session.commit()
+            flash(f"Leaflet batch “{batch.label}” created: print it from the leaflet table.")
+            return redirect(url_for("campaigns.show", slug=campaign.slug) + "#leaflets", 303)
+    return _report_page(campaign, page.Choice(), {}, form, 422)
+
+
+def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, status: int):
+    fold_closed_days()
+    figures = page.build(db.session, campaign, choice)
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
-        channels=channels,
-        totals=overview.totals(channels),
-    )
+        choice=choice,
+        errors=errors,
+        typed=request.args,
+        figures=figures,
+        chart=charts.daily_svg(
+            figures.report["daily"],
+            money=lambda minor: formatting.money(minor, campaign.currency),
+            label=formatting.day,
+        ),
+        models=page.MODEL_LABELS,
+        leaflet_form=leaflet_form if current_user.is_admin else None,
+        print_url=print_url,
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

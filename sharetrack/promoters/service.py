@@ -1,4 +1,8 @@
-"""Reading a promoter's page: who the token names, and their links with clicks per campaign."""
+"""Reading a promoter's page: who the token names, and their links with figures per campaign.
+
+Figures come from reports/queries.share_figures under each campaign's own attribution model,
+so they match the staff report (and survive folding and retention of raw clicks).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..links import service as links
 from ..links.tokens import Tokens
 from ..models import CHANNELS, Campaign, Promoter, Share
-from ..reports.overview import share_clicks
+from ..reports import queries
 
 MAX_TOKEN_LENGTH = 200  # a dashboard token is ~50 characters; longer is never ours
 
@@ -25,6 +29,9 @@ class PromoterLink:
     created_at: dt.datetime
     clicks: int
     unique_clicks: int
+    pledges: int = 0
+    direct_minor: int = 0  # credited to this link
+    indirect_minor: int = 0  # credited to links made from it, and theirs, and so on
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,21 @@ class PromoterCampaign:
     def clicks(self) -> int:
         """Human clicks on all of the promoter's links to this campaign."""
         return sum(link.clicks for link in self.links)
+
+    @property
+    def direct_minor(self) -> int:
+        """Money credited to the promoter's own links."""
+        return sum(link.direct_minor for link in self.links)
+
+    @property
+    def indirect_minor(self) -> int:
+        """Money credited to links made from the promoter's links (cascades)."""
+        return sum(link.indirect_minor for link in self.links)
+
+    @property
+    def raised_minor(self) -> int:
+        """The headline: direct and through cascades."""
+        return self.direct_minor + self.indirect_minor
 
 
 def by_token(session: Session, tokens: Tokens, token: str) -> Promoter | None:
@@ -61,12 +83,30 @@ def campaigns_of(session: Session, promoter_id: int) -> list[PromoterCampaign]:
         .where(Share.promoter_id == promoter_id)
         .order_by(Share.id.desc())
     ).all()
-    counts = share_clicks(session, (row.id for row in rows))
+    ids: dict[int, tuple[Campaign, list[int]]] = {}
+    for share_id, _channel, _created_at, campaign in rows:
+        ids.setdefault(campaign.id, (campaign, []))[1].append(share_id)
     by_campaign: dict[int, tuple[Campaign, list[PromoterLink]]] = {}
-    for share_id, channel, created_at, campaign in rows:
-        clicks, unique = counts.get(share_id, (0, 0))
-        link = PromoterLink(share_id, channel, created_at, clicks, unique)
-        by_campaign.setdefault(campaign.id, (campaign, []))[1].append(link)
+    for campaign, share_ids in ids.values():
+        figures = queries.share_figures(
+            session, campaign.id, campaign.attribution_model, share_ids=share_ids
+        )
+        by_campaign[campaign.id] = (
+            campaign,
+            [
+                PromoterLink(
+                    f.share_id,
+                    f.channel,
+                    f.created_at,
+                    f.counts.clicks,
+                    f.counts.unique_clicks,
+                    f.pledges,
+                    f.direct_minor,
+                    f.indirect_minor,
+                )
+                for f in figures.values()
+            ],
+        )
     return [
         PromoterCampaign(
             c.slug,

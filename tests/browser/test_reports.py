@@ -1,0 +1,158 @@
+"""The report page, the hosted pledge flow and the promoter's page in Debian's Chromium.
+
+Every page fixture fails its test if any request left the app's origin. Screenshots of the
+report at desktop and phone widths go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from sharetrack.extensions import db
+from sharetrack.models import Promoter, Share
+from sharetrack.money import format_minor
+from tests.browser.conftest import PHONE, OriginWatch, fits_the_screen
+from tests.staff_fixtures import PASSWORD
+from tests.staff_reports import conftest as report_fixtures
+
+# The report fixtures (a seeded campaign, pledges through the webhook, the API's report).
+add_clicks, app_config, deliver = (
+    report_fixtures.add_clicks,
+    report_fixtures.app_config,
+    report_fixtures.deliver,
+)
+get_report, pledge_body, seeded = (
+    report_fixtures.get_report,
+    report_fixtures.pledge_body,
+    report_fixtures.seeded,
+)
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/staff/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()
+
+
+def channel_cells(page) -> list[list[str]]:
+    return page.locator("#channels tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
+
+
+def test_staff_reads_the_report_switches_model_and_downloads_csv(
+    page, make_staff, seeded, get_report, auth, client, live_server
+):
+    campaign = seeded.campaign
+    make_staff("ada@example.org", "viewer")
+    sign_in(page, "ada@example.org")
+    page.get_by_role("link", name="Stop the Snoopers").click()
+    expect(page.get_by_role("heading", name="Stop the Snoopers")).to_be_visible()
+    expect(page.locator("svg.chart")).to_be_visible()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=ARTIFACTS / "report-desktop.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    assert fits_the_screen(page)  # wide tables scroll inside their own box
+    page.screenshot(path=ARTIFACTS / "report-phone.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+    page.get_by_label("Attribution model").select_option("linear")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"\?model=linear"))
+    linear = get_report(campaign, model="linear")
+    shown = {row[0]: row[4] for row in channel_cells(page)}
+    assert shown == {
+        r["channel"]: format_minor(r["attributed_minor"], "GBP") for r in linear["channels"]
+    }
+    assert shown != {
+        r["channel"]: format_minor(r["attributed_minor"], "GBP")
+        for r in get_report(campaign, model="first_click")["channels"]
+    }  # the seeded pledges credit differently under the two models
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download channels (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == f"{campaign.slug}-channels-linear.csv"
+    api_csv = client.get(
+        f"/api/v1/campaigns/{campaign.slug}/report",
+        headers=auth,
+        query_string={"format": "csv", "table": "channels", "model": "linear"},
+    ).data
+    assert Path(download.path()).read_bytes() == api_csv
+
+
+def test_a_bad_date_is_told_beside_the_field(page, make_staff, seeded):
+    make_staff("ada@example.org", "viewer")
+    sign_in(page, "ada@example.org")
+    response = page.goto(f"/staff/campaigns/{seeded.campaign.slug}?from=2026-02-30")
+    assert response.status == 422
+    expect(page.locator("#from-error")).to_have_text("Enter a date as YYYY-MM-DD, like 2026-03-01.")
+    expect(page.get_by_label("From (UTC day)")).to_have_attribute("aria-invalid", "true")
+
+
+def test_a_pledge_through_a_shared_link_reaches_the_report_and_the_promoter(
+    app, browser, page, make_staff, make_campaign, live_server
+):
+    campaign = make_campaign(
+        slug="snoopers", title="Stop the Snoopers", landing_url=f"{live_server}/c/snoopers"
+    )
+    with app.app_context():
+        db.session.get(type(campaign), campaign.id).pledge_page = True
+        db.session.commit()
+
+    # A visitor offers to share on Facebook. The app answers with a page of its own holding the
+    # link and Facebook's share dialog link (a redirect there would break CSP form-action).
+    page.goto("/c/snoopers")
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name="I'll share on Facebook").click()
+    shared = popup.value
+    link = shared.locator("#link").input_value()
+    assert link.startswith(f"{live_server}/s/")
+    intent = shared.get_by_role("link", name="Share it on Facebook").get_attribute("href")
+    assert urlsplit(intent).netloc == "www.facebook.com"
+    assert parse_qs(urlsplit(intent).query)["u"] == [link]
+
+    # A friend follows the link in a browser of their own and pledges on the campaign page.
+    friend_watch = OriginWatch(live_server)
+    friend = browser.new_context(base_url=live_server)
+    friend.on("request", friend_watch.record)
+    friend_page = friend.new_page()
+    friend_page.goto(link)
+    expect(friend_page).to_have_url(re.compile(r"/c/snoopers\?.*ref="))
+    friend_page.get_by_label("Amount (GBP)").fill("25")
+    friend_page.get_by_role("button", name="Pledge").click()
+    expect(friend_page.get_by_text("Thank you: your pledge of £25.00 is in.")).to_be_visible()
+    friend.close()
+    assert friend_watch.requests and friend_watch.elsewhere() == []
+
+    # The staff report credits the Facebook share.
+    make_staff("ada@example.org", "viewer")
+    sign_in(page, "ada@example.org")
+    page.goto("/staff/campaigns/snoopers")
+    facebook = [row for row in channel_cells(page) if row[0] == "facebook"]
+    assert facebook and facebook[0][3:5] == ["1", "£25.00"]
+
+    # And the promoter's page says what their share raised.
+    with app.app_context():
+        code = db.session.scalar(
+            sa.select(Promoter.code)
+            .join(Share, Share.promoter_id == Promoter.id)
+            .where(Share.campaign_id == campaign.id, Share.channel == "facebook")
+        )
+    dashboard = app.extensions["sharetrack.tokens"].dashboard_token(code)
+    page.goto(f"/p/{dashboard}")
+    expect(page.locator("p.raised")).to_have_text("Your shares raised £25.00")
