@@ -49,6 +49,12 @@ def defaults(instance_path: str) -> dict:
         # Older webhook secrets still accepted while the platform rotates to the new one.
         "WEBHOOK_SECRETS": [],
         "JSON_SORT_KEYS": False,
+        # `purge` deletes raw clicks older than this, once folded into daily aggregates.
+        "CLICK_RETENTION_DAYS": 400,
+        # PostgreSQL: give up connecting after this many seconds, and cancel a statement after
+        # this many milliseconds, so a database outage answers 503 quickly instead of hanging.
+        "DB_CONNECT_TIMEOUT": 3,
+        "DB_STATEMENT_TIMEOUT_MS": 30000,
         # Strict-Transport-Security max-age, sent outside debug and tests; 0 turns it off.
         "HSTS_SECONDS": 365 * 86400,
         # Rate limits per client (sharetrack/ratelimit.py). Memory storage counts per worker;
@@ -123,4 +129,12 @@ def engine_options(config: dict) -> dict:
         options["connect_args"] = connect_args
     else:
         options.setdefault("pool_pre_ping", True)
+        if url.startswith("postgresql"):
+            connect_args = dict(options.get("connect_args", {}))
+            connect_args.setdefault("connect_timeout", int(config.get("DB_CONNECT_TIMEOUT", 3)))
+            timeout = int(config.get("DB_STATEMENT_TIMEOUT_MS", 30000))
+            if timeout > 0 and "statement_timeout" not in connect_args.get("options", ""):
+                options_arg = connect_args.get("options", "")
+                connect_args["options"] = f"{options_arg} -c statement_timeout={timeout}".strip()
+            options["connect_args"] = connect_args
     return options

@@ -1,7 +1,7 @@
 """ShareCounts for the staff overview pages and the promoter page: shares, clicks, unique clicks.
 
-`clicks` counts people (bots excluded), as the report API does. Once the report pages land
-(issue 5, part 2) these can read through the pledges work's reports/queries.py instead.
+`clicks` counts people (bots excluded), as the report API does; every click figure is read
+through reports/queries.py, so it stays the same after retention deletes old raw clicks.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Campaign, Click, Share
+from ..models import Campaign, Share
+from . import queries
 
 
 @dataclass(frozen=True)
@@ -40,34 +41,16 @@ class ChannelRow:
     counts: ShareCounts
 
 
-def _click_columns():
-    human = Click.is_bot.is_(False)
-    return (
-        sa.func.count(Click.id).filter(human).label("clicks"),
-        sa.func.count(Click.id).filter(human, Click.is_unique.is_(True)).label("unique_clicks"),
-    )
-
-
 def campaigns_with_counts(session: Session) -> list[CampaignRow]:
-    """Every campaign, newest first, with its shares and clicks so far (three queries)."""
+    """Every campaign, newest first, with its shares and clicks so far."""
     campaigns = list(session.scalars(sa.select(Campaign).order_by(Campaign.id.desc())))
     shares = dict(
         session.execute(
             sa.select(Share.campaign_id, sa.func.count(Share.id)).group_by(Share.campaign_id)
         ).all()
     )
-    clicks = {
-        row.campaign_id: (row.clicks, row.unique_clicks)
-        for row in session.execute(
-            sa.select(Share.campaign_id, *_click_columns())
-            .join(Click, Click.share_id == Share.id)
-            .group_by(Share.campaign_id)
-        )
-    }
-    return [
-        CampaignRow(c, ShareCounts(shares.get(c.id, 0), *clicks.get(c.id, (0, 0))))
-        for c in campaigns
-    ]
+    clicks = queries.click_totals_by_campaign(session)
+    return [CampaignRow(c, _counts(shares.get(c.id, 0), clicks.get(c.id))) for c in campaigns]
 
 
 def channels_with_counts(session: Session, campaign_id: int) -> list[ChannelRow]:
@@ -79,16 +62,8 @@ def channels_with_counts(session: Session, campaign_id: int) -> list[ChannelRow]
             .group_by(Share.channel)
         ).all()
     )
-    clicks = {
-        row.channel: (row.clicks, row.unique_clicks)
-        for row in session.execute(
-            sa.select(Share.channel, *_click_columns())
-            .join(Click, Click.share_id == Share.id)
-            .where(Share.campaign_id == campaign_id)
-            .group_by(Share.channel)
-        )
-    }
-    rows = [ChannelRow(ch, ShareCounts(n, *clicks.get(ch, (0, 0)))) for ch, n in shares.items()]
+    clicks = queries.clicks_by(session, campaign_id, "channel")
+    rows = [ChannelRow(ch, _counts(n, clicks.get(ch))) for ch, n in shares.items()]
     return sorted(rows, key=lambda r: (-r.counts.clicks, -r.counts.shares, r.channel))
 
 
@@ -107,11 +82,20 @@ def share_clicks(session: Session, share_ids: Iterable[int]) -> dict[int, tuple[
     ids = list(share_ids)
     if not ids:
         return {}
-    return {
-        row.share_id: (row.clicks, row.unique_clicks)
-        for row in session.execute(
-            sa.select(Click.share_id, *_click_columns())
-            .where(Click.share_id.in_(ids))
-            .group_by(Click.share_id)
-        )
-    }
+    campaigns = session.execute(sa.select(Share.campaign_id, Share.id).where(Share.id.in_(ids)))
+    by_campaign: dict[int, list[int]] = {}
+    for campaign_id, share_id in campaigns:
+        by_campaign.setdefault(campaign_id, []).append(share_id)
+    out = {}
+    for campaign_id, some in by_campaign.items():
+        for share_id, counts in queries.clicks_by(
+            session, campaign_id, "share_id", share_ids=some
+        ).items():
+            if counts.clicks or counts.unique_clicks or counts.bot_clicks:
+                out[share_id] = (counts.clicks, counts.unique_clicks)
+    return out
+
+
+def _counts(shares: int, clicks: queries.Counts | None) -> ShareCounts:
+    clicks = clicks or queries.Counts()
+    return ShareCounts(shares, clicks.clicks, clicks.unique_clicks)
