@@ -1,0 +1,55 @@
+"""A database that does not answer: 503 problem details (or a 503 page) with Retry-After, fast."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sharetrack import create_app
+from tests.live import free_port
+
+
+@pytest.fixture
+def down_app():
+    """The app pointed at a PostgreSQL port where nothing listens."""
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test"
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-0123456789",
+            "SQLALCHEMY_DATABASE_URI": url,
+        }
+    )
+
+
+def test_the_api_answers_503_problem_details_with_retry_after(down_app):
+    client = down_app.test_client()
+    started = time.monotonic()
+    response = client.get("/api/v1/campaigns", headers={"Authorization": "Bearer st_x_y"})
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 503
+    assert response.json["type"].endswith("/database-unavailable")
+    assert response.headers["Retry-After"] == "5"
+
+    response = client.post("/api/v1/shares", json={"campaign": "x", "channel": "facebook"})
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_visitor_gets_a_503_page_not_a_500(down_app):
+    token = down_app.extensions["sharetrack.tokens"].share_token(1)
+    response = down_app.test_client().get(f"/s/{token}")
+    assert response.status_code == 503
+    assert response.mimetype == "text/html"
+    assert response.headers["Retry-After"] == "5"
+    assert "try again" in response.get_data(as_text=True)
+
+
+def test_postgresql_connections_time_out(down_app):
+    args = down_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert args["connect_timeout"] == 3
+    assert "statement_timeout=30000" in args["options"]
+    assert down_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
