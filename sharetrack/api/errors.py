@@ -90,6 +90,20 @@ def _wants_problem() -> bool:
 def register_error_handlers(app: Flask) -> None:
     """Every error, for every route, goes through here."""
 
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first).
+    @app.teardown_appcontext
+    def _end_session(_exc):
+        # Ending the session rolls back its connection; if the database dropped that
+        # connection meanwhile (a restart), the rollback fails after the answer was made, which
+        # would turn it into a 500. Such a connection is discarded instead; the pool makes a
+        # new one (pool_pre_ping) on the next request.
+        try:
+            db.session.remove()
+        except sa_exc.SQLAlchemyError as exc:
+            log.warning("database connection lost while ending a request: %s", exc)
+            db.session.registry().invalidate()
+            db.session.remove()
+
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
         _rollback()

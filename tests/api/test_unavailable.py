@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from sharetrack import create_app
+from sharetrack.extensions import db
 from tests.live import free_port
 
 
@@ -53,3 +55,40 @@ def test_postgresql_connections_time_out(down_app):
     assert args["connect_timeout"] == 3
     assert "statement_timeout=30000" in args["options"]
     assert down_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_dropped_mid_request_still_gets_its_answer(app, engine_name):
+    """PostgreSQL restarting after a request read: ending its session must not turn it into a
+    500, and the next request gets a fresh connection."""
+
+    @app.get("/test-dropped")
+    def dropped():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        with db.engine.connect() as admin:  # what a restart does to every connection
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "read before the restart"
+
+    @app.get("/test-after")
+    def after():
+        return str(db.session.scalar(sa.text("SELECT 1")))
+
+    client = app.test_client()
+    response = client.get("/test-dropped")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "read before the restart"
+    assert client.get("/test-after").get_data(as_text=True) == "1"
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_dropped_before_a_query_answers_503(app, engine_name):
+    @app.get("/api/v1/test-dropped")
+    def dropped():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        with db.engine.connect() as admin:
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return str(db.session.scalar(sa.text("SELECT 1")))
+
+    response = app.test_client().get("/api/v1/test-dropped")
+    assert response.status_code == 503
+    assert response.json["type"].endswith("/database-unavailable")
