@@ -2,7 +2,7 @@
 2 workers. Checks: every visitor is redirected (302, never "database is locked" or any other
 error), every click is stored. Prints the redirect's latency.
 
-    .venv/bin/python -m loadtest.sqlite_load          # LOADTEST_CLICKS, _CLIENTS
+    .venv/bin/python -m loadtest.sqlite_load          # LOADTEST_SQLITE_CLICKS, _CLIENTS
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests import live
 
 def scenario() -> None:
     """The click load on the SQLite default."""
-    clicks = common.knob("CLICKS", 20_000)
+    clicks = common.knob("SQLITE_CLICKS", 20_000)
     clients = common.knob("CLIENTS", 50)
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as tmp:
