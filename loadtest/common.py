@@ -34,9 +34,7 @@ from sharetrack.pledges.service import Event, fold
 from sharetrack.pledges.signatures import HEADER, sign
 from tests import live
 
-PG_ADMIN = os.environ.get(
-    "LOADTEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_URL = os.environ.get("LOADTEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WEBHOOK_SECRET = "loadtest-webhook-secret-0123456789"  # noqa: S105 - a scratch server's
 PHONE = (
@@ -61,18 +59,20 @@ def say(message: str) -> None:
 
 @contextlib.contextmanager
 def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database of its own, dropped afterwards; yields its URL."""
-    name = f"sharetrack_load_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    """A fresh schema of its own in PostgreSQL's test database, dropped afterwards; yields the
+    URL that puts every connection in it (a schema, not a database: dropping a database waits
+    for a checkpoint, which takes long on a busy machine)."""
+    schema = f"load_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
     finally:
         for _ in range(30):  # PostgreSQL may still be starting after the fault test
             try:
                 with admin.connect() as conn:
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
                 break
             except sa.exc.OperationalError:
                 time.sleep(1)

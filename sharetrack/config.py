@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 HOW_TO_SET_KEY = (
     "sharetrack refuses to start without a secret key outside debug and testing.\n"
@@ -133,8 +134,11 @@ def engine_options(config: dict) -> dict:
             connect_args = dict(options.get("connect_args", {}))
             connect_args.setdefault("connect_timeout", int(config.get("DB_CONNECT_TIMEOUT", 3)))
             timeout = int(config.get("DB_STATEMENT_TIMEOUT_MS", 30000))
-            if timeout > 0 and "statement_timeout" not in connect_args.get("options", ""):
-                options_arg = connect_args.get("options", "")
-                connect_args["options"] = f"{options_arg} -c statement_timeout={timeout}".strip()
+            # connect_args' options replace those of the URL (?options=...): keep both.
+            options_arg = connect_args.get("options") or make_url(url).query.get("options", "")
+            if timeout > 0 and "statement_timeout" not in options_arg:
+                options_arg = f"{options_arg} -c statement_timeout={timeout}".strip()
+            if options_arg:
+                connect_args["options"] = options_arg
             options["connect_args"] = connect_args
     return options

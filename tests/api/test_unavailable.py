@@ -92,3 +92,11 @@ def test_a_connection_dropped_before_a_query_answers_503(app, engine_name):
     response = app.test_client().get("/api/v1/test-dropped")
     assert response.status_code == 503
     assert response.json["type"].endswith("/database-unavailable")
+
+
+def test_the_statement_timeout_keeps_the_urls_own_options():
+    from sharetrack.config import engine_options
+
+    url = "postgresql+psycopg://u@h/db?options=-csearch_path%3Dload"
+    options = engine_options({"SQLALCHEMY_DATABASE_URI": url, "DB_STATEMENT_TIMEOUT_MS": 5})
+    assert options["connect_args"]["options"] == "-csearch_path=load -c statement_timeout=5"
