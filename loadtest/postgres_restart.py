@@ -90,10 +90,13 @@ def scenario() -> None:
         outage = [r for r in results if down_at - 1 <= r.sent <= up_at]
         if outage:
             common.say(common.latency_line(outage, "click").replace("click", "clicks in outage"))
-        recovered = [r for r in results if r.status in (200, 201, 302) and r.sent > down_at + took]
-        if recovered:
-            first = min(r.sent for r in recovered) - (down_at + took)
-            common.say(f"first success {first:.2f} s after the cluster was back")
+        if unavailable:
+            back = down_at + took
+            last = max(r.sent + r.seconds for r in unavailable) - back
+            common.say(
+                f"503s from {min(r.sent for r in unavailable) - down_at:.1f} s after the restart "
+                f"began until {last:+.1f} s from the cluster being back up"
+            )
         common.say(f"after the restart, same gunicorn: {dict(common.statuses(after))}")
 
         for line, n in common.exceptions(log).most_common(8):
