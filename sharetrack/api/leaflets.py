@@ -23,6 +23,7 @@ from .schemas import LeafletCreate
     body=LeafletCreate,
     responses={201: Reply("The new batch", LeafletBatchCreated)},
     auth=True,
+    errors=(404, 409),
     tags=("leaflets",),
 )
 @require_api_key
@@ -67,6 +68,7 @@ def create_leaflet_batch(slug: str):
     "The campaign's leaflet batches with their scans and money",
     responses={200: Reply("The batches", LeafletList)},
     auth=True,
+    errors=(404,),
     tags=("leaflets",),
 )
 @require_api_key
