@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo clean contract browser
+.PHONY: run test lint install migrate demo clean contract browser loadtest
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -44,7 +44,16 @@ browser:
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check sharetrack tests
+	$(BIN)/ruff format --check sharetrack tests loadtest
+
+# Load and fault tests (loadtest/): gunicorn on PostgreSQL with Redis, a worker killed, the
+# PostgreSQL cluster restarted (it disturbs everyone using it), then SQLite. The issue's counts
+# by default; .ci/run scales them down with LOADTEST_* variables. Each prints its figures.
+loadtest: install
+	$(BIN)/python -m loadtest.postgres_load
+	$(BIN)/python -m loadtest.worker_kill
+	$(BIN)/python -m loadtest.postgres_restart
+	$(BIN)/python -m loadtest.sqlite_load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .auth import api_keys, staff
 from .extensions import db
 from .models import STAFF_ROLES, Campaign, utcnow
-from .tracking import rollup, visitors
+from .tracking import retention, rollup, visitors
 
 DEMO_KEY_NAME = "demo (make run)"
 
@@ -82,10 +82,17 @@ def register(app: Flask) -> None:
 
     @app.cli.command("purge")
     def purge() -> None:
-        """Delete expired salts and visitor hashes (older than 48 hours). Safe to run any time."""
+        """Delete expired salts and visitor hashes (older than 48 hours), and raw clicks older
+        than CLICK_RETENTION_DAYS once folded into daily aggregates. Safe to run any time."""
         salts, hashes = visitors.purge(db.session.connection())
         db.session.commit()
-        click.echo(f"deleted {salts} salt(s) and {hashes} visitor hash(es)")
+        days = int(current_app.config["CLICK_RETENTION_DAYS"])
+        clicks = retention.purge_clicks(db.session, days)
+        db.session.commit()
+        click.echo(
+            f"deleted {salts} salt(s) and {hashes} visitor hash(es); "
+            f"{clicks} raw click(s) older than {days} days (their daily totals are kept)"
+        )
 
     @app.cli.command("rollup-clicks")
     def rollup_clicks() -> None:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 HOW_TO_SET_KEY = (
     "sharetrack refuses to start without a secret key outside debug and testing.\n"
@@ -49,6 +50,12 @@ def defaults(instance_path: str) -> dict:
         # Older webhook secrets still accepted while the platform rotates to the new one.
         "WEBHOOK_SECRETS": [],
         "JSON_SORT_KEYS": False,
+        # `purge` deletes raw clicks older than this, once folded into daily aggregates.
+        "CLICK_RETENTION_DAYS": 400,
+        # PostgreSQL: give up connecting after this many seconds, and cancel a statement after
+        # this many milliseconds, so a database outage answers 503 quickly instead of hanging.
+        "DB_CONNECT_TIMEOUT": 3,
+        "DB_STATEMENT_TIMEOUT_MS": 30000,
         # Strict-Transport-Security max-age, sent outside debug and tests; 0 turns it off.
         "HSTS_SECONDS": 365 * 86400,
         # Rate limits per client (sharetrack/ratelimit.py). Memory storage counts per worker;
@@ -128,4 +135,15 @@ def engine_options(config: dict) -> dict:
         options["connect_args"] = connect_args
     else:
         options.setdefault("pool_pre_ping", True)
+        if url.startswith("postgresql"):
+            connect_args = dict(options.get("connect_args", {}))
+            connect_args.setdefault("connect_timeout", int(config.get("DB_CONNECT_TIMEOUT", 3)))
+            timeout = int(config.get("DB_STATEMENT_TIMEOUT_MS", 30000))
+            # connect_args' options replace those of the URL (?options=...): keep both.
+            options_arg = connect_args.get("options") or make_url(url).query.get("options", "")
+            if timeout > 0 and "statement_timeout" not in options_arg:
+                options_arg = f"{options_arg} -c statement_timeout={timeout}".strip()
+            if options_arg:
+                connect_args["options"] = options_arg
+            options["connect_args"] = connect_args
     return options

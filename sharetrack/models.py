@@ -170,6 +170,9 @@ class ClickDay(db.Model):
     clicks: Mapped[int] = mapped_column()  # people, as in reports
     unique_clicks: Mapped[int] = mapped_column()
     bot_clicks: Mapped[int] = mapped_column()
+    # Human visits through a printed code (leaflet batches), and the unique ones among them.
+    scans: Mapped[int] = mapped_column(default=0, server_default="0")
+    unique_scans: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ClickChannelDay(db.Model):
@@ -191,6 +194,8 @@ class ClickChannelDay(db.Model):
     clicks: Mapped[int] = mapped_column()
     unique_clicks: Mapped[int] = mapped_column()
     bot_clicks: Mapped[int] = mapped_column()
+    scans: Mapped[int] = mapped_column(default=0, server_default="0")
+    unique_scans: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ClickRollup(db.Model):

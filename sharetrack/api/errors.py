@@ -7,12 +7,15 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://sharetrack.invalid/problems/"
+# What a 503 tells clients while the database is away: a PostgreSQL restart takes seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 class Problem(Exception):
@@ -87,6 +90,20 @@ def _wants_problem() -> bool:
 def register_error_handlers(app: Flask) -> None:
     """Every error, for every route, goes through here."""
 
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first).
+    @app.teardown_appcontext
+    def _end_session(_exc):
+        # Ending the session rolls back its connection; if the database dropped that
+        # connection meanwhile (a restart), the rollback fails after the answer was made, which
+        # would turn it into a 500. Such a connection is discarded instead; the pool makes a
+        # new one (pool_pre_ping) on the next request.
+        try:
+            db.session.remove()
+        except sa_exc.SQLAlchemyError as exc:
+            log.warning("database connection lost while ending a request: %s", exc)
+            db.session.registry().invalidate()
+            db.session.remove()
+
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
         _rollback()
@@ -123,6 +140,37 @@ def register_error_handlers(app: Flask) -> None:
         if status == 404:
             return _not_found_page(), 404
         return render_template("errors/error.html", status=status, title=exc.name), status
+
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _database_unavailable(exc: Exception):
+        # The database is down, restarting, unreachable or timed out (connect and statement
+        # timeouts, config.engine_options): say so at once and when to retry; no hang, no 500.
+        # pool_pre_ping replaces dead connections, so the service recovers by itself.
+        try:
+            _rollback()
+        except sa_exc.SQLAlchemyError:
+            db.session.remove()
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if _wants_problem():
+            return problem_response(
+                Problem(
+                    503,
+                    "Service Unavailable",
+                    "The database is not answering; try again shortly.",
+                    slug="database-unavailable",
+                    headers=headers,
+                )
+            )
+        page = render_template(
+            "errors/error.html",
+            status=503,
+            title="Back in a moment",
+            detail="We cannot reach our database right now. Please try again in a few seconds.",
+        )
+        return page, 503, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -9,7 +9,8 @@ A view declares its operation once, beside its route:
 
 The document is then built from the app's URL map, so paths and path parameters are named as
 the routes name them (`/api/v1/campaigns/{slug}`). Errors every such view can give follow from
-what it declares: `body` adds 400/413/415/422, `auth` 401, `limited` 429; `errors` adds others.
+what it declares: `body` adds 400/413/415/422, `auth` 401, `limited` 429, `database` (on unless
+turned off) 503; `errors` adds others.
 Request bodies and responses come from the pydantic models' JSON Schemas.
 """
 
@@ -38,6 +39,7 @@ ERRORS = {
     415: "The body is not application/json",
     422: "Invalid fields; `errors` names each one",
     429: "Too many requests from this client; retry after `Retry-After` seconds",
+    503: "The database is not answering; retry after `Retry-After` seconds",
 }
 HEADERS = {
     "ETag": {"description": "A strong validator of the body", "schema": {"type": "string"}},
@@ -52,7 +54,7 @@ HEADERS = {
     },
     "WWW-Authenticate": {"description": "How to authenticate", "schema": {"type": "string"}},
 }
-ERROR_HEADERS = {401: ("WWW-Authenticate",), 429: ("Retry-After",)}
+ERROR_HEADERS = {401: ("WWW-Authenticate",), 429: ("Retry-After",), 503: ("Retry-After",)}
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class Operation:
     # Other parameters as OpenAPI parameter objects (query strings, a webhook's signature header).
     parameters: tuple[dict, ...] = ()
     tags: tuple[str, ...] = ()
+    # Reads the database, so answers 503 while it is down (api/errors.py).
+    database: bool = True
 
     def error_statuses(self) -> list[int]:
         """Every error status this operation can answer with."""
@@ -93,6 +97,8 @@ class Operation:
             statuses.add(401)
         if self.limited:
             statuses.add(429)
+        if self.database:
+            statuses.add(503)
         return sorted(statuses)
 
 
@@ -222,6 +228,7 @@ def document(app: Flask) -> dict:
     "This document",
     responses={200: Reply("The OpenAPI 3.1 document", {"type": "object"})},
     tags=("meta",),
+    database=False,
 )
 def openapi_json():
     """The API contract."""

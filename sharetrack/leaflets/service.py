@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..links import service as links
-from ..models import Campaign, Click, LeafletBatch, Share
+from ..models import Campaign, LeafletBatch, Share
 from ..reports import queries
 
 
@@ -100,8 +100,6 @@ def create_batch(
 
 def batch_table(session: Session, campaign_id: int) -> list[BatchRow]:
     """Every batch of a campaign, oldest first, with its visit counts and pledge columns."""
-    human = Click.is_bot.is_(False)
-    scan = sa.and_(human, Click.is_scan.is_(True))
     rows = session.execute(
         sa.select(
             LeafletBatch.id,
@@ -109,27 +107,30 @@ def batch_table(session: Session, campaign_id: int) -> list[BatchRow]:
             LeafletBatch.place,
             LeafletBatch.printed,
             LeafletBatch.share_id,
-            sa.func.count(Click.id).filter(human),
-            sa.func.count(Click.id).filter(scan),
-            sa.func.count(Click.id).filter(scan, Click.is_unique.is_(True)),
         )
         .join(Share, Share.id == LeafletBatch.share_id)
-        .outerjoin(Click, Click.share_id == LeafletBatch.share_id)
         .where(Share.campaign_id == campaign_id)
-        .group_by(
-            LeafletBatch.id,
-            LeafletBatch.label,
-            LeafletBatch.place,
-            LeafletBatch.printed,
-            LeafletBatch.share_id,
-        )
         .order_by(LeafletBatch.id)
     ).all()
+    # Read as reports read clicks: the same figures before and after retention.
+    clicks = queries.clicks_by(session, campaign_id, "share_id", channel="leaflet", scans=True)
     model = session.scalar(sa.select(Campaign.attribution_model).where(Campaign.id == campaign_id))
     money = pledge_columns(
         session, campaign_id, model, [(row.share_id, row.printed) for row in rows]
     )
-    return [BatchRow(*row, money=money[row.share_id]) for row in rows]
+    out = []
+    for row in rows:
+        counts = clicks.get(row.share_id, queries.Counts())
+        out.append(
+            BatchRow(
+                *row,
+                counts.clicks,
+                counts.scans,
+                counts.unique_scans,
+                money=money[row.share_id],
+            )
+        )
+    return out
 
 
 def pledge_columns(

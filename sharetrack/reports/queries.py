@@ -61,6 +61,9 @@ class Counts:
     clicks: int = 0
     unique_clicks: int = 0
     bot_clicks: int = 0
+    # Human visits through a printed code; read only when asked for (scans=True).
+    scans: int = 0
+    unique_scans: int = 0
 
 
 @dataclass
@@ -105,6 +108,7 @@ def _click_sources(
     promoter_ids: list[int] | None = None,
     by: str = "",
     sqlite: bool = False,
+    scans: bool = False,
 ) -> list:
     """The selects whose rows add up to the campaign's click figures: the only place clicks
     are read. Days before `folded_before` come from the aggregates (click_channel_days, or
@@ -113,7 +117,8 @@ def _click_sources(
 
     Every select has the columns share_id, channel, promoter_id, day, clicks (people),
     unique_clicks and bot_clicks (share_id and promoter_id are filled when `by` or a filter
-    needs them). Folded days have day resolution: a period cuts them at whole days.
+    needs them), then scans and unique_scans if `scans`. Folded days have day resolution: a
+    period cuts them at whole days.
     """
     sources = []
     join = by == "promoter_id" or promoter_ids is not None
@@ -128,6 +133,7 @@ def _click_sources(
             ClickChannelDay.clicks.label("clicks"),
             ClickChannelDay.unique_clicks.label("unique_clicks"),
             ClickChannelDay.bot_clicks.label("bot_clicks"),
+            *([ClickChannelDay.scans, ClickChannelDay.unique_scans] if scans else []),
         ).where(ClickChannelDay.campaign_id == campaign_id, ClickChannelDay.day < folded_before)
         if period.since is not None:
             folded = folded.where(ClickChannelDay.day >= period.since.date())
@@ -145,6 +151,7 @@ def _click_sources(
             ClickDay.clicks.label("clicks"),
             ClickDay.unique_clicks.label("unique_clicks"),
             ClickDay.bot_clicks.label("bot_clicks"),
+            *([ClickDay.scans, ClickDay.unique_scans] if scans else []),
         ).where(ClickDay.campaign_id == campaign_id, ClickDay.day < folded_before)
         if join:
             folded = folded.join(Share, Share.id == ClickDay.share_id)
@@ -175,6 +182,7 @@ def _click_sources(
             sa.case((Click.is_bot, 0), else_=1).label("clicks"),
             sa.cast(Click.is_unique, sa.Integer).label("unique_clicks"),
             sa.cast(Click.is_bot, sa.Integer).label("bot_clicks"),
+            *(_raw_scans() if scans else []),
         )
         .join(Share, Share.id == Click.share_id)
         .where(*period.where(Click.at))
@@ -197,30 +205,37 @@ def _click_sources(
     return sources
 
 
-def _click_counts(session: Session, campaign_id: int, period: Period, key: str, **filters) -> dict:
+def _raw_scans() -> list:
+    scan = sa.and_(Click.is_scan, sa.not_(Click.is_bot))
+    return [
+        sa.case((scan, 1), else_=0).label("scans"),
+        sa.case((sa.and_(scan, Click.is_unique), 1), else_=0).label("unique_scans"),
+    ]
+
+
+def _click_counts(
+    session: Session, campaign_id: int, period: Period, key: str, scans: bool = False, **filters
+) -> dict:
     """Click figures grouped by `key` (a source column, or "" for the totals)."""
     folded_before = rollup.watermark(session)
     out: dict = {}
     sqlite = session.get_bind().dialect.name == "sqlite"
+    names = ["clicks", "unique_clicks", "bot_clicks"] + (["scans", "unique_scans"] if scans else [])
     for source in _click_sources(
-        campaign_id, period, folded_before, by=key, sqlite=sqlite, **filters
+        campaign_id, period, folded_before, by=key, sqlite=sqlite, scans=scans, **filters
     ):
         facts = source.subquery()
         column = facts.c[key] if key else sa.literal(None)
         rows = session.execute(
             sa.select(
-                column,
-                sa.func.coalesce(sa.func.sum(facts.c.clicks), 0),
-                sa.func.coalesce(sa.func.sum(facts.c.unique_clicks), 0),
-                sa.func.coalesce(sa.func.sum(facts.c.bot_clicks), 0),
+                column, *(sa.func.coalesce(sa.func.sum(facts.c[name]), 0) for name in names)
             ).group_by(*([column] if key else []))
         )
-        for k, c, u, b in rows:
+        for k, *values in rows:
             k = _day(k) if key == "day" else k
             counts = out.setdefault(k, Counts())
-            counts.clicks += int(c)
-            counts.unique_clicks += int(u)
-            counts.bot_clicks += int(b)
+            for name, value in zip(names, values, strict=True):
+                setattr(counts, name, getattr(counts, name) + int(value))
     return out
 
 
@@ -229,12 +244,46 @@ def click_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) 
     return _click_counts(session, campaign_id, period, "").get(None, Counts())
 
 
+def click_totals_by_campaign(session: Session) -> dict[int, Counts]:
+    """Every campaign's click figures at once (the staff list), read as `_click_sources` reads
+    them: folded days from click_channel_days, later days from raw clicks."""
+    folded_before = rollup.watermark(session)
+    raw = sa.select(
+        Share.campaign_id,
+        sa.func.count(Click.id).filter(Click.is_bot.is_(False)),
+        sa.func.count(Click.id).filter(Click.is_unique.is_(True)),
+        sa.func.count(Click.id).filter(Click.is_bot.is_(True)),
+    ).join(Share, Share.id == Click.share_id)
+    selects = []
+    if folded_before is not None:
+        selects.append(
+            sa.select(
+                ClickChannelDay.campaign_id,
+                sa.func.sum(ClickChannelDay.clicks),
+                sa.func.sum(ClickChannelDay.unique_clicks),
+                sa.func.sum(ClickChannelDay.bot_clicks),
+            )
+            .where(ClickChannelDay.day < folded_before)
+            .group_by(ClickChannelDay.campaign_id)
+        )
+        raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
+    selects.append(raw.group_by(Share.campaign_id))
+    out: dict[int, Counts] = {}
+    for select in selects:
+        for campaign_id, c, u, b in session.execute(select):
+            counts = out.setdefault(campaign_id, Counts())
+            counts.clicks += int(c or 0)
+            counts.unique_clicks += int(u or 0)
+            counts.bot_clicks += int(b or 0)
+    return out
+
+
 def clicks_by(
     session: Session, campaign_id: int, by: str, period: Period = ALL_TIME, **filters
 ) -> dict:
     """Click figures per share_id, channel, promoter_id or day.
 
-    Filters: channel=, share_ids=[...], promoter_ids=[...].
+    Filters: channel=, share_ids=[...], promoter_ids=[...]; scans=True adds scan counts.
     """
     if by not in ("share_id", "channel", "promoter_id", "day"):
         raise ValueError(f"cannot group clicks by {by!r}")

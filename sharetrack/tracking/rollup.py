@@ -4,7 +4,8 @@
 Reports read the aggregates for days before the watermark (click_rollups.folded_before) and raw
 clicks from that day on, so a day reads the same before and after it is folded, and a report
 over a million clicks reads a few hundred thousand rows instead (docs/adr/0302-click-days.md).
-Raw clicks are never deleted here; a retention job may delete those of folded days only.
+Raw clicks are never deleted here; retention (tracking/retention.py) deletes old ones of folded
+days only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .visitors import insert_ignore
 # A click is stored in the request that counts it; ten minutes after midnight, no click of
 # the day before is still on its way.
 GRACE = dt.timedelta(minutes=10)
-COUNTS = ("clicks", "unique_clicks", "bot_clicks")
+COUNTS = ("clicks", "unique_clicks", "bot_clicks", "scans", "unique_scans")
 
 
 def closed_before(now: dt.datetime) -> dt.date:
@@ -85,6 +86,7 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
         return 0
     day = sa.func.date(Click.at)
     bot = sa.cast(Click.is_bot, sa.Integer)
+    scan = sa.and_(Click.is_scan, sa.not_(Click.is_bot))
     rows = (
         sa.select(
             Click.share_id,
@@ -94,6 +96,8 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
             sa.func.count() - sa.func.sum(bot),
             sa.func.sum(sa.cast(Click.is_unique, sa.Integer)),
             sa.func.sum(bot),
+            sa.func.sum(sa.case((scan, 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(scan, Click.is_unique), 1), else_=0)),
         )
         .join(Share, Share.id == Click.share_id)
         .where(Click.at < dt.datetime.combine(until, dt.time()))
@@ -103,7 +107,7 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
         rows = rows.where(Click.at >= dt.datetime.combine(start, dt.time()))
     made = session.execute(
         sa.insert(ClickDay).from_select(
-            ["share_id", "day", "campaign_id", "channel", "clicks", "unique_clicks", "bot_clicks"],
+            ["share_id", "day", "campaign_id", "channel", *COUNTS],
             rows,
         ),
         execution_options={"preserve_rowcount": True},
@@ -113,14 +117,12 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
         days = sa.and_(days, ClickDay.day >= start)
     session.execute(
         sa.insert(ClickChannelDay).from_select(
-            ["campaign_id", "channel", "day", "clicks", "unique_clicks", "bot_clicks"],
+            ["campaign_id", "channel", "day", *COUNTS],
             sa.select(
                 ClickDay.campaign_id,
                 ClickDay.channel,
                 ClickDay.day,
-                sa.func.sum(ClickDay.clicks),
-                sa.func.sum(ClickDay.unique_clicks),
-                sa.func.sum(ClickDay.bot_clicks),
+                *(sa.func.sum(getattr(ClickDay, name)) for name in COUNTS),
             )
             .where(days)
             .group_by(ClickDay.campaign_id, ClickDay.channel, ClickDay.day),
@@ -136,14 +138,14 @@ def add_folded(session: Session, rows: Iterable[dict]) -> None:
 
     `rows` are click_days rows; the per-channel rows are added up from them.
     """
-    rows = list(rows)
+    rows = [dict.fromkeys(COUNTS, 0) | row for row in rows]
     channels: dict[tuple, dict] = {}
     for row in rows:
         key = (row["campaign_id"], row["channel"], row["day"])
         total = channels.setdefault(
             key,
             dict(zip(("campaign_id", "channel", "day"), key, strict=True))
-            | {"clicks": 0, "unique_clicks": 0, "bot_clicks": 0},
+            | dict.fromkeys(COUNTS, 0),
         )
         for name in COUNTS:
             total[name] += row[name]

@@ -84,10 +84,16 @@ def test_errors_follow_from_what_an_operation_declares(document):
     def statuses(path, method):
         return sorted(int(s) for s in document["paths"][path][method]["responses"])
 
-    assert statuses("/api/v1/campaigns", "post") == [201, 400, 401, 413, 415, 422]
-    assert statuses("/api/v1/campaigns/{slug}", "patch") == [200, 400, 401, 404, 413, 415, 422]
-    assert statuses("/api/v1/shares", "post") == [200, 201, 400, 404, 409, 413, 415, 422, 429]
-    assert statuses("/api/v1/api-keys/{prefix}", "delete") == [204, 401, 404]
+    assert statuses("/api/v1/campaigns", "post") == [201, 400, 401, 413, 415, 422, 503]
+    assert statuses("/api/v1/campaigns/{slug}", "patch") == [
+        200, 400, 401, 404, 413, 415, 422, 503
+    ]  # fmt: skip
+    assert statuses("/api/v1/shares", "post") == [200, 201, 400, 404, 409, 413, 415, 422, 429, 503]
+    assert statuses("/api/v1/api-keys/{prefix}", "delete") == [204, 401, 404, 503]
+    # Only the document itself needs no database.
+    assert statuses("/api/v1/openapi.json", "get") == [200]
+    unavailable = document["paths"]["/api/v1/campaigns"]["get"]["responses"]["503"]
+    assert unavailable["headers"]["Retry-After"]["required"] is True
     too_many = document["paths"]["/api/v1/shares"]["post"]["responses"]["429"]
     assert too_many["content"]["application/problem+json"]["schema"]["$ref"].endswith(
         "/ProblemDetails"
@@ -132,4 +138,4 @@ def test_a_later_route_declares_query_header_and_other_media_types(app):
         ("from", "query"),
     ]
     assert operation["responses"]["200"]["content"] == {"text/csv": {"schema": {"type": "string"}}}
-    assert sorted(operation["responses"]) == ["200", "401", "404"]
+    assert sorted(operation["responses"]) == ["200", "401", "404", "503"]

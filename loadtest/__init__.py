@@ -1,0 +1,1 @@
+"""Load and fault tests against a real gunicorn: run each as `python -m loadtest.<name>`."""
