@@ -84,3 +84,30 @@ def arrivals() -> list[touches.Touch]:
 def arrival_share_ids() -> list[int]:
     """The share ids this browser arrived through, oldest first."""
     return [t.share_id for t in arrivals()]
+
+
+def shared_link_page(campaign, share, promoter_code: str):
+    """The page a share button answers with: the new link and the network's share link.
+
+    A page of ours rather than a redirect to the network: CSP's form-action 'self' also
+    covers where a form post redirects, so browsers would block a 303 there (ADR 0401).
+    """
+    from flask import make_response, render_template
+
+    from .links.channels import LABELS, share_intent_url
+
+    url = link_url(app_tokens().share_token(share.id))
+    intent = (
+        None if share.channel == "link" else share_intent_url(share.channel, url, campaign.title)
+    )
+    page = render_template(
+        "embed/shared.html",
+        campaign=campaign,
+        url=url,
+        channel=share.channel,
+        label=LABELS[share.channel],
+        intent=intent,
+    )
+    response = make_response(page)
+    set_promoter_cookie(response, promoter_code)
+    return response

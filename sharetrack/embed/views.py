@@ -11,13 +11,12 @@ sent (Sec-Fetch-Site, else Origin): see docs/adr/0401-embed-box.md.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from ..campaigns import service as campaigns
 from ..estimates import figures
 from ..extensions import csrf, db
 from ..links import service as links
-from ..links.channels import LABELS, share_intent_url
 from ..models import Campaign
 from ..ratelimit import limited
 from ..security import allow_framing_by, origin_of
@@ -26,8 +25,7 @@ from ..web import (
     arrival_share_ids,
     base_url,
     cookie_promoter_code,
-    link_url,
-    set_promoter_cookie,
+    shared_link_page,
 )
 from . import service
 
@@ -88,17 +86,4 @@ def share(slug: str):
     except links.ShareRefused as refused:
         return _error(refused.status, "Cannot share", refused.message)
     db.session.commit()
-    url = link_url(app_tokens().share_token(share.id))
-    page = render_template(
-        "embed/shared.html",
-        campaign=campaign,
-        url=url,
-        channel=share.channel,
-        label=LABELS[share.channel],
-        intent=None
-        if share.channel == "link"
-        else share_intent_url(share.channel, url, campaign.title),
-    )
-    response = make_response(page)
-    set_promoter_cookie(response, promoter.code)
-    return response
+    return shared_link_page(campaign, share, promoter.code)

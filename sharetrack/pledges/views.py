@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -19,7 +18,7 @@ from flask import (
 from ..campaigns import service as campaigns
 from ..extensions import db
 from ..links import service as links
-from ..links.channels import ACTIONS, LABELS, share_intent_url
+from ..links.channels import ACTIONS
 from ..models import Campaign, utcnow
 from ..money import format_minor
 from ..reports import queries
@@ -28,8 +27,7 @@ from ..web import (
     arrival_share_ids,
     arrivals,
     cookie_promoter_code,
-    link_url,
-    set_promoter_cookie,
+    shared_link_page,
 )
 from . import service
 from .forms import PledgeForm, ShareForm
@@ -154,20 +152,4 @@ def share(slug: str):
             "errors/error.html", status=refused.status, title="Cannot share", detail=refused.message
         ), refused.status
     db.session.commit()
-    url = link_url(app_tokens().share_token(share.id))
-    # A page of ours with the link and the network's share link, not a redirect: the CSP's
-    # form-action 'self' also covers where a form post redirects, so a 303 to the network
-    # would be blocked by the browser (the embed box does the same, ADR 0401).
-    page = render_template(
-        "embed/shared.html",
-        campaign=campaign,
-        url=url,
-        channel=share.channel,
-        label=LABELS[share.channel],
-        intent=None
-        if share.channel == "link"
-        else share_intent_url(share.channel, url, campaign.title),
-    )
-    response = make_response(page)
-    set_promoter_cookie(response, promoter.code)
-    return response
+    return shared_link_page(campaign, share, promoter.code)
