@@ -21,11 +21,12 @@ import ipaddress
 import logging
 import math
 import secrets
+import threading
 import time
 
 from flask import Flask, current_app, request
 from limits import parse_many
-from limits.storage import RedisStorage
+from limits.storage import MemoryStorage, RedisStorage
 
 from .config import ConfigError
 
@@ -159,9 +160,37 @@ def init_app(app: Flask) -> None:
         }
     app.extensions["sharetrack.ratelimit_secret"] = {}
     limiter.init_app(app)
+    serialise_expiry_timer(limiter.storage)
     if _counts_its_own_clicks not in limiter._request_filters:  # one limiter, many test apps
         limiter.request_filter(_counts_its_own_clicks)
     app.after_request(_retry_after_header)
+
+
+def serialise_expiry_timer(storage) -> None:
+    """Make limits' MemoryStorage safe for a threaded worker (gunicorn gthread, `flask run`).
+
+    On every hit MemoryStorage restarts its 10 ms expiry Timer when it is not alive, without a
+    lock: two request threads can both find it dead, both assign a new Timer and both start
+    the one assigned last, so one raises "threads can only be started once" (or the interpreter
+    prints a KeyError from the thread's bootstrap). With swallow_errors that hit goes
+    uncounted and a traceback lands in the log; the redirect's own check would drop the click.
+    Serialising the restart removes the race; tests/test_ratelimit.py widens the window to
+    prove it. Storage classes without that method (Redis, or a limits that fixed it) are left
+    alone.
+    """
+    if not isinstance(storage, MemoryStorage):
+        return
+    restart = getattr(storage, "_MemoryStorage__schedule_expiry", None)
+    if restart is None or getattr(restart, "serialised", False):
+        return
+    lock = threading.Lock()
+
+    def locked_restart() -> None:
+        with lock:
+            restart()
+
+    locked_restart.serialised = True  # type: ignore[attr-defined]
+    storage._MemoryStorage__schedule_expiry = locked_restart
 
 
 # The redirect checks RATELIMIT_REDIRECT itself (allow_click: over the limit it still

@@ -127,6 +127,59 @@ def test_the_key_is_a_keyed_hash_not_the_address(address, secret):
     assert digest != ratelimit.client_digest(bytes(32) if any(secret) else b"\1" * 32, str(address))
 
 
+# --- the memory storage in a threaded worker ---------------------------------------------------
+
+
+def test_memory_limits_survive_threads_racing_to_restart_the_expiry_timer(app, monkeypatch):
+    """Threads hitting limits at once never double-start MemoryStorage's expiry Timer.
+
+    The race: thread A assigns a new Timer, thread B (which also found the old one dead)
+    assigns another before A reads it back, and both start B's. It is a few bytecodes wide;
+    here assigning the Timer pauses for 2 ms, which widens it so that without
+    ratelimit.serialise_expiry_timer most rounds raise "threads can only be started once".
+    """
+    import threading
+    import time
+
+    from limits import parse
+
+    from sharetrack.extensions import limiter
+
+    storage = limiter.storage
+
+    class SlowlyAssigned(type(storage)):  # no STORAGE_SCHEME: limits does not register it
+        @property
+        def timer(self):
+            return self.__dict__["timer"]
+
+        @timer.setter
+        def timer(self, value):
+            self.__dict__["timer"] = value
+            time.sleep(0.002)
+
+    monkeypatch.setattr(storage, "__class__", SlowlyAssigned)
+    item, threads, errors = parse("1000/minute"), 8, []
+    for round_ in range(10):
+        while storage.timer.is_alive():  # every thread must find the Timer dead
+            time.sleep(0.005)
+        barrier = threading.Barrier(threads)
+
+        def hit(n: int, round_: int = round_, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                limiter.limiter.hit(item, "race", f"{round_}-{n}")
+            except Exception as exc:  # the bug under test
+                errors.append(exc)
+
+        workers = [threading.Thread(target=hit, args=(n,)) for n in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    assert errors == []
+    assert limiter.limiter.get_window_stats(item, "race", "0-0").remaining == 999
+
+
 # --- share creation: 429 problem details with Retry-After, per client -------------------------
 
 
