@@ -160,37 +160,49 @@ def init_app(app: Flask) -> None:
         }
     app.extensions["sharetrack.ratelimit_secret"] = {}
     limiter.init_app(app)
-    serialise_expiry_timer(limiter.storage)
+    sweep_expired_inline(limiter.storage)
     if _counts_its_own_clicks not in limiter._request_filters:  # one limiter, many test apps
         limiter.request_filter(_counts_its_own_clicks)
     app.after_request(_retry_after_header)
 
 
-def serialise_expiry_timer(storage) -> None:
-    """Make limits' MemoryStorage safe for a threaded worker (gunicorn gthread, `flask run`).
+SWEEP_EVERY = 1.0  # seconds between sweeps of expired counters in the memory storage
 
-    On every hit MemoryStorage restarts its 10 ms expiry Timer when it is not alive, without a
-    lock: two request threads can both find it dead, both assign a new Timer and both start
-    the one assigned last, so one raises "threads can only be started once" (or the interpreter
-    prints a KeyError from the thread's bootstrap). With swallow_errors that hit goes
-    uncounted and a traceback lands in the log; the redirect's own check would drop the click.
-    Serialising the restart removes the race; tests/test_ratelimit.py widens the window to
-    prove it. Storage classes without that method (Redis, or a limits that fixed it) are left
-    alone.
+
+def sweep_expired_inline(storage, every: float = SWEEP_EVERY) -> None:
+    """Give limits' MemoryStorage a sweep without threads, safe in a threaded worker.
+
+    On every hit MemoryStorage restarts a 10 ms Timer thread (when the last one has died) to
+    drop expired counters. That costs a thread start every few requests on the redirect, and
+    the restart takes no lock: two request threads (gunicorn gthread, `flask run`) can start
+    the same Timer, and one raises "threads can only be started once" — an uncounted hit and
+    a traceback in the log. Expiry itself does not need the thread (the storage checks a
+    counter's expiry when it reads it); the sweep only frees counters nobody reads again. So
+    here the hitting thread sweeps, at most once per `every` seconds, and never waits for
+    another sweep. Storages without those methods (Redis, or a limits that changed them) are
+    left alone.
     """
     if not isinstance(storage, MemoryStorage):
         return
-    restart = getattr(storage, "_MemoryStorage__schedule_expiry", None)
-    if restart is None or getattr(restart, "serialised", False):
+    expire = getattr(storage, "_MemoryStorage__expire_events", None)
+    if expire is None or not hasattr(storage, "_MemoryStorage__schedule_expiry"):
         return
     lock = threading.Lock()
+    due = [0.0]
 
-    def locked_restart() -> None:
-        with lock:
-            restart()
+    def sweep() -> None:
+        now = time.monotonic()
+        if now < due[0] or not lock.acquire(blocking=False):
+            return
+        try:
+            due[0] = now + every
+            expire()
+        except Exception:  # a counter read and dropped meanwhile: the next sweep gets the rest
+            log.debug("rate limit sweep stopped early", exc_info=True)
+        finally:
+            lock.release()
 
-    locked_restart.serialised = True  # type: ignore[attr-defined]
-    storage._MemoryStorage__schedule_expiry = locked_restart
+    storage._MemoryStorage__schedule_expiry = sweep
 
 
 # The redirect checks RATELIMIT_REDIRECT itself (allow_click: over the limit it still

@@ -136,7 +136,7 @@ def test_memory_limits_survive_threads_racing_to_restart_the_expiry_timer(app, m
     The race: thread A assigns a new Timer, thread B (which also found the old one dead)
     assigns another before A reads it back, and both start B's. It is a few bytecodes wide;
     here assigning the Timer pauses for 2 ms, which widens it so that without
-    ratelimit.serialise_expiry_timer most rounds raise "threads can only be started once".
+    ratelimit.sweep_expired_inline most rounds raise "threads can only be started once".
     """
     import threading
     import time
@@ -178,6 +178,31 @@ def test_memory_limits_survive_threads_racing_to_restart_the_expiry_timer(app, m
             worker.join()
     assert errors == []
     assert limiter.limiter.get_window_stats(item, "race", "0-0").remaining == 999
+
+
+def test_memory_limits_start_no_threads_and_still_drop_expired_counters(monkeypatch):
+    import threading
+    import time
+
+    from limits import parse
+    from limits.storage import MemoryStorage
+    from limits.strategies import FixedWindowRateLimiter
+
+    storage = MemoryStorage()
+    ratelimit.sweep_expired_inline(storage, every=0.05)
+    starts = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: starts.append(thread))
+    limits = FixedWindowRateLimiter(storage)
+    short, long_ = parse("5/second"), parse("1000/hour")
+    for n in range(200):
+        assert limits.hit(long_, "keep", str(n % 10))
+    assert limits.hit(short, "gone", "client")
+    time.sleep(1.1)  # the one-second window has ended; nobody reads that counter again
+    limits.hit(long_, "keep", "0")  # a later hit sweeps
+    assert starts == []
+    assert not any("gone" in key for key in storage.storage)
+    assert sum("keep" in key for key in storage.storage) == 10
+    assert limits.get_window_stats(long_, "keep", "0").remaining == 1000 - 21
 
 
 # --- share creation: 429 problem details with Retry-After, per client -------------------------
