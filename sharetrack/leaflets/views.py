@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from ..api.errors import Problem, invalid
 from ..extensions import db
 from ..links.service import share_exists
+from ..links.tokens import canonical_share_token
 from ..web import app_tokens, base_url, link_url
 from . import qr, service
 
@@ -40,7 +41,7 @@ def _qr_image(token: str, fmt: str):
         abort(404)
     try:
         opts = qr.options(fmt, request.args.get("size"), request.args.get("level"))
-        text = qr.payload(base_url(), token.lower())
+        text = qr.payload(base_url(), canonical_share_token(token))
     except qr.BadOptions as exc:
         raise invalid(exc.errors, "The image options are out of range.") from None
     except qr.UnencodableOrigin as exc:

@@ -18,6 +18,9 @@ from itsdangerous.encoding import base64_decode, base64_encode
 # Crockford's base32 alphabet, lowercase: no i, l, o or u, so nothing is misread on paper.
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
+# What Crockford's decoding reads for the letters it leaves out: a link typed from a leaflet
+# with "O" for zero or "l" for one still works.
+_MISREAD = str.maketrans("oil", "011")
 SIG_BYTES = 10  # 80 bits: forging one link takes ~2^79 guesses, each a request
 SIG_CHARS = 16
 MAX_SHARE_ID = 32**7 - 1  # keeps every token at 24 characters or fewer
@@ -107,7 +110,10 @@ class Tokens:
         return self.share_signer.sign(b32encode_int(share_id)).decode()
 
     def share_id(self, token: str) -> int | None:
-        """The share id a token was signed for, or None; any case is accepted. No I/O."""
+        """The share id a token was signed for, or None. No I/O.
+
+        Any case is accepted, and o, i, l are read as 0, 1, 1 as Crockford's base32 says.
+        """
         return _verify_share_token(self.share_signer, token)
 
     def print_key(self, batch_id: int) -> str:
@@ -153,10 +159,15 @@ def _canonical_signature(token: str) -> bool:
         return False
 
 
+def canonical_share_token(token: str) -> str:
+    """A share token as it was issued: lowercase, with o read as 0 and i, l as 1 (Crockford)."""
+    return token.lower().translate(_MISREAD)
+
+
 def _verify_share_token(signer: ShortSigner, token: str) -> int | None:
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         return None
-    token = token.lower()
+    token = canonical_share_token(token)
     value, sep, sig = token.rpartition(".")
     if not sep or len(sig) != SIG_CHARS:
         return None

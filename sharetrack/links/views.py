@@ -15,6 +15,7 @@ from ..tracking import bots, clicks, touches, visitors
 from ..web import app_tokens
 from .channels import tagged_landing_url
 from .service import Target, resolve
+from .tokens import canonical_share_token
 
 bp = Blueprint("links", __name__)
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _follow(token: str, *, scan: bool):
         channel=target.channel,
         campaign_slug=target.campaign_slug,
         promoter_code=target.promoter_code,
-        token=token.lower(),
+        token=canonical_share_token(token),
     )
     response = redirect(destination, 302)
     response.headers["Referrer-Policy"] = "no-referrer"

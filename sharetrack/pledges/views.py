@@ -19,6 +19,7 @@ from ..campaigns import service as campaigns
 from ..extensions import db
 from ..links import service as links
 from ..links.channels import ACTIONS
+from ..links.tokens import canonical_share_token
 from ..models import Campaign, utcnow
 from ..money import format_minor
 from ..reports import queries
@@ -46,7 +47,7 @@ def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
     """The page's `ref` if it is a link of this campaign: the share the visitor came through."""
     share_id = app_tokens().share_id(token) if token else None
     if share_id and service.campaign_shares(db.session, campaign.id, [share_id]):
-        return token.lower()
+        return canonical_share_token(token)
     return None
 
 

@@ -94,6 +94,17 @@ def test_uppercase_link_redirects_like_lowercase(app, client, make_share, engine
     assert len(clicks(app)) == 2
 
 
+def test_a_link_typed_with_o_for_zero_and_l_for_one_still_counts(app, client, make_share):
+    """Crockford's base32 reads o as 0 and i, l as 1: a leaflet's link survives being typed."""
+    token = next(t for _, t in (make_share() for _ in range(40)) if {"0", "1"} & set(t))
+    typed = token.replace("0", "O").replace("1", "l")
+    exact, misread = visit(client, f"/s/{token}"), visit(client, f"/s/{typed}", ip="198.51.100.1")
+    assert misread.status_code == exact.status_code == 302
+    assert misread.headers["Location"] == exact.headers["Location"]  # ref= the issued token
+    assert f"ref={token}" in exact.headers["Location"]
+    assert len(clicks(app)) == 2
+
+
 @pytest.mark.parametrize(
     "headers", [{"Purpose": "prefetch"}, {"Sec-Purpose": "prefetch;prerender"}]
 )

@@ -33,6 +33,13 @@ def test_round_trip_in_any_case(share_id):
 
 
 @given(ids, st.data())
+def test_o_i_and_l_read_as_zero_and_one(share_id, data):
+    token = tokens.share_token(share_id)
+    typed = "".join(data.draw(st.sampled_from({"0": "oO", "1": "iIlL"}.get(c, c))) for c in token)
+    assert tokens.share_id(typed) == share_id
+
+
+@given(ids, st.data())
 def test_a_changed_character_never_verifies(share_id, data):
     token = tokens.share_token(share_id)
     position = data.draw(st.integers(min_value=0, max_value=len(token) - 1))
