@@ -70,6 +70,35 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"created {user.role} {user.email}")
 
+    @app.cli.command("set-staff-password")
+    @click.argument("email")
+    @click.option(
+        "--password-stdin", is_flag=True, help="Read the new password from one line of stdin."
+    )
+    def set_staff_password(email: str, password_stdin: bool) -> None:
+        """Give the staff account EMAIL a new password; it is signed out everywhere."""
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = staff.set_password(db.session, email, password)
+        except staff.StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"new password set for {user.email}; its sessions have ended")
+
+    @app.cli.command("remove-staff")
+    @click.argument("email")
+    def remove_staff(email: str) -> None:
+        """Delete the staff account EMAIL (its sessions end with it)."""
+        try:
+            user = staff.remove(db.session, email)
+        except staff.StaffError as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"removed {user.role} {user.email}")
+
     @app.cli.command("rotate-salt")
     def rotate_salt() -> None:
         """Make today's visitor-hash salt and delete salts older than 48 hours.

@@ -56,6 +56,34 @@ def create(session: Session, email: str, password: str, role: str) -> StaffUser:
     return user
 
 
+def find(session: Session, email: str) -> StaffUser | None:
+    """The account with this address (any case, spaces trimmed), or None."""
+    email = normalise_email(email)
+    if email_problem(email) is not None:
+        return None
+    return session.scalar(sa.select(StaffUser).where(StaffUser.email == email))
+
+
+def set_password(session: Session, email: str, password: str) -> StaffUser:
+    """Give an account a new password; its sessions end (StaffUser.get_id changes)."""
+    user = find(session, email)
+    if user is None:
+        raise StaffError(f"no staff account for {normalise_email(email)}")
+    if problem := passwords.problem(password):
+        raise StaffError(f"password {problem}")
+    user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def remove(session: Session, email: str) -> StaffUser:
+    """Delete an account; a session it had stops working at its next request."""
+    user = find(session, email)
+    if user is None:
+        raise StaffError(f"no staff account for {normalise_email(email)}")
+    session.delete(user)
+    return user
+
+
 def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
     """The account these credentials open, or None; takes as long whether or not it exists."""
     email = normalise_email(email)
