@@ -69,6 +69,7 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_LOGIN": "10/minute;50/hour",  # staff sign-in attempts (POST)
         "RATELIMIT_WEBHOOK": "600/minute",  # pledge webhook deliveries
         "RATELIMIT_SHARE_VALUE": "120/minute",  # GET /api/v1/campaigns/<slug>/share-value
+        "RATELIMIT_QR": "60/minute",  # GET /s/<token>/qr.png and qr.svg (a render costs CPU)
         # Share-value figures: how long clients may cache them, and how long a worker keeps
         # serving its figures after the data changed before it computes them again.
         "SHARE_VALUE_MAX_AGE": 300,

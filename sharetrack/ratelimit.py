@@ -41,6 +41,7 @@ LIMIT_SETTINGS = (
     "RATELIMIT_LOGIN",
     "RATELIMIT_WEBHOOK",
     "RATELIMIT_SHARE_VALUE",
+    "RATELIMIT_QR",
 )
 DEFAULT_RETRY_AFTER = 60
 REDIS_TIMEOUT = 0.5  # seconds
@@ -90,12 +91,13 @@ def _secret_of_the_day() -> bytes:
     return secret
 
 
-def limited(setting: str, **options):
+def limited(setting: str, *, shared: str | None = None, **options):
     """Decorator: limit a view per client by the limit string in config[setting].
 
     For example `@limited("RATELIMIT_LOGIN", methods=["POST"])` on the staff sign-in view.
-    Past the limit the app's error handlers answer 429 (problem details under /api/, else the
-    error page) with this detail, and `Retry-After` is added on the way out.
+    Views decorated with the same `shared` name draw on one count per client. Past the limit
+    the app's error handlers answer 429 (problem details under /api/, else the error page)
+    with this detail, and `Retry-After` is added on the way out.
     """
     from .extensions import limiter
 
@@ -103,7 +105,10 @@ def limited(setting: str, **options):
         limit = current_app.config[setting].replace(";", ", ")
         return f"Too many requests from your network ({limit}); try again in {retry_after()} s."
 
-    return limiter.limit(lambda: current_app.config[setting], error_message=detail, **options)
+    value = lambda: current_app.config[setting]  # noqa: E731 - read per request (tests change it)
+    if shared:
+        return limiter.shared_limit(value, scope=shared, error_message=detail, **options)
+    return limiter.limit(value, error_message=detail, **options)
 
 
 def allow_click(scope: str = "links.follow") -> bool:

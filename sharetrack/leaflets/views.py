@@ -10,6 +10,7 @@ from ..api.errors import Problem, invalid
 from ..extensions import db
 from ..links.service import share_exists
 from ..links.tokens import canonical_share_token
+from ..ratelimit import limited
 from ..web import app_tokens, base_url, link_url
 from . import qr, service
 
@@ -22,13 +23,16 @@ MAX_BATCH_ID = 2**63 - 1
 SLIPS_PER_SHEET = 8  # 2 × 4 cut-out slips of 90 × 60 mm: one sheet of A4 or Letter alike
 
 
+# Public, and a large render costs ~25 ms of CPU, so a client may ask for only so many.
 @bp.get("/s/<token>/qr.png")
+@limited("RATELIMIT_QR", shared="qr-images")
 def qr_png(token: str):
     """The link's code as a PNG: ?size= pixels (128–2048), ?level=Q (default) or H."""
     return _qr_image(token, "png")
 
 
 @bp.get("/s/<token>/qr.svg")
+@limited("RATELIMIT_QR", shared="qr-images")
 def qr_svg(token: str):
     """The link's code as an SVG: ?level=Q (default) or H."""
     return _qr_image(token, "svg")

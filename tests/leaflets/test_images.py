@@ -203,3 +203,16 @@ def test_without_base_url_the_requests_host_is_used_and_a_bad_one_is_a_4xx(clien
     refused = client.get(f"/s/{batch.token}/qr.png", base_url="http://bad_host.test")
     assert refused.status_code == 400
     assert refused.mimetype == "application/problem+json"
+
+
+def test_images_are_rate_limited_per_client(app, client, make_batch):
+    app.config["RATELIMIT_QR"] = "3/minute"
+    batch = make_batch()
+    paths = [f"/s/{batch.token}/qr.png?size=2048", f"/s/{batch.token}/qr.svg"]
+    statuses = [client.get(paths[n % 2]).status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = client.get(paths[0])
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert not limited.data.startswith(PNG_MAGIC)
+    other = client.get(paths[0], environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert other.status_code == 200 and other.data.startswith(PNG_MAGIC)
