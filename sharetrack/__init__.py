@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     login.init_app(app)
     _sqlite_pragmas(app)
+    _redirect_statements(app)
     ratelimit.init_app(app)
     security.init_app(app)
 
@@ -78,6 +79,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     cli.register(app)
     return app
+
+
+def _redirect_statements(app: Flask) -> None:
+    """The redirect's driver-level statements for this app's engine (links/hotpath.py)."""
+    from .links import hotpath
+
+    with app.app_context():
+        app.extensions["sharetrack.hotpath"] = hotpath.Statements(db.engine)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

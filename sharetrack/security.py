@@ -33,6 +33,9 @@ def csp(policy: dict[str, tuple[str, ...]]) -> str:
     return "; ".join(" ".join((directive, *sources)) for directive, sources in policy.items())
 
 
+_DEFAULT_CSP = csp(POLICY)  # every response but the embed page's: built once
+
+
 def origin_of(url: str) -> str | None:
     """`scheme://host[:port]` of an http(s) URL, safe to use as a CSP source; else None."""
     try:
@@ -58,14 +61,14 @@ def allow_framing_by(url: str) -> bool:
 
 
 def _set_headers(response):
-    policy = dict(POLICY)
     framer = g.get("sharetrack_frame_ancestors")
     if framer:
-        policy["frame-ancestors"] = (framer,)
+        policy = csp({**POLICY, "frame-ancestors": (framer,)})
     else:
+        policy = _DEFAULT_CSP
         # For browsers too old for frame-ancestors; it cannot name one origin, so only here.
         response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Content-Security-Policy", csp(policy))
+    response.headers.setdefault("Content-Security-Policy", policy)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     hsts = int(current_app.config["HSTS_SECONDS"] or 0)

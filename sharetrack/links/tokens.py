@@ -12,7 +12,7 @@ import hmac
 from collections.abc import Sequence
 from typing import Any
 
-from itsdangerous import BadData, Signer, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, Signer, URLSafeSerializer
 from itsdangerous.encoding import base64_decode, base64_encode
 
 # Crockford's base32 alphabet, lowercase: no i, l, o or u, so nothing is misread on paper.
@@ -98,7 +98,7 @@ class Tokens:
         self.share_signer = ShortSigner(keys, SHARE_SALT)
         self.dashboard = URLSafeSerializer(keys, salt=DASHBOARD_SALT)
         self.promoter_cookie = URLSafeSerializer(keys, salt=PROMOTER_COOKIE_SALT)
-        self.touch_cookie = URLSafeTimedSerializer(keys, salt=TOUCH_COOKIE_SALT)
+        self.touch_cookie = ShortSigner(keys, TOUCH_COOKIE_SALT)
         self.leaflet_print = Signer(
             keys, salt=LEAFLET_PRINT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
         )

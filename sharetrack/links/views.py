@@ -13,8 +13,9 @@ from ..models import utcnow
 from ..ratelimit import allow_click
 from ..tracking import bots, clicks, touches, visitors
 from ..web import app_tokens
+from . import hotpath
 from .channels import tagged_landing_url
-from .service import Target, resolve
+from .service import Target
 from .tokens import canonical_share_token
 
 bp = Blueprint("links", __name__)
@@ -70,24 +71,26 @@ def _follow(token: str, *, scan: bool):
 
 
 def _resolve_and_record(visit: clicks.Visit) -> Target | None:
-    """Read the target and store the click in one short transaction.
+    """Read the target and store the click in one short transaction (links/hotpath.py).
 
-    Core on an engine connection, not the ORM session: this is the hottest path in the service.
     A failed write is logged and the visitor is still sent on; they must never be stranded.
     """
-    with db.engine.connect() as conn:
-        target = resolve(conn, visit.share_id)
+    statements: hotpath.Statements = current_app.extensions["sharetrack.hotpath"]
+    with hotpath.transaction(statements) as tx:
+        target = tx.resolve(visit.share_id)
         if target is None:
             return None
         if not allow_click():  # past the client's limit: still redirected, just not counted
             return target
         try:
-            clicks.record(conn, visit, current_app.extensions["sharetrack.salts"])
-            conn.commit()
+            tx.record(visit, _salt)
         except SQLAlchemyError:
-            conn.rollback()
             log.exception("click on share %s not recorded", visit.share_id)
         return target
+
+
+def _salt(day) -> bytes:
+    return visitors.salt_of_day(db.engine, day, current_app.extensions["sharetrack.salts"])
 
 
 def _remember_touch(response, share_id: int, window_days: int) -> None:

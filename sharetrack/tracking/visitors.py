@@ -14,7 +14,7 @@ import secrets
 from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from ..models import DailySalt, VisitorDay, utcnow
@@ -81,6 +81,15 @@ def salt_for(conn: Connection, day: dt.date, cache: dict | None = None) -> bytes
     cache.clear()
     cache[day] = salt
     return salt
+
+
+def salt_of_day(engine: Engine, day: dt.date, cache: dict) -> bytes:
+    """salt_for on a connection of its own, opened only when the worker has no salt for `day`."""
+    cached = cache.get(day)
+    if cached is not None:
+        return cached
+    with engine.begin() as conn:
+        return salt_for(conn, day, cache)
 
 
 def rotate(conn: Connection, today: dt.date | None = None) -> dt.date:
