@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, ratelimit, security, web
 from .extensions import csrf, db, login, migrate
+from .links.middleware import RedirectMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Flask 2.3+ ignores the JSON_SORT_KEYS setting; keep fields in the documented order.
     app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])  # type: ignore[attr-defined]
 
+    # Share-link clicks are answered in front of Flask's request machinery (ADR 0008).
+    app.wsgi_app = RedirectMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

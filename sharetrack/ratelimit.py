@@ -23,6 +23,7 @@ import math
 import secrets
 import threading
 import time
+from functools import lru_cache
 
 from flask import Flask, current_app, request
 from limits import parse_many
@@ -111,23 +112,29 @@ def limited(setting: str, *, shared: str | None = None, **options):
     return limiter.limit(value, error_message=detail, **options)
 
 
-def allow_click(scope: str = "links.follow") -> bool:
-    """Count one redirect against the client's RATELIMIT_REDIRECT; False once it is spent.
+def allow_click(ip: str, scope: str = "links.follow") -> bool:
+    """Count one redirect from address `ip` against RATELIMIT_REDIRECT; False once it is spent.
 
     The caller still redirects when this says False, it just does not record the click. With
     the limits off or their storage down, every click counts (and the failure is logged).
+    Needs an app context only (the redirect may run before Flask makes a request context).
     """
     from .extensions import limiter
 
     if not (limiter.enabled and limiter.initialized):
         return True
     try:
-        key = client_key()
-        items = parse_many(current_app.config["RATELIMIT_REDIRECT"])
+        key = client_digest(_secret_of_the_day(), ip)
+        items = _limits(current_app.config["RATELIMIT_REDIRECT"])
         return all(limiter.limiter.hit(item, KEY_PREFIX, key, scope) for item in items)
     except Exception:  # storage down: never strand a visitor, never lose the click
         log.exception("redirect rate limit not checked")
         return True
+
+
+@lru_cache(maxsize=16)
+def _limits(text: str) -> tuple:
+    return tuple(parse_many(text))
 
 
 def retry_after() -> int:

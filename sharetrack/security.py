@@ -60,23 +60,27 @@ def allow_framing_by(url: str) -> bool:
     return True
 
 
-def _set_headers(response):
+def apply(response):
+    """Add the policy's headers that the response does not set itself."""
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
+    wanted = list(HEADERS.items())
     framer = g.get("sharetrack_frame_ancestors")
     if framer:
-        policy = csp({**POLICY, "frame-ancestors": (framer,)})
+        wanted.append(("Content-Security-Policy", csp({**POLICY, "frame-ancestors": (framer,)})))
     else:
-        policy = _DEFAULT_CSP
+        wanted.append(("Content-Security-Policy", _DEFAULT_CSP))
         # For browsers too old for frame-ancestors; it cannot name one origin, so only here.
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Content-Security-Policy", policy)
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+        wanted.append(("X-Frame-Options", "DENY"))
     hsts = int(current_app.config["HSTS_SECONDS"] or 0)
     if hsts > 0 and not (current_app.debug or current_app.testing):
-        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
+        wanted.append(("Strict-Transport-Security", f"max-age={hsts}"))
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
 def init_app(app: Flask) -> None:
     """Apply the policy to every response of the app."""
-    app.after_request(_set_headers)
+    app.after_request(apply)

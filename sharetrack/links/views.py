@@ -1,25 +1,17 @@
-"""The redirect: GET /s/<token> (and its uppercase form from QR codes)."""
+"""The redirect's Flask routes: GET /s/<token> (and its uppercase form from QR codes).
+
+Most clicks are answered before Flask by links/middleware.py with the same function
+(links/redirect.py); these views answer the rest, and every error goes through Flask's
+handlers as for any page (a database outage is a 503 page, a forged link the 404 page).
+"""
 
 from __future__ import annotations
 
-import logging
-import time
+from flask import Blueprint, abort, current_app, request
 
-from flask import Blueprint, abort, current_app, redirect, request
-from sqlalchemy.exc import SQLAlchemyError
-
-from ..extensions import db
-from ..models import utcnow
-from ..ratelimit import allow_click
-from ..tracking import bots, clicks, touches, visitors
-from ..web import app_tokens
-from . import hotpath
-from .channels import tagged_landing_url
-from .service import Target
-from .tokens import canonical_share_token
+from . import redirect
 
 bp = Blueprint("links", __name__)
-log = logging.getLogger(__name__)
 
 
 @bp.get("/s/<token>")
@@ -38,73 +30,7 @@ def follow_scan(token: str):
 
 
 def _follow(token: str, *, scan: bool):
-    share_id = app_tokens().share_id(token)
-    if share_id is None:  # forged or altered: refused before any query
+    response = redirect.answer(current_app._get_current_object(), request, token, scan=scan)
+    if response is None:
         abort(404)
-    user_agent = request.user_agent.string
-    visit = clicks.Visit(
-        share_id=share_id,
-        ip=request.remote_addr or "",
-        user_agent=user_agent,
-        referrer=request.referrer,
-        machine=bots.is_machine(request.method, user_agent, request.headers),
-        opted_out=visitors.opted_out(request.headers),
-        scan=scan,
-        at=utcnow(),
-    )
-    target = _resolve_and_record(visit)
-    if target is None:
-        abort(404)
-    destination = tagged_landing_url(
-        target.landing_url,
-        channel=target.channel,
-        campaign_slug=target.campaign_slug,
-        promoter_code=target.promoter_code,
-        token=canonical_share_token(token),
-    )
-    response = redirect(destination, 302)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "private, no-store"
-    if not (visit.machine or visit.opted_out):
-        _remember_touch(response, share_id, target.window_days)
     return response
-
-
-def _resolve_and_record(visit: clicks.Visit) -> Target | None:
-    """Read the target and store the click in one short transaction (links/hotpath.py).
-
-    A failed write is logged and the visitor is still sent on; they must never be stranded.
-    """
-    statements: hotpath.Statements = current_app.extensions["sharetrack.hotpath"]
-    with hotpath.transaction(statements) as tx:
-        target = tx.resolve(visit.share_id)
-        if target is None:
-            return None
-        if not allow_click():  # past the client's limit: still redirected, just not counted
-            return target
-        try:
-            tx.record(visit, _salt)
-        except SQLAlchemyError:
-            log.exception("click on share %s not recorded", visit.share_id)
-        return target
-
-
-def _salt(day) -> bytes:
-    return visitors.salt_of_day(db.engine, day, current_app.extensions["sharetrack.salts"])
-
-
-def _remember_touch(response, share_id: int, window_days: int) -> None:
-    serializer = app_tokens().touch_cookie
-    now = int(time.time())
-    kept = touches.decode(serializer, request.cookies.get(touches.COOKIE_NAME), now)
-    kept = touches.add(
-        kept, touches.Touch(share_id, now, window_days), current_app.config["TOUCH_COOKIE_MAX"]
-    )
-    response.set_cookie(
-        touches.COOKIE_NAME,
-        touches.encode(serializer, kept),
-        max_age=touches.max_age(kept, now),
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["COOKIE_SECURE"],
-    )
