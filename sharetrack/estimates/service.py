@@ -112,8 +112,11 @@ def channel_estimates(
     """Every channel's estimate for `campaign`, in CHANNELS order."""
     now = now or utcnow()
     data = _read(session)  # once for both: the reads are most of the time at scale
-    direct = share_value.estimate_all(_histories(data, now, False), CHANNELS, campaign.slug)
-    with_cascade = share_value.estimate_all(_histories(data, now, True), CHANNELS, campaign.slug)
+    ages = _ages(data, now)
+    direct = share_value.estimate_all(_with_credits(data, ages, False), CHANNELS, campaign.slug)
+    with_cascade = share_value.estimate_all(
+        _with_credits(data, ages, True), CHANNELS, campaign.slug
+    )
     return {
         channel: ChannelEstimate(
             channel, direct[channel], max(with_cascade[channel].estimate_minor, 0)

@@ -17,6 +17,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,9 +35,12 @@ CAMPAIGN_BASIS_WEIGHT = 0.7  # own data weight at or above which the basis is "c
 EXACT_BOOTSTRAP_MAX = 400  # larger samples use the normal approximation of the bootstrap mean
 
 
-@dataclass(frozen=True)
-class ShareHistory:
-    """One share: where it belongs, how old it is, and the credit it has earned so far."""
+class ShareHistory(NamedTuple):
+    """One share: where it belongs, how old it is, and the credit it has earned so far.
+
+    A NamedTuple, not a frozen dataclass: a campaign has one per share and building 100,000
+    frozen dataclasses took ~0.2 s of a cold estimate.
+    """
 
     campaign: str
     channel: str
