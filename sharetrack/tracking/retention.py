@@ -23,20 +23,39 @@ def cutoff(now: dt.datetime, days: int, folded_before: dt.date | None) -> dt.dat
     return min(now - dt.timedelta(days=days), dt.datetime.combine(folded_before, dt.time()))
 
 
-def purge_clicks(session: Session, days: int, now: dt.datetime | None = None) -> int:
+BATCH = 5000  # raw clicks deleted per transaction
+
+
+def purge_clicks(
+    session: Session, days: int, now: dt.datetime | None = None, batch: int = BATCH
+) -> int:
     """Fold closed days, then delete raw clicks older than `days` days; returns how many.
 
-    The caller commits. Holds the fold watermark meanwhile, so an import of old clicks (which
-    takes the same lock) waits rather than writing raw clicks into a day being deleted.
+    Commits the fold, then deletes `batch` clicks per transaction. Each batch takes the fold
+    watermark's lock (on SQLite, the database's write lock) and re-reads the watermark under
+    it, so an import of old clicks (which takes the same lock) waits only for one batch and
+    is respected by the next, and on SQLite the redirect keeps storing clicks while the first
+    purge of a long history runs instead of waiting behind one huge delete.
     """
     if days < 1:
         raise ValueError("the retention period must be at least one day")
+    if batch < 1:
+        raise ValueError("a batch must delete at least one click")
     now = now or utcnow()
     rollup.fold(session, now)
-    before = cutoff(now, days, rollup.lock(session))
-    if before is None:
-        return 0
-    result = session.execute(
-        sa.delete(Click).where(Click.at < before), execution_options={"preserve_rowcount": True}
-    )
-    return result.rowcount
+    session.commit()
+    total = 0
+    while True:
+        before = cutoff(now, days, rollup.lock(session))
+        if before is None:
+            session.commit()
+            return total
+        oldest = sa.select(Click.id).where(Click.at < before).limit(batch).scalar_subquery()
+        deleted = session.execute(
+            sa.delete(Click).where(Click.id.in_(oldest)),
+            execution_options={"preserve_rowcount": True, "synchronize_session": False},
+        ).rowcount
+        session.commit()
+        total += deleted
+        if deleted < batch:
+            return total

@@ -152,3 +152,31 @@ def test_retention_days_come_from_the_configuration(app, runner, history):
     assert "older than 20 days" in result.output
     with app.app_context():
         assert raw_clicks() == 2 + 4 + 2  # yesterday's and today's
+
+
+@BOTH_ENGINES
+def test_a_long_purge_deletes_in_batches_and_lets_clicks_in_between(
+    app, ctx, history, make_share, engine_name
+):
+    """Each batch is its own transaction: another writer gets in between (on SQLite it would
+    wait behind one big delete), and the total is the same as in one go."""
+    share, _ = make_share()
+    batches = []
+
+    @sa.event.listens_for(db.session, "after_commit")
+    def write_between_batches(_session):
+        batches.append(1)
+        with db.engine.begin() as other:  # a redirect storing a click meanwhile
+            other.execute(sa.insert(Click).values(share_id=share.id, at=NOW))
+
+    try:
+        deleted = retention.purge_clicks(db.session, 400, now=NOW, batch=5)
+    finally:
+        sa.event.remove(db.session, "after_commit", write_between_batches)
+    assert deleted == 24
+    assert len(batches) == 1 + 5  # the fold, then batches of 5, 5, 5, 5 and 4
+    today = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Click).where(Click.share_id == share.id)
+    )
+    assert today == len(batches)
+    assert raw_clicks() == 41 - 24 + len(batches)
