@@ -30,7 +30,9 @@ CURVE_BINS = 50
 MIN_POOL_EXPOSURE = 20.0  # matured-share equivalents a pool needs before it can be a prior
 DEFAULT_STRENGTH = 30.0  # prior strength (share equivalents) when it cannot be estimated
 STRENGTH_BOUNDS = (5.0, 500.0)
-SIZE_PRIOR_EVENTS = 5.0  # pseudo-events pulling the mean event size toward the pool
+SIZE_PRIOR_EVENTS = 5.0  # pseudo-events toward the pool's sizes when it cannot be estimated
+SIZE_STRENGTH_BOUNDS = (2.0, 200.0)
+MIN_BETWEEN_CV = 0.3  # campaigns are never assumed closer than ±30% in rate or mean size
 CAMPAIGN_BASIS_WEIGHT = 0.7  # own data weight at or above which the basis is "campaign"
 EXACT_BOOTSTRAP_MAX = 400  # larger samples use the normal approximation of the bootstrap mean
 
@@ -165,17 +167,18 @@ def _merge(groups: Iterable[_Group]) -> _Group:
     return merged
 
 
-def _prior(groups, campaign: str, channel: str) -> tuple[_Group, float]:
-    """The pool a campaign-channel is pulled toward, and the pull's strength."""
+def _prior(groups, campaign: str, channel: str) -> tuple[_Group, float, float]:
+    """The pool a campaign-channel is pulled toward, and the pull's strength on the rate (share
+    equivalents) and on the mean event size (pseudo-events)."""
     same_channel = [g for (c, ch), g in groups.items() if ch == channel and c != campaign]
     pool = _merge(same_channel)
     if pool.exposure >= MIN_POOL_EXPOSURE:
-        return pool, _strength(same_channel)
+        return pool, _strength(same_channel), _size_strength(same_channel)
     siblings = _merge(g for (c, ch), g in groups.items() if c == campaign and ch != channel)
     if siblings.exposure >= MIN_POOL_EXPOSURE:
-        return siblings, DEFAULT_STRENGTH
+        return siblings, DEFAULT_STRENGTH, SIZE_PRIOR_EVENTS
     everything = _merge(g for key, g in groups.items() if key != (campaign, channel))
-    return everything, DEFAULT_STRENGTH
+    return everything, DEFAULT_STRENGTH, SIZE_PRIOR_EVENTS
 
 
 def _strength(groups: list[_Group]) -> float:
@@ -194,15 +197,32 @@ def _strength(groups: list[_Group]) -> float:
         return DEFAULT_STRENGTH
     spread = float(np.average((rates - mean) ** 2, weights=weights))
     noise = float(np.average(mean / weights, weights=weights))
-    tau2 = spread - noise
-    if tau2 <= 0:
-        return STRENGTH_BOUNDS[1]
+    # A handful of campaigns cannot show that they are alike; never assume they differ by
+    # less than MIN_BETWEEN_CV (a negative or tiny moment estimate would mean a tight prior).
+    tau2 = max(spread - noise, (MIN_BETWEEN_CV * mean) ** 2)
     return float(np.clip(mean / tau2, *STRENGTH_BOUNDS))
+
+
+def _size_strength(groups: list[_Group]) -> float:
+    """Empirical-Bayes pseudo-events for the mean event size: within-campaign variance of
+    sizes over the between-campaign variance of their means (normal-normal method of moments).
+    """
+    usable = [np.asarray(g.sizes, dtype=float) for g in groups if len(g.sizes) >= 2]
+    if len(usable) < 3:
+        return SIZE_PRIOR_EVENTS
+    counts = np.array([a.size for a in usable], dtype=float)
+    means = np.array([a.mean() for a in usable])
+    within = float(sum(((a - a.mean()) ** 2).sum() for a in usable) / (counts.sum() - len(usable)))
+    grand = float(np.average(means, weights=counts))
+    spread = float(np.average((means - grand) ** 2, weights=counts))
+    between = spread - within * float(np.average(1 / counts, weights=counts))
+    between = max(between, (MIN_BETWEEN_CV * grand) ** 2)  # as for rates
+    return float(np.clip(within / between, *SIZE_STRENGTH_BOUNDS))
 
 
 def _estimate_one(groups, campaign: str, channel: str, seed_text: str) -> Estimate:
     own = groups.get((campaign, channel), _Group())
-    pool, strength = _prior(groups, campaign, channel)
+    pool, strength, size_strength = _prior(groups, campaign, channel)
     prior_rate = pool.rate
     alpha = prior_rate * strength + own.events
     beta = strength + own.exposure
@@ -215,7 +235,7 @@ def _estimate_one(groups, campaign: str, channel: str, seed_text: str) -> Estima
         basis = "pooled"
 
     rng = np.random.default_rng(_seed(seed_text, campaign, channel))
-    size_mean, size_draws = _size_draws(own.sizes, pool.sizes, rng)
+    size_mean, size_draws = _size_draws(own.sizes, pool.sizes, rng, size_strength)
     if alpha <= 0:  # no event anywhere yet: nothing has ever been credited
         return Estimate(0, 0, 0, own.shares, basis, own_weight=own_weight)
     rate_draws = rng.gamma(alpha, 1.0 / beta, DRAWS)
@@ -233,11 +253,20 @@ def _estimate_one(groups, campaign: str, channel: str, seed_text: str) -> Estima
     )
 
 
-def _size_draws(own: list[float], pool: list[float], rng) -> tuple[float, np.ndarray]:
-    """Point and bootstrap draws of the mean event size, own sizes shrunk toward the pool's."""
+def _size_draws(
+    own: list[float], pool: list[float], rng, strength: float = SIZE_PRIOR_EVENTS
+) -> tuple[float, np.ndarray]:
+    """Point and draws of the mean event size: own sizes shrunk toward the pool's by `strength`
+    pseudo-events.
+
+    The pseudo-events are uncertain like real ones: each draw mixes a bootstrap mean of the
+    own sizes with the mean of `strength` sizes drawn from the pool, so with few own events
+    the interval is as wide as campaigns' mean sizes really differ, not as narrow as the
+    pool's mean is precise.
+    """
     own_arr = np.asarray(own, dtype=float)
     pool_arr = np.asarray(pool, dtype=float)
-    k = SIZE_PRIOR_EVENTS if pool_arr.size else 0.0
+    k = strength if pool_arr.size else 0.0
     n = own_arr.size
     if n + k == 0:
         return 0.0, np.zeros(DRAWS)
@@ -245,16 +274,17 @@ def _size_draws(own: list[float], pool: list[float], rng) -> tuple[float, np.nda
     own_sum = float(own_arr.sum())
     point = (own_sum + k * pool_mean) / (n + k)
     own_boot = _bootstrap_means(own_arr, rng) if n else np.zeros(DRAWS)
-    pool_boot = _bootstrap_means(pool_arr, rng) if pool_arr.size else np.zeros(DRAWS)
-    draws = (n * own_boot + k * pool_boot) / (n + k)
+    prior_boot = _bootstrap_means(pool_arr, rng, picks=max(1, round(k))) if k else np.zeros(DRAWS)
+    draws = (n * own_boot + k * prior_boot) / (n + k)
     return point, draws
 
 
-def _bootstrap_means(sample: np.ndarray, rng) -> np.ndarray:
-    if sample.size <= EXACT_BOOTSTRAP_MAX:
-        picks = rng.integers(0, sample.size, size=(DRAWS, sample.size))
-        return sample[picks].mean(axis=1)
-    spread = sample.std(ddof=1) / np.sqrt(sample.size)
+def _bootstrap_means(sample: np.ndarray, rng, picks: int | None = None) -> np.ndarray:
+    """DRAWS means of `picks` values drawn with replacement (default: the sample's size)."""
+    picks = sample.size if picks is None else picks
+    if picks <= EXACT_BOOTSTRAP_MAX:
+        return sample[rng.integers(0, sample.size, size=(DRAWS, picks))].mean(axis=1)
+    spread = sample.std(ddof=1) / np.sqrt(picks)
     return np.maximum(rng.normal(sample.mean(), spread, DRAWS), 0.0)
 
 
