@@ -172,7 +172,8 @@ def init_app(app: Flask) -> None:
         }
     app.extensions["sharetrack.ratelimit_secret"] = {}
     limiter.init_app(app)
-    sweep_expired_inline(limiter.storage)
+    if limiter.enabled:  # switched off, Flask-Limiter makes no storage at all
+        sweep_expired_inline(limiter.storage)
     if _counts_its_own_clicks not in limiter._request_filters:  # one limiter, many test apps
         limiter.request_filter(_counts_its_own_clicks)
     app.after_request(_retry_after_header)

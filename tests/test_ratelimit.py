@@ -245,6 +245,25 @@ def test_limits_can_be_switched_off(app, client, make_campaign):
     assert [post_share(client, campaign).status_code for _ in range(3)] == [201, 200, 200]
 
 
+def test_an_app_with_limits_switched_off_starts_in_a_fresh_process(tmp_path):
+    """The test process shares one limiter between apps, so only a new process shows that
+    start-up works when Flask-Limiter has never made a storage."""
+    import subprocess
+    import sys
+
+    code = (
+        "from sharetrack import create_app\n"
+        f"app = create_app({{'TESTING': True, 'RATELIMIT_ENABLED': False,"
+        f" 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.db'}})\n"
+        "print(app.test_client().get('/s/1.0000000000000000').status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "404"
+
+
 @pytest.mark.parametrize(
     "settings",
     [{"RATELIMIT_SHARES": "lots"}, {"RATELIMIT_REDIRECT": "5 per fortnight"}],
