@@ -25,7 +25,7 @@ import threading
 import time
 from functools import lru_cache
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage
 
@@ -112,24 +112,36 @@ def limited(setting: str, *, shared: str | None = None, **options):
     return limiter.limit(value, error_message=detail, **options)
 
 
-def allow_click(ip: str, scope: str = "links.follow") -> bool:
-    """Count one redirect from address `ip` against RATELIMIT_REDIRECT; False once it is spent.
+def spend(setting: str, ip: str, scope: str) -> int | None:
+    """Count one hit from address `ip` against config[setting] in `scope`, by hand.
 
-    The caller still redirects when this says False, it just does not record the click. With
-    the limits off or their storage down, every click counts (and the failure is logged).
-    Needs an app context only (the redirect may run before Flask makes a request context).
+    None if it is allowed, else the seconds until it would be. For views that count only some
+    of their requests (the redirect counts clicks, QR images count renders). With the limits
+    off or their storage down everything is allowed (and the failure logged). Needs an app
+    context only.
     """
     from .extensions import limiter
 
     if not (limiter.enabled and limiter.initialized):
-        return True
+        return None
     try:
         key = client_digest(_secret_of_the_day(), ip)
-        items = _limits(current_app.config["RATELIMIT_REDIRECT"])
-        return all(limiter.limiter.hit(item, KEY_PREFIX, key, scope) for item in items)
+        for item in _limits(current_app.config[setting]):
+            if not limiter.limiter.hit(item, KEY_PREFIX, key, scope):
+                stats = limiter.limiter.get_window_stats(item, KEY_PREFIX, key, scope)
+                return max(1, math.ceil(stats.reset_time - time.time()))
+        return None
     except Exception:  # storage down: never strand a visitor, never lose the click
-        log.exception("redirect rate limit not checked")
-        return True
+        log.exception("rate limit %s not checked", setting)
+        return None
+
+
+def allow_click(ip: str, scope: str = "links.follow") -> bool:
+    """Count one redirect from address `ip` against RATELIMIT_REDIRECT; False once it is spent.
+
+    The caller still redirects when this says False, it just does not record the click.
+    """
+    return spend("RATELIMIT_REDIRECT", ip, scope) is None
 
 
 @lru_cache(maxsize=16)
@@ -141,6 +153,9 @@ def retry_after() -> int:
     """Seconds until the limit this request broke lets the client in again (at least 1)."""
     from .extensions import limiter
 
+    counted_by_hand = g.get("sharetrack_retry_after")  # set by views that use spend()
+    if counted_by_hand:
+        return int(counted_by_hand)
     try:
         current = limiter.current_limit
         if current is None:
@@ -218,10 +233,12 @@ def sweep_expired_inline(storage, every: float = SWEEP_EVERY) -> None:
     storage._MemoryStorage__schedule_expiry = sweep
 
 
-# The redirect checks RATELIMIT_REDIRECT itself (allow_click: over the limit it still
-# redirects, just uncounted), so Flask-Limiter's per-request pass has nothing to do there;
-# skipping it keeps ~50 µs off the service's hottest path.
-SELF_LIMITED_ENDPOINTS = frozenset({"links.follow", "links.follow_scan"})
+# The redirect and the QR images count by hand (spend(): clicks, and renders, not every
+# request), so Flask-Limiter's per-request pass has nothing to do there; skipping it keeps
+# ~50 µs off the service's most frequent requests.
+SELF_LIMITED_ENDPOINTS = frozenset(
+    {"links.follow", "links.follow_scan", "leaflets.qr_png", "leaflets.qr_svg"}
+)
 
 
 def _counts_its_own_clicks() -> bool:

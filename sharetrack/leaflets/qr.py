@@ -5,8 +5,9 @@ alphanumeric mode, 5.5 bits a character instead of byte mode's 8. With an origin
 characters that is QR version 4 at level Q (33×33 modules, big modules that survive a fold);
 byte mode would need version 6. The `/Q` suffix marks the visit as a scan.
 
-Images are a pure function of (payload, options), so they are memoised per worker with a
-bounded LRU and served with a strong ETag derived from the same inputs (docs/adr/0006).
+Images are a pure function of (payload, options), so each app keeps the ones it rendered in a
+bounded LRU (Memo) and serves them with a strong ETag derived from the same inputs
+(docs/adr/0006).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib.metadata import version as package_version
 from urllib.parse import urlsplit
 
@@ -119,13 +121,46 @@ def etag(text: str, opts: Options) -> str:
 
 
 def image(text: str, opts: Options) -> bytes:
-    """The image bytes, rendered once per worker and then served from the memo."""
+    """The image bytes, rendered (a Memo keeps them)."""
     if opts.fmt == "png":
         return png(text, opts.level, opts.size or DEFAULT_SIZE)
     return svg(text, opts.level)
 
 
-@lru_cache(maxsize=MEMO_SIZE)
+class Memo:
+    """The images one app has rendered: at most `size`, the least recently used dropped first.
+
+    Thread-safe (gthread workers). `hits` and `misses` count lookups, for tests and curiosity.
+    """
+
+    def __init__(self, size: int = MEMO_SIZE):
+        self.size = size
+        self.hits = self.misses = 0
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, opts: Options) -> bytes | None:
+        key = (text, opts)
+        with self._lock:
+            data = self._items.get(key)
+            if data is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._items.move_to_end(key)
+            return data
+
+    def put(self, text: str, opts: Options, data: bytes) -> None:
+        with self._lock:
+            self._items[(text, opts)] = data
+            self._items.move_to_end((text, opts))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 def png(text: str, level: str, size: int) -> bytes:
     """A size×size 1-bit PNG: whole pixels per module, centred, the spare pixels white."""
     modules = matrix(text, level)
@@ -144,7 +179,6 @@ def png(text: str, level: str, size: int) -> bytes:
     return out.getvalue()
 
 
-@lru_cache(maxsize=MEMO_SIZE)
 def svg(text: str, level: str) -> bytes:
     """An SVG one unit per module, sized by whoever shows it; dark runs drawn as one path."""
     modules = matrix(text, level)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
 from ..api.errors import Problem, invalid
 from ..extensions import db
 from ..links.service import share_exists
 from ..links.tokens import canonical_share_token
-from ..ratelimit import limited
+from ..ratelimit import spend
 from ..web import app_tokens, base_url, link_url
 from . import qr, service
 
@@ -23,25 +23,27 @@ MAX_BATCH_ID = 2**63 - 1
 SLIPS_PER_SHEET = 8  # 2 × 4 cut-out slips of 90 × 60 mm: one sheet of A4 or Letter alike
 
 
-# Public, and a large render costs ~25 ms of CPU, so a client may ask for only so many.
 @bp.get("/s/<token>/qr.png")
-@limited("RATELIMIT_QR", shared="qr-images")
 def qr_png(token: str):
     """The link's code as a PNG: ?size= pixels (128–2048), ?level=Q (default) or H."""
     return _qr_image(token, "png")
 
 
 @bp.get("/s/<token>/qr.svg")
-@limited("RATELIMIT_QR", shared="qr-images")
 def qr_svg(token: str):
     """The link's code as an SVG: ?level=Q (default) or H."""
     return _qr_image(token, "svg")
 
 
 def _qr_image(token: str, fmt: str):
+    """The image, from the ETag or the app's memo when it can be, else rendered.
+
+    Only renders cost (up to ~25 ms of CPU), so only they count against RATELIMIT_QR and only
+    they look the share up. A revalidation or a memo hit needs neither: both exist only for a
+    token this service signed and a share it once found, and shares are never deleted.
+    """
     share_id = app_tokens().share_id(token)
-    # Codes only for this service's own, existing links: forged or unknown tokens get no image.
-    if share_id is None or not share_exists(db.session, share_id):
+    if share_id is None:  # forged or altered: no image, no query
         abort(404)
     try:
         opts = qr.options(fmt, request.args.get("size"), request.args.get("level"))
@@ -55,7 +57,22 @@ def _qr_image(token: str, fmt: str):
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)
     else:
-        response = current_app.response_class(qr.image(text, opts), mimetype=qr.FORMATS[fmt])
+        memo: qr.Memo = current_app.extensions.setdefault("sharetrack.qr_memo", qr.Memo())
+        data = memo.get(text, opts)
+        if data is None:
+            # Codes only for this service's own, existing links.
+            if not share_exists(db.session, share_id):
+                abort(404)
+            wait = spend("RATELIMIT_QR", request.remote_addr or "", "qr-renders")
+            if wait is not None:
+                g.sharetrack_retry_after = wait
+                abort(
+                    429,
+                    description=f"Too many new QR images from your network; try again in {wait} s.",
+                )
+            data = qr.image(text, opts)
+            memo.put(text, opts, data)
+        response = current_app.response_class(data, mimetype=qr.FORMATS[fmt])
     response.set_etag(tag)
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -120,10 +120,11 @@ def test_image_is_cacheable_with_a_strong_etag_and_revalidates_without_rendering
     assert etag and not weak
     assert first.headers["Cache-Control"] == "public, max-age=31536000"
 
-    before = qr.png.cache_info()
+    memo = client.application.extensions["sharetrack.qr_memo"]
+    before = memo.hits
     again = client.get(f"/s/{batch.token}/qr.png?size=256")
     assert again.data == first.data and again.get_etag() == (etag, False)
-    assert qr.png.cache_info().hits == before.hits + 1  # answered from the memo
+    assert memo.hits == before + 1  # answered from the memo
 
     def no_rendering(*_args):
         raise AssertionError("a revalidation must not render")
@@ -205,14 +206,24 @@ def test_without_base_url_the_requests_host_is_used_and_a_bad_one_is_a_4xx(clien
     assert refused.mimetype == "application/problem+json"
 
 
-def test_images_are_rate_limited_per_client(app, client, make_batch):
+def test_renders_are_rate_limited_per_client_and_cached_images_never(
+    app, client, make_batch, query_counter
+):
     app.config["RATELIMIT_QR"] = "3/minute"
     batch = make_batch()
-    paths = [f"/s/{batch.token}/qr.png?size=2048", f"/s/{batch.token}/qr.svg"]
-    statuses = [client.get(paths[n % 2]).status_code for n in range(4)]
-    assert statuses == [200, 200, 200, 429]
-    limited = client.get(paths[0])
-    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    new = [f"/s/{batch.token}/qr.png?size={size}" for size in (300, 301)] + [
+        f"/s/{batch.token}/qr.svg"
+    ]
+    assert [client.get(path).status_code for path in new] == [200, 200, 200]
+    limited = client.get(f"/s/{batch.token}/qr.png?size=2048")  # a fourth render
+    assert limited.status_code == 429 and 0 < int(limited.headers["Retry-After"]) <= 60
     assert not limited.data.startswith(PNG_MAGIC)
-    other = client.get(paths[0], environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    # Images already made, and revalidations, cost nothing: no limit and no query.
+    etag = client.get(new[0]).get_etag()[0]
+    del query_counter[:]
+    again = [client.get(path) for path in new * 3]
+    revalidated = client.get(new[0], headers={"If-None-Match": f'"{etag}"'})
+    assert [r.status_code for r in again] == [200] * 9 and revalidated.status_code == 304
+    assert query_counter == []
+    other = client.get(new[-1].replace("svg", "png"), environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert other.status_code == 200 and other.data.startswith(PNG_MAGIC)

@@ -115,15 +115,18 @@ def test_etag_names_exactly_one_image():
     assert qr.etag(text, qr.Options("png", "Q", 512)) == qr.etag(text, qr.Options("png", "Q", 512))
 
 
-def test_images_are_rendered_once_then_served_from_the_memo():
-    text = qr.payload("https://memo.example", TOKENS.share_token(9))
-    before = qr.png.cache_info()
-    first = qr.png(text, "Q", 300)
-    second = qr.png(text, "Q", 300)
-    after = qr.png.cache_info()
-    assert second is first
-    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
-    assert after.maxsize == qr.MEMO_SIZE
+def test_the_memo_keeps_the_most_recently_used_images_and_no_more():
+    memo = qr.Memo(size=2)
+    texts = [qr.payload("https://memo.example", TOKENS.share_token(n)) for n in (7, 8, 9)]
+    opts = qr.Options("png", "Q", 300)
+    assert memo.get(texts[0], opts) is None
+    for text in texts[:2]:
+        memo.put(text, opts, qr.image(text, opts))
+    assert memo.get(texts[0], opts) == qr.image(texts[0], opts)  # now the most recent
+    memo.put(texts[2], opts, qr.image(texts[2], opts))
+    assert memo.get(texts[1], opts) is None  # the least recently used went
+    assert memo.get(texts[0], qr.Options("png", "Q", 301)) is None  # options are part of it
+    assert len(memo) == 2 and (memo.hits, memo.misses) == (1, 3)
 
 
 @given(attributed=st.integers(0, 10**12), printed=st.integers(1, 10**7))
