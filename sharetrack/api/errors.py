@@ -73,7 +73,11 @@ def _not_found_page() -> str:
     """The 404 page, rendered once per app: forged links are the cheapest request to refuse."""
     page = current_app.extensions.get("sharetrack.404")
     if page is None:
-        page = current_app.extensions["sharetrack.404"] = render_template("errors/404.html")
+        # Rendered for nobody in particular: this visitor's flashed messages must neither end
+        # up in the page everyone gets nor be used up by it.
+        with current_app.test_request_context("/"):
+            page = render_template("errors/404.html")
+        current_app.extensions["sharetrack.404"] = page
     return page
 
 

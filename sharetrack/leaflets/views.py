@@ -16,6 +16,12 @@ from . import qr, service
 
 bp = Blueprint("leaflets", __name__)
 log = logging.getLogger(__name__)
+MEMO_KEY = "sharetrack.qr_memo"
+
+
+@bp.record_once
+def _make_memo(state) -> None:
+    state.app.extensions[MEMO_KEY] = qr.Memo()  # one per app, so per worker
 
 # An image never changes for its URL and options; a year is as long as caches go.
 CACHE_CONTROL = "public, max-age=31536000"
@@ -57,7 +63,7 @@ def _qr_image(token: str, fmt: str):
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)
     else:
-        memo: qr.Memo = current_app.extensions.setdefault("sharetrack.qr_memo", qr.Memo())
+        memo: qr.Memo = current_app.extensions[MEMO_KEY]
         data = memo.get(text, opts)
         if data is None:
             # Codes only for this service's own, existing links.

@@ -16,7 +16,7 @@ connection is invalidated rather than returned to the pool.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
@@ -99,11 +99,12 @@ class Transaction:
         rows = self._execute(self.statements.resolve, (share_id,)).fetchall()
         return Target(*rows[0]) if rows else None
 
-    def record(self, visit: Visit, salt: Callable[[dt.date], bytes]) -> bool:
+    def record(self, visit: Visit, salt: bytes | None) -> bool:
         """Store one click and commit; returns whether it was a unique human visit today.
 
-        `salt(day)` gives the day's visitor-hash salt (visitors.salt_for, cached per worker);
-        it is only asked for when a hash is made. A failure rolls everything back and raises.
+        `salt` is the day's visitor-hash salt, needed only when a hash is made (a human visit
+        without GPC/DNT); the caller fetches it before taking this connection. Every failure,
+        the commit's included, rolls back and raises a SQLAlchemy error.
         """
         s = self.statements
         try:
@@ -112,10 +113,10 @@ class Transaction:
             elif visit.opted_out:  # GPC/DNT: no hash, no deduplication; counts as unique
                 unique = True
             else:
+                if salt is None:
+                    raise ValueError("a human visit needs the day's salt")
                 day = visit.at.date()
-                digest = visitors.visitor_hash(
-                    salt(day), visit.ip, visit.user_agent, visit.share_id
-                )
+                digest = visitors.visitor_hash(salt, visit.ip, visit.user_agent, visit.share_id)
                 inserted = self._execute(s.visitor, (visit.share_id, s.day(day), digest))
                 unique = bool(inserted.fetchall())  # a row back: it was not there yet
             self._execute(
@@ -129,16 +130,21 @@ class Transaction:
                     referrer_host(visit.referrer),
                 ),
             )
-            self.connection.commit()
+            try:
+                self.connection.commit()
+            except s.error as exc:
+                raise self._wrapped("COMMIT", (), exc) from exc
         except BaseException:
             self._rollback()
             raise
         return unique
 
     def _rollback(self) -> None:
+        if not self.connection.is_valid:  # invalidated by _wrapped: nothing left to roll back
+            return
         try:
             self.connection.rollback()
-        except self.statements.error:  # the connection is gone; the pool replaces it
+        except Exception:  # the connection is gone; the pool replaces it
             self.connection.invalidate()
 
 

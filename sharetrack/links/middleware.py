@@ -17,6 +17,7 @@ import logging
 import re
 
 from flask import Flask
+from sqlalchemy import exc as sa_exc
 from werkzeug.wrappers import Request, Response
 
 from .. import security
@@ -25,8 +26,12 @@ from . import redirect
 log = logging.getLogger(__name__)
 
 # The Flask routes, exactly: /s/<token>, /S/<token>, /s/<token>/q and /S/<TOKEN>/Q.
-_ROUTE = re.compile(r"^/(?:s/([^/]+)(/q)?|S/([^/]+)(/Q)?)$")
+_ROUTE = re.compile(r"/(?:s/([^/]+)(/q)?|S/([^/]+)(/Q)?)")  # fullmatch: no trailing newline
 NOT_FOUND_PAGE = "sharetrack.404"  # api/errors.py caches the rendered 404 page there
+# The error that stopped the middleware, for the Flask view to raise again rather than repeat
+# the work (and wait out a dead database's connect timeout twice).
+ERROR_KEY = "sharetrack.redirect_error"
+_DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
 class RedirectMiddleware:
@@ -39,23 +44,26 @@ class RedirectMiddleware:
     def __call__(self, environ, start_response):
         match = None
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            match = _ROUTE.match(environ.get("PATH_INFO", ""))
+            match = _ROUTE.fullmatch(environ.get("PATH_INFO", ""))
         if match is None:
             return self.wsgi_app(environ, start_response)
         token = match.group(1) or match.group(3)
         scan = bool(match.group(2) or match.group(4))
         request = Request(environ)
+        response = None
         with self.app.app_context():
             try:
                 response = redirect.answer(self.app, request, token, scan=scan)
                 if response is None:
                     response = self._not_found()
+            except _DATABASE_DOWN as exc:  # the view raises it again: the 503 page
+                environ[ERROR_KEY] = exc
             except Exception:  # nothing was written: Flask answers, with its error pages
                 log.debug("redirect handed to Flask", exc_info=True)
-                response = None
-            if response is None:
-                return self.wsgi_app(environ, start_response)
-            security.apply(response)
+            if response is not None:
+                security.apply(response)
+        if response is None:  # outside our app context: Flask's request gets its own
+            return self.wsgi_app(environ, start_response)
         return response(environ, start_response)
 
     def _not_found(self) -> Response | None:

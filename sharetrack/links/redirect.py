@@ -31,7 +31,8 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
     """The redirect for this click, the click stored (if counted); None means 404.
 
     Runs in an app context. The response is complete before the click is written, so nothing
-    can fail once it is: a failed write is logged and the visitor is still sent on.
+    can fail once it is: a failed write (the commit included) is logged and the visitor is
+    still sent on. Errors before that (the database down) propagate.
     """
     share_id = app.extensions["sharetrack.tokens"].share_id(token)
     if share_id is None:  # forged or altered: refused before any query
@@ -47,15 +48,20 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
         scan=scan,
         at=utcnow(),
     )
+    # Before the connection is taken, so no click holds one while it waits for Redis or for a
+    # second pooled connection (the day's first salt).
+    counted = allow_click(visit.ip)  # past the client's limit: still redirected, not counted
+    hashed = counted and not (visit.machine or visit.opted_out)
+    salt = _salt(app, visit.at.date()) if hashed else None
     with hotpath.transaction(app.extensions["sharetrack.hotpath"]) as tx:
         target = tx.resolve(share_id)
         if target is None:
             return None
         response = _response(app, request, target, canonical_share_token(token), visit)
-        if allow_click(visit.ip):  # past the client's limit: still redirected, not counted
+        if counted:
             try:
-                tx.record(visit, lambda day: _salt(app, day))
-            except SQLAlchemyError:
+                tx.record(visit, salt)
+            except SQLAlchemyError:  # never strand a visitor; the failure is in the log
                 log.exception("click on share %s not recorded", share_id)
     return response
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, request
 
 from . import redirect
+from .middleware import ERROR_KEY
 
 bp = Blueprint("links", __name__)
 
@@ -30,6 +31,9 @@ def follow_scan(token: str):
 
 
 def _follow(token: str, *, scan: bool):
+    stopped = request.environ.pop(ERROR_KEY, None)
+    if stopped is not None:  # the middleware met a database outage: answer it, don't retry
+        raise stopped
     response = redirect.answer(current_app._get_current_object(), request, token, scan=scan)
     if response is None:
         abort(404)

@@ -37,15 +37,20 @@ def without_middleware(app):
 
 
 def comparable(response) -> dict:
-    """Everything the visitor gets, with the touch cookie's time left out (it may tick).
+    """Everything the visitor gets, with the touch cookie's times left out (the value and
+    Expires carry the second of the click, which may tick between the two requests).
 
     Flask's session machinery adds `Vary: Cookie` when something read the session; on a
     `private, no-store` redirect it changes nothing, and the middleware does not add it.
     """
+
+    def cookie(value: str) -> str:
+        name, _, rest = value.partition("=")
+        attributes = [a.strip() for a in rest.split(";")[1:]]
+        return "; ".join([f"{name}=…", *(a for a in attributes if not a.startswith("Expires="))])
+
     headers = sorted(
-        (name, value.split("=", 1)[0] + "=…; " + value.split(";", 1)[1])
-        if name == "Set-Cookie"
-        else (name, value)
+        (name, cookie(value)) if name == "Set-Cookie" else (name, value)
         for name, value in response.headers.items()
         if name != "Vary"
     )
@@ -109,3 +114,143 @@ def test_with_the_database_down_flask_answers_with_its_503_page(
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert "try again" in response.get_data(as_text=True)
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_a_path_with_a_trailing_newline_is_not_a_redirect(app, client, make_share):
+    _, token = make_share()
+    for path in (f"/s/{token}%0A", f"/S/{token.upper()}/Q%0A", f"/s/{token}/q%0a"):
+        assert visit(client, path).status_code == 404
+    assert clicks(app) == []
+
+
+@BOTH_ENGINES
+def test_with_the_database_down_the_view_does_not_try_again(
+    app, client, make_share, monkeypatch, engine_name
+):
+    from sqlalchemy.exc import OperationalError
+
+    _, token = make_share()
+    calls = []
+
+    def down(*_args, **_kwargs):
+        calls.append(1)
+        raise OperationalError("SELECT", {}, ConnectionError("database is down"))
+
+    monkeypatch.setattr("sharetrack.links.hotpath.Transaction.resolve", down)
+    assert visit(client, f"/s/{token}").status_code == 503
+    assert calls == [1]  # the middleware's attempt only: a dead database is waited for once
+
+
+def test_a_failed_commit_still_redirects_and_is_logged(
+    app, client, make_share, monkeypatch, caplog
+):
+    """A driver error at COMMIT (SQLite busy past its timeout, a dropped connection) is
+    wrapped like any other: the visitor is sent on, the click is not stored, nothing retries."""
+    import sqlite3
+
+    from sharetrack.links import hotpath
+
+    _, token = make_share()
+    if app.extensions["sharetrack.hotpath"].sqlite:
+        error = sqlite3.OperationalError("database is locked")
+    else:
+        import psycopg
+
+        error = psycopg.OperationalError("server closed the connection unexpectedly")
+
+    class FailingCommit:
+        def __init__(self, connection):
+            self._connection = connection
+
+        def commit(self):
+            raise error
+
+        def __getattr__(self, name):
+            return getattr(self._connection, name)
+
+    original = hotpath.Transaction.__init__
+
+    def wrapped(self, statements, connection):
+        original(self, statements, FailingCommit(connection))
+
+    monkeypatch.setattr(hotpath.Transaction, "__init__", wrapped)
+    response = visit(client, f"/s/{token}")
+    assert response.status_code == 302
+    assert "click on share" in caplog.text and "not recorded" in caplog.text
+    monkeypatch.undo()
+    assert clicks(app) == []
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
+    assert len(clicks(app)) == 1
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_dropped_before_the_click_is_written_still_redirects(
+    app, client, make_share, monkeypatch, engine_name
+):
+    import sqlalchemy as sa
+
+    from sharetrack.extensions import db
+    from sharetrack.links import hotpath
+
+    _, token = make_share()
+    original = hotpath.Transaction.record
+
+    def drop_then_record(self, visit_, salt):
+        pid = self.cursor.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with db.engine.connect() as admin:  # what a restart does to the connection
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return original(self, visit_, salt)
+
+    monkeypatch.setattr(hotpath.Transaction, "record", drop_then_record)
+    assert visit(client, f"/s/{token}").status_code == 302
+    monkeypatch.undo()
+    assert clicks(app) == []
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302  # a fresh connection
+    assert len(clicks(app)) == 1
+
+
+def test_the_shared_404_page_holds_nobodys_flashed_message(app, client, make_share):
+    _, token = make_share()
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Thank you: your pledge of £50 is in.")]
+    first = visit(client, f"/s/{forged}")
+    assert first.status_code == 404 and "£50" not in first.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert session["_flashes"]  # still there for this visitor's next page
+    later = visit(app.test_client(), f"/s/{forged}")
+    assert later.data == first.data
+
+
+@BOTH_ENGINES
+def test_a_click_holds_one_connection_at_a_time_even_for_the_days_first_salt(
+    app, client, make_share, engine_name
+):
+    """With many threads per worker, a click that held one pooled connection while waiting for
+    a second (the day's salt) could exhaust the pool; the salt is fetched first."""
+    import sqlalchemy as sa
+
+    from sharetrack.extensions import db
+
+    _, token = make_share()
+    app.extensions["sharetrack.salts"].clear()  # this worker has not seen today yet
+    with app.app_context():
+        pool = db.engine.pool
+    out, peak = [0], [0]
+
+    def checkout(*_args):
+        out[0] += 1
+        peak[0] = max(peak[0], out[0])
+
+    def checkin(*_args):
+        out[0] -= 1
+
+    sa.event.listen(pool, "checkout", checkout)
+    sa.event.listen(pool, "checkin", checkin)
+    try:
+        assert visit(client, f"/s/{token}").status_code == 302
+    finally:
+        sa.event.remove(pool, "checkout", checkout)
+        sa.event.remove(pool, "checkin", checkin)
+    assert peak == [1]
+    assert [c.is_unique for c in clicks(app)] == [True]
