@@ -23,6 +23,7 @@ MEMO_KEY = "sharetrack.qr_memo"
 def _make_memo(state) -> None:
     state.app.extensions[MEMO_KEY] = qr.Memo()  # one per app, so per worker
 
+
 # An image never changes for its URL and options; a year is as long as caches go.
 CACHE_CONTROL = "public, max-age=31536000"
 MAX_BATCH_ID = 2**63 - 1
