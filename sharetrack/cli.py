@@ -59,10 +59,7 @@ def register(app: Flask) -> None:
     )
     def create_staff(email: str, role: str, password_stdin: bool) -> None:
         """Create a staff account for EMAIL that signs in at /staff/login."""
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = _password(password_stdin, "Password")
         try:
             user = staff.create(db.session, email, password, role)
         except staff.StaffError as exc:
@@ -77,10 +74,7 @@ def register(app: Flask) -> None:
     )
     def set_staff_password(email: str, password_stdin: bool) -> None:
         """Give the staff account EMAIL a new password; it is signed out everywhere."""
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        password = _password(password_stdin, "New password")
         try:
             user = staff.set_password(db.session, email, password)
         except staff.StaffError as exc:
@@ -215,6 +209,13 @@ def register(app: Flask) -> None:
             click.echo(f"share link:    {base_url.rstrip('/')}/s/{token}")
             click.echo(f"campaign page: {base_url.rstrip('/')}/c/{demo_data.DEMO_SLUG}")
             click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
+
+
+def _password(from_stdin: bool, prompt: str) -> str:
+    """One line of stdin, or the password typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
 
 
 def _size(file) -> int | None:

@@ -92,13 +92,12 @@ def _secret_of_the_day() -> bytes:
     return secret
 
 
-def limited(setting: str, *, shared: str | None = None, **options):
+def limited(setting: str, **options):
     """Decorator: limit a view per client by the limit string in config[setting].
 
     For example `@limited("RATELIMIT_LOGIN", methods=["POST"])` on the staff sign-in view.
-    Views decorated with the same `shared` name draw on one count per client. Past the limit
-    the app's error handlers answer 429 (problem details under /api/, else the error page)
-    with this detail, and `Retry-After` is added on the way out.
+    Past the limit the app's error handlers answer 429 (problem details under /api/, else the
+    error page) with this detail, and `Retry-After` is added on the way out.
     """
     from .extensions import limiter
 
@@ -106,10 +105,7 @@ def limited(setting: str, *, shared: str | None = None, **options):
         limit = current_app.config[setting].replace(";", ", ")
         return f"Too many requests from your network ({limit}); try again in {retry_after()} s."
 
-    value = lambda: current_app.config[setting]  # noqa: E731 - read per request (tests change it)
-    if shared:
-        return limiter.shared_limit(value, scope=shared, error_message=detail, **options)
-    return limiter.limit(value, error_message=detail, **options)
+    return limiter.limit(lambda: current_app.config[setting], error_message=detail, **options)
 
 
 def spend(setting: str, ip: str, scope: str) -> int | None:
@@ -189,8 +185,8 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     if limiter.enabled:  # switched off, Flask-Limiter makes no storage at all
         sweep_expired_inline(limiter.storage)
-    if _counts_its_own_clicks not in limiter._request_filters:  # one limiter, many test apps
-        limiter.request_filter(_counts_its_own_clicks)
+    if _counts_by_hand not in limiter._request_filters:  # one limiter, many test apps
+        limiter.request_filter(_counts_by_hand)
     app.after_request(_retry_after_header)
 
 
@@ -241,7 +237,7 @@ SELF_LIMITED_ENDPOINTS = frozenset(
 )
 
 
-def _counts_its_own_clicks() -> bool:
+def _counts_by_hand() -> bool:
     return request.endpoint in SELF_LIMITED_ENDPOINTS
 
 

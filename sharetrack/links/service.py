@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,28 +36,6 @@ class Target:
     landing_url: str
     window_days: int
     promoter_code: str | None
-
-
-# Built once: the redirect runs this for every click.
-_RESOLVE = (
-    sa.select(
-        Share.id,
-        Share.channel,
-        Campaign.slug,
-        Campaign.landing_url,
-        Campaign.window_days,
-        Promoter.code,
-    )
-    .join(Campaign, Campaign.id == Share.campaign_id)
-    .outerjoin(Promoter, Promoter.id == Share.promoter_id)
-    .where(Share.id == sa.bindparam("share_id"))
-)
-
-
-def resolve(conn: Connection, share_id: int) -> Target | None:
-    """The redirect target of a share, or None if the share does not exist."""
-    row = conn.execute(_RESOLVE, {"share_id": share_id}).first()
-    return Target(*row) if row else None
 
 
 def new_promoter_code() -> str:

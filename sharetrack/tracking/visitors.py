@@ -107,25 +107,3 @@ def purge(conn: Connection, today: dt.date | None = None) -> tuple[int, int]:
     salts = conn.execute(sa.delete(DailySalt).where(DailySalt.day < keep_from)).rowcount
     hashes = conn.execute(sa.delete(VisitorDay).where(VisitorDay.day < keep_from)).rowcount
     return salts, hashes
-
-
-def first_visit_today(
-    conn: Connection,
-    *,
-    share_id: int,
-    ip: str,
-    user_agent: str,
-    now: dt.datetime,
-    cache: dict | None = None,
-) -> bool:
-    """Record the visitor's hash for this share today; True if it was not there yet."""
-    day = now.date()
-    digest = visitor_hash(salt_for(conn, day, cache), ip, user_agent, share_id)
-    inserted = insert_ignore(
-        conn,
-        VisitorDay,
-        {"share_id": share_id, "day": day, "visitor_hash": digest},
-        returning=VisitorDay.__table__.c.day,
-    )
-    # rowcount is not reliable for INSERT … ON CONFLICT on every driver; RETURNING is.
-    return inserted.first() is not None
