@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, ratelimit, security, web
+from .auth import passwords
 from .extensions import csrf, db, login, migrate
 from .links.middleware import RedirectMiddleware
 
@@ -25,6 +26,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides and overrides.get("TESTING"):
         app.testing = True
     config.load(app, overrides)
+    cfg = app.config
+    passwords.configure(
+        int(cfg["ARGON2_TIME_COST"]), int(cfg["ARGON2_MEMORY_COST"]), int(cfg["ARGON2_PARALLELISM"])
+    )
     # Flask 2.3+ ignores the JSON_SORT_KEYS setting; keep fields in the documented order.
     app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])  # type: ignore[attr-defined]
 

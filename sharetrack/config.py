@@ -17,6 +17,10 @@ HOW_TO_SET_KEY = (
 )
 
 
+# OWASP's least Argon2id memory for passwords (19 MiB); only tests may go below it.
+MIN_ARGON2_MEMORY_KIB = 19 * 1024
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot run safely."""
 
@@ -74,6 +78,11 @@ def defaults(instance_path: str) -> dict:
         # serving its figures after the data changed before it computes them again.
         "SHARE_VALUE_MAX_AGE": 300,
         "SHARE_VALUE_REFRESH_SECONDS": 60,
+        # Argon2id cost of staff password hashes: RFC 9106's low-memory profile (memory in KiB).
+        # The suite lowers them so signing in is cheap; outside tests memory has a floor.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 64 * 1024,
+        "ARGON2_PARALLELISM": 4,
     }
 
 
@@ -97,6 +106,11 @@ def load(app: Flask, overrides: dict | None = None) -> None:
             app.config["SECRET_KEY"] = "insecure-development-key"  # noqa: S105
         else:
             raise ConfigError(HOW_TO_SET_KEY)
+    if not app.testing and int(app.config["ARGON2_MEMORY_COST"]) < MIN_ARGON2_MEMORY_KIB:
+        raise ConfigError(
+            f"ARGON2_MEMORY_COST is {app.config['ARGON2_MEMORY_COST']} KiB: staff passwords need "
+            f"at least {MIN_ARGON2_MEMORY_KIB} outside tests (unset it for the default)."
+        )
     if app.config["COOKIE_SECURE"] is None:
         app.config["COOKIE_SECURE"] = not (app.debug or app.testing)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

@@ -26,6 +26,9 @@ PG_URL = os.environ.get(
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BOTH_ENGINES = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"], indirect=True)
+# Argon2id at its cheapest useful cost: signing in is a test's set-up, not what it measures.
+# Production keeps RFC 9106's costs (sharetrack/config.py); tests/auth checks the hashing itself.
+CHEAP_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
 
 
 def _default_engine() -> str:
@@ -97,6 +100,7 @@ def app_config(database_config) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-0123456789",
         "BASE_URL": "https://st.example",
+        **CHEAP_ARGON2,
         **database_config,
     }
 

@@ -59,3 +59,13 @@ def test_sqlite_runs_with_wal_and_a_busy_timeout(app, ctx):
 )
 def test_database_urls_use_psycopg_3(given, expected):
     assert normalise_database_url(given) == expected
+
+
+def test_cheap_password_hashing_is_refused_outside_tests(tmp_path):
+    settings = {
+        "SECRET_KEY": "a-real-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+    }
+    with pytest.raises(ConfigError, match="ARGON2_MEMORY_COST"):
+        create_app(settings | {"ARGON2_MEMORY_COST": 1024})
+    assert create_app(settings | {"ARGON2_MEMORY_COST": 1024, "TESTING": True}).testing

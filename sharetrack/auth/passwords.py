@@ -1,8 +1,9 @@
 """Staff password hashing: Argon2id (RFC 9106) through argon2-cffi.
 
 Argon2id is memory-hard, so a stolen table costs an attacker memory as well as time per guess;
-argon2-cffi's defaults follow RFC 9106's low-memory profile (64 MiB, 3 passes, 4 lanes).
-The PHC string keeps its parameters, so raising them later re-hashes on the next sign-in.
+the defaults are RFC 9106's low-memory profile (64 MiB, 3 passes, 4 lanes), set from the
+SHARETRACK_ARGON2_* settings by create_app. The PHC string keeps its parameters, so changing
+them later re-hashes on the next sign-in.
 """
 
 from __future__ import annotations
@@ -11,11 +12,22 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # bounds the work one sign-in attempt can ask for
 
-_hasher = PasswordHasher()
+# One process serves one app, so the parameters are the process's (see configure).
+_hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
+
+
+def configure(time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Hash new passwords with these Argon2id costs (memory in KiB) from now on."""
+    global _hasher
+    current = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism)
+    if current != (time_cost, memory_cost, parallelism):
+        _hasher = PasswordHasher(time_cost, memory_cost, parallelism)
+        _dummy_hash.cache_clear()  # an unknown account must cost what a known one does
 
 
 def problem(password: str) -> str | None:
