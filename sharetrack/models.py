@@ -126,7 +126,7 @@ class Click(db.Model):
     __table_args__ = (
         sa.Index("ix_clicks_share_id_at", "share_id", "at"),
         # Covers the staff and promoter counts (clicks, unique clicks per share) so they read
-        # the index alone: 10x faster on SQLite at a million clicks (benchmarks/staff_pages.py).
+        # the index alone, never the table's rows (benchmarks/staff_pages.py).
         sa.Index("ix_clicks_share_id_is_bot_is_unique", "share_id", "is_bot", "is_unique"),
         # Folding closed days (tracking/rollup.py) and the raw tail of reports read by time.
         sa.Index("ix_clicks_at", "at"),

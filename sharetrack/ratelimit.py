@@ -230,8 +230,8 @@ def sweep_expired_inline(storage, every: float = SWEEP_EVERY) -> None:
 
 
 # The redirect and the QR images count by hand (spend(): clicks, and renders, not every
-# request), so Flask-Limiter's per-request pass has nothing to do there; skipping it keeps
-# ~50 µs off the service's most frequent requests.
+# request), so Flask-Limiter's per-request pass has nothing to do there; skipping it spares
+# the service's most frequent requests work that could never refuse them.
 SELF_LIMITED_ENDPOINTS = frozenset(
     {"links.follow", "links.follow_scan", "leaflets.qr_png", "leaflets.qr_svg"}
 )

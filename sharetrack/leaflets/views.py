@@ -45,7 +45,7 @@ def qr_svg(token: str):
 def _qr_image(token: str, fmt: str):
     """The image, from the ETag or the app's memo when it can be, else rendered.
 
-    Only renders cost (up to ~25 ms of CPU), so only they count against RATELIMIT_QR and only
+    Only renders cost real CPU, so only they count against RATELIMIT_QR and only
     they look the share up. A revalidation or a memo hit needs neither: both exist only for a
     token this service signed and a share it once found, and shares are never deleted.
     """

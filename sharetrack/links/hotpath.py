@@ -1,9 +1,9 @@
 """The redirect's database work in plain DB-API statements: read the target, store the click.
 
 Every click is one read and, for a counted visit, two inserts and a commit. Through SQLAlchemy
-each statement cost ~100 µs of Python before the database saw it (execution context, result
-set-up, type processing), which made the redirect ~4 times slower than a bare Flask 302; the
-same statements on the driver's own cursor cost ~25 µs each. So this module, and only this
+each statement costs several times more Python before the database sees it (execution context,
+result set-up, type processing) than on the driver's own cursor, and on the redirect that was
+most of a click's cost (benchmarks/redirect_inprocess.py prints it). So this module, and only this
 module, writes SQL text for SQLite and PostgreSQL (ADR 0008). Everything else — salts, purges,
 reports — stays on SQLAlchemy. The schema is still the models' and the migrations': the tests
 run these statements against both engines after `flask db upgrade`.

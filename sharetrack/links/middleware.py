@@ -1,10 +1,9 @@
 """The redirect answered in front of Flask's request machinery (ADR 0008).
 
-A click is the one request the service must answer by the thousand: on a 2-worker server a
-bare Flask 302 is ~4 times faster than the click through Flask, and most of the difference is
-not the click's own work but the request context, session, Flask-Limiter's and Flask-Login's
-hooks and the after-request chain that every page needs and the redirect does not. So GET and
-HEAD on the redirect's paths come here first: the same function as the Flask view
+A click is the one request the service must answer by the thousand, and through Flask most of
+its cost is not the click's own work but the request context, session, Flask-Limiter's and
+Flask-Login's hooks and the after-request chain that every page needs and the redirect does
+not. So GET and HEAD on the redirect's paths come here first: the same function as the Flask view
 (links/redirect.answer) runs in an app context, and the same header policy is applied
 (security.apply). Anything else, and any exception before the click is written (the database
 down, say), falls through to Flask, whose view gives the same answer or the error page.

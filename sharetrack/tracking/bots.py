@@ -20,7 +20,7 @@ def is_bot_agent(user_agent: str) -> bool:
     lowered = user_agent.lower()
     if any(marker in lowered for marker in EXTRA_PREVIEW_AGENTS):
         return True
-    # crawlerdetect runs hundreds of regexes (~0.4 ms); agents repeat, so the cache pays.
+    # crawlerdetect runs hundreds of regexes per agent; agents repeat, so the cache pays.
     return bool(_detector.isCrawler(user_agent))
 
 
