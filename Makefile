@@ -1,21 +1,30 @@
-# The two commands a newcomer needs: `make run` and `make test`.
+# The two commands a newcomer needs: `make run` and `make test`. Each target creates .venv if
+# needed and installs only the extras it runs (pyproject.toml), again when pyproject changes.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# pytest-xdist workers for `make test`: `auto` is one per CPU; 0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint install migrate demo clean contract browser loadtest
 
-# (Re)install when pyproject.toml changes.
-$(STAMP): pyproject.toml
+# One stamp per set of extras: $(VENV)/.installed-<name> installs '.[<EXTRAS_name>]'.
+EXTRAS_app :=
+EXTRAS_test := test,browser,print
+EXTRAS_lint := lint
+EXTRAS_contract := contract
+EXTRAS_load := load
+EXTRAS_dev := dev
+$(VENV)/.installed-%: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.$(if $(EXTRAS_$*),[$(EXTRAS_$*)])'
+	@touch $@
 
-install: $(STAMP)
+# Everything a contributor may run (the `dev` extra).
+install: $(VENV)/.installed-dev
 
-migrate: install
+migrate: $(VENV)/.installed-app
 	FLASK_DEBUG=1 $(BIN)/flask --app sharetrack db upgrade
 
 demo: migrate
@@ -25,14 +34,17 @@ demo: migrate
 run: demo
 	$(BIN)/flask --app sharetrack run --debug --host 127.0.0.1 --port 5000
 
-test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The whole suite on the engine DATABASE_URL names (SQLite when unset), browser tests included,
+# one worker per CPU; the browser tests share one worker and one Chromium.
+test: $(VENV)/.installed-test browser
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Fuzzes the live API (gunicorn) against /api/v1/openapi.json; DATABASE_URL picks the engine.
-contract: install
+contract: $(VENV)/.installed-contract
 	$(BIN)/python -m tests.contract.run_schemathesis $(CONTRACT_ARGS)
+
 # Debian's Chromium for tests/browser (Playwright drives it; it never downloads a browser).
-# Without it those tests skip locally; .ci/run calls this first, so under CI they always run.
+# `make test` runs this first; without Chromium a bare pytest skips those tests (fails under CI).
 CHROMIUM ?= /usr/bin/chromium
 browser:
 	@if [ -x $(CHROMIUM) ]; then echo "chromium: $(CHROMIUM)"; else \
@@ -42,14 +54,15 @@ browser:
 	    chromium fonts-dejavu-core; \
 	fi
 
-lint: install
+# Style, then the layer contract (import-linter's lint-imports, issue 11) after ruff.
+lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check sharetrack tests loadtest
 
 # Load and fault tests (loadtest/): gunicorn on PostgreSQL with Redis, a worker killed, the
 # PostgreSQL cluster restarted (it disturbs everyone using it), then SQLite. The issue's counts
 # by default; .ci/run scales them down with LOADTEST_* variables. Each prints its figures.
-loadtest: install
+loadtest: $(VENV)/.installed-load
 	$(BIN)/python -m loadtest.postgres_load
 	$(BIN)/python -m loadtest.worker_kill
 	$(BIN)/python -m loadtest.postgres_restart
