@@ -9,8 +9,10 @@ when no server answers, except under CI=true, where that is a failure.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -84,11 +86,27 @@ def pg_options(schema: str) -> dict:
     return {"connect_args": {"options": f"-csearch_path={schema}"}}
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An SQLite file holding the models' empty schema, made once per test process."""
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", **CHEAP_ARGON2}
+    )
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture
 def database_config(engine_name, tmp_path, request) -> dict:
     """Config overrides pointing the app at a fresh database of `engine_name`."""
     if engine_name == "sqlite":
-        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"}
+        # A copy of the schema costs far less than creating every table again.
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
     url, schema = request.getfixturevalue("pg_schema")
     return {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": pg_options(schema)}
 
