@@ -64,6 +64,14 @@ def require_postgres() -> str:
     return url
 
 
+def pytest_collection_modifyitems(items):
+    """Mark `postgres` each test parametrised onto PostgreSQL (make test on SQLite leaves them)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec and "postgresql" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
 def engine_name(request) -> str:
     """The engine under test: a parametrised value, else DATABASE_URL's."""
