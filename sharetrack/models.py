@@ -84,15 +84,12 @@ class Campaign(db.Model):
 class Promoter(db.Model):
     __tablename__ = "promoters"
 
-    __table_args__ = (
-        # Addresses are never stored (only email_hash); the column goes in a later release.
-        sa.CheckConstraint("email IS NULL", name="email_not_stored"),
-    )
-
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Public code (80 random bits): utm_content, reports and CSV carry it. It proves nothing.
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(80))
+    # Addresses are never stored (only email_hash): migration 0006 emptied this column, nothing
+    # writes it, and a later release drops it (the previous release still names it).
     email: Mapped[str | None] = mapped_column(sa.String(254))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Random, never shown: the private key (/p/<key>) and the cookie are signed over it

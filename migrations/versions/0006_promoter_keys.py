@@ -6,14 +6,15 @@ hash, never the address) and `legacy_key`: whether the old page address and cook
 the code, still name them. It stays true only for promoters none of whose links was ever
 followed, since every followed link put the code in utm_content, and anyone holding the code
 could get the old address from POST /api/v1/shares: the others are re-keyed (ADR 0504).
-`email` is emptied and held empty by a check; no release ever wrote it. Staff accounts get a
+`email` is emptied (no release ever wrote it; the next drops it). Staff accounts get a
 `session_generation`, raised at every sign-out.
 
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-27 10:40:00
 
-Safe while the previous release serves: every new column is nullable or has a server default,
+Safe while the previous release serves: every new column is nullable or has a server default
+(added in place: on SQLite no table is rebuilt, so no foreign key stands in the way),
 so its inserts still work (its promoters get `legacy_key` true and a secret on first use), and it
 never writes `email`. Its staff sessions end once (their id now carries the generation).
 """
@@ -36,7 +37,8 @@ def upgrade():
     with op.batch_alter_table('promoters', schema=None) as batch_op:
         batch_op.add_column(sa.Column('key_secret', sa.String(length=32), nullable=True))
         batch_op.add_column(
-            sa.Column('legacy_key', sa.Boolean(), server_default=sa.true(), nullable=False)
+            # A literal default, not sa.true(): SQLite then adds the column in place.
+            sa.Column('legacy_key', sa.Boolean(), server_default='1', nullable=False)
         )
         batch_op.add_column(sa.Column('email_hash', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_promoters_email_hash'), ['email_hash'], unique=False)
@@ -78,16 +80,12 @@ def upgrade():
         promoters.update().where(promoters.c.id.in_(followed)).values(legacy_key=sa.false())
     )
     op.execute(promoters.update().values(email=None))
-    with op.batch_alter_table('promoters', schema=None) as batch_op:
-        batch_op.create_check_constraint('email_not_stored', 'email IS NULL')
 
 
 def downgrade():
-    with op.batch_alter_table('staff_users', schema=None) as batch_op:
-        batch_op.drop_column('session_generation')
-    with op.batch_alter_table('promoters', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_promoters_email_not_stored'), type_='check')
-        batch_op.drop_index(batch_op.f('ix_promoters_email_hash'))
-        batch_op.drop_column('email_hash')
-        batch_op.drop_column('legacy_key')
-        batch_op.drop_column('key_secret')
+    # Plain drops, not batch: SQLite (3.35+) drops a column in place, where a batch would
+    # rebuild the table and trip over the shares that refer to it.
+    op.drop_column('staff_users', 'session_generation')
+    op.drop_index(op.f('ix_promoters_email_hash'), table_name='promoters')
+    for column in ('email_hash', 'legacy_key', 'key_secret'):
+        op.drop_column('promoters', column)
