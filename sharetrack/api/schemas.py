@@ -164,11 +164,19 @@ class ShareCreate(Strict):
             json_schema_extra={"enum": [c for c in CHANNELS if c != "leaflet"]},
         ),
     ]
-    promoter: Annotated[str | None, AfterValidator(_code_is_no_proof)] = Field(
-        None,
-        deprecated=True,
-        description="Refused (422): a promoter's public code proves nothing; send promoter_key",
-    )
+    # Documented as null only: any code is refused with a message that says why.
+    promoter: Annotated[
+        str | None,
+        AfterValidator(_code_is_no_proof),
+        WithJsonSchema(
+            {
+                "type": "null",
+                "deprecated": True,
+                "description": "Refused (422) if given: a promoter's public code proves "
+                "nothing; send promoter_key",
+            }
+        ),
+    ] = None
     promoter_key: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
         None,
         description="The secret in the promoter's page address (/p/<key>): adds a link for "

@@ -15,7 +15,7 @@ from flask import (
 )
 
 from ..config import mail_enabled
-from ..extensions import db
+from ..extensions import csrf, db
 from ..links.channels import LABELS, share_intent_url
 from ..ratelimit import limit_per, limited
 from ..web import app_tokens, dashboard_url, link_url
@@ -94,6 +94,7 @@ def page(key: str):
 
 
 @bp.post("/<key>/email")
+@csrf.exempt  # the private key in the address is a secret no other site has: no session needed
 @limited("RATELIMIT_RECOVER")
 def email_me(key: str):
     """Keep a keyed hash of the address typed on the link page and send the page's address."""
@@ -101,7 +102,7 @@ def email_me(key: str):
     if not mail_enabled(current_app.config):
         page = render_template("errors/error.html", status=503, title="No email", detail=NO_MAIL)
         return page, 503
-    form = EmailForm()
+    form = EmailForm(meta={"csrf": False})
     if not form.validate_on_submit():
         page = render_template("promoters/email_me.html", form=form, key=key)
         return page, 422

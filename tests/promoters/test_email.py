@@ -167,20 +167,26 @@ def test_the_link_page_emails_the_page_address(app, client, campaign, inbox: Inb
     shown = client.post(
         f"/embed/{campaign.slug}/share",
         data={"channel": "whatsapp"},
-        headers={"Sec-Fetch-Site": "same-origin"},
+        headers={"Sec-Fetch-Site": "same-origin", "Sec-GPC": "1"},
     )
     assert shown.status_code == 200
     assert "Email me my page&#39;s address (optional)" in shown.text
     [action] = re.findall(r'<form method="post" action="(/p/[^"]+/email)"', shown.text)
     [page] = re.findall(r'<a class="your-page" href="([^"]+)"', shown.text)
-    bad = client.post(action, data={"csrf_token": csrf_from(shown.text), "email": "x" * 300})
+    assert "Set-Cookie" not in shown.headers  # with GPC this page would set nothing either
+    bad = client.post(action, data={"email": "x" * 300})
     assert bad.status_code == 422
     assert "email" in errors_in(bad.text)
-    sent = client.post(action, data={"csrf_token": csrf_from(shown.text), "email": ADA})
+    sent = app.test_client().post(action, data={"email": ADA})  # the key is all it takes
     assert sent.status_code == 200
     assert "We are sending your page's address to ada.lovelace@example.org" in sent.text
     [message] = inbox.wait_for(1)
     check_email(message, ADA.lower(), page)
+    forged = app.test_client().post(
+        page.replace("https://st.example", "") + "x/email", data={"email": ADA}
+    )
+    assert forged.status_code == 404
+    assert len(inbox.settle()) == 1
 
 
 def test_erasing_deletes_the_hash_so_recovery_finds_nothing(app, client, campaign, inbox: Inbox):
