@@ -39,7 +39,7 @@ class Target:
 
 
 def new_promoter_code() -> str:
-    """An unguessable promoter code: 80 random bits in 16 base32 characters."""
+    """A promoter's public code: 80 random bits in 16 base32 characters (it proves nothing)."""
     return b32encode_int(int.from_bytes(secrets.token_bytes(10))).rjust(PROMOTER_CODE_LENGTH, "0")
 
 
