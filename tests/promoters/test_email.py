@@ -200,3 +200,31 @@ def test_erasing_deletes_the_hash_so_recovery_finds_nothing(app, client, campaig
     again = app.test_client().post("/api/v1/promoters/recover", json={"email": ADA})
     assert again.status_code == 202
     assert len(inbox.settle()) == 1
+
+
+def test_mail_settings_come_from_the_environment(monkeypatch, tmp_path):
+    from sharetrack import create_app
+    from sharetrack.config import ConfigError, mail_enabled
+
+    base = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}"}
+    assert not mail_enabled(create_app(base).config)  # no server: no email, fields hidden
+    for name, value in {
+        "SERVER": "smtp.example.org",
+        "PORT": "2525",
+        "USERNAME": "st",
+        "PASSWORD": "pw",
+        "USE_TLS": "false",
+        "DEFAULT_SENDER": "sharetrack@example.org",
+    }.items():
+        monkeypatch.setenv(f"SHARETRACK_MAIL_{name}", value)
+    config = create_app(base).config
+    assert mail_enabled(config)
+    assert (config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_USE_TLS"]) == (
+        "smtp.example.org",
+        2525,
+        False,
+    )
+    assert config["MAIL_DEFAULT_SENDER"] == "sharetrack@example.org"
+    monkeypatch.delenv("SHARETRACK_MAIL_DEFAULT_SENDER")
+    with pytest.raises(ConfigError, match="SHARETRACK_MAIL_DEFAULT_SENDER"):
+        create_app(base)
