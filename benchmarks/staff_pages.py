@@ -28,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sharetrack import create_app  # noqa: E402
 from sharetrack.auth import staff  # noqa: E402
 from sharetrack.extensions import db  # noqa: E402
+from sharetrack.links import service as links  # noqa: E402
 from sharetrack.models import CHANNELS, Campaign, Click, Promoter, Share  # noqa: E402
+from sharetrack.promoters import identity  # noqa: E402
 
 PASSWORD = "benchmark password"  # noqa: S105
 
@@ -114,7 +116,9 @@ def main() -> None:
                     f"filled {args.shares:,} shares, {args.clicks:,} clicks "
                     f"in {time.perf_counter() - t:.1f} s ({db.engine.dialect.name})"
                 )
-                token = app.extensions["sharetrack.tokens"].dashboard_token(code)
+                promoter = links.promoter_by_code(db.session, code)
+                token = identity.private_key(app.extensions["sharetrack.tokens"], promoter)
+                db.session.commit()
             client = app.test_client()
             form = client.get("/staff/login").text
             csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)

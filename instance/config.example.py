@@ -15,3 +15,12 @@ SECRET_KEYS: list[str] = []
 
 # Proxies in front of the app allowed to set X-Forwarded-For/-Proto/-Host.
 # TRUSTED_PROXIES = 1
+
+# Email (promoters' page addresses, and the way back to them at /p/recover). Without a server
+# no email is sent and every email field is hidden. Or set SHARETRACK_MAIL_SERVER, _PORT, ...
+# MAIL_SERVER = "smtp.example.org"
+# MAIL_PORT = 587
+# MAIL_USE_TLS = True
+# MAIL_USERNAME = "sharetrack"
+# MAIL_PASSWORD = "..."
+# MAIL_DEFAULT_SENDER = "sharetrack@example.org"

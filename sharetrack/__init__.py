@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, ratelimit, security, web
 from .auth import passwords
-from .extensions import csrf, db, login, migrate
+from .extensions import csrf, db, login, mail, migrate
 from .links.middleware import RedirectMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login.init_app(app)
+    mail.init_app(app)
     _sqlite_pragmas(app)
     _redirect_statements(app)
     ratelimit.init_app(app)
@@ -60,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         leaflets,
         openapi,
         pledges,
+        promoters,
         reports,
         shares,
     )

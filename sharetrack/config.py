@@ -74,6 +74,21 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_WEBHOOK": "600/minute",  # pledge webhook deliveries
         "RATELIMIT_SHARE_VALUE": "120/minute",  # GET /api/v1/campaigns/<slug>/share-value
         "RATELIMIT_QR": "60/minute",  # GET /s/<token>/qr.png and qr.svg (a render costs CPU)
+        # Asking for one's page address again (POST /api/v1/promoters/recover, /p/recover).
+        "RATELIMIT_RECOVER": "5/minute;20/hour",
+        # Emails to one address (recovery and "email me my page"), whoever asks.
+        "RATELIMIT_EMAIL_ADDRESS": "3/hour",
+        # Email through SMTP (Flask-Mailman): promoters' page addresses. No server: no email,
+        # and every email field is hidden. SHARETRACK_MAIL_SERVER, _PORT, _USERNAME,
+        # _PASSWORD, _USE_TLS, _DEFAULT_SENDER set them.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_USE_TLS": True,
+        "MAIL_DEFAULT_SENDER": None,
+        "MAIL_TIMEOUT": 10,  # seconds: a stuck mail server must not hold a worker for long
+        "MAIL_BACKEND": "smtp",  # also in tests: they talk to a real SMTP server
         # Share-value figures: how long clients may cache them, and how long a worker keeps
         # serving its figures after the data changed before it computes them again.
         "SHARE_VALUE_MAX_AGE": 300,
@@ -111,6 +126,11 @@ def load(app: Flask, overrides: dict | None = None) -> None:
             f"ARGON2_MEMORY_COST is {app.config['ARGON2_MEMORY_COST']} KiB: staff passwords need "
             f"at least {MIN_ARGON2_MEMORY_KIB} outside tests (unset it for the default)."
         )
+    if app.config["MAIL_SERVER"] and not app.config["MAIL_DEFAULT_SENDER"]:
+        raise ConfigError(
+            "SHARETRACK_MAIL_SERVER is set but SHARETRACK_MAIL_DEFAULT_SENDER is not: "
+            "set the address emails come from, e.g. sharetrack@example.org."
+        )
     if app.config["COOKIE_SECURE"] is None:
         app.config["COOKIE_SECURE"] = not (app.debug or app.testing)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
@@ -124,6 +144,11 @@ def _key_list(keys) -> list[str]:
     if isinstance(keys, str):
         keys = keys.split(",")
     return [str(k).strip() for k in keys if str(k).strip()]
+
+
+def mail_enabled(config) -> bool:
+    """Whether a mail server is configured (else no email is sent or asked for)."""
+    return bool(config.get("MAIL_SERVER"))
 
 
 def webhook_secrets(config) -> list[str]:

@@ -2,6 +2,7 @@
 
 from flask_limiter import Limiter
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -39,3 +40,5 @@ limiter = Limiter(
 # On for every form by default; the JSON API (bearer keys, signed webhooks) is exempted.
 csrf = CSRFProtect()
 login = LoginManager()
+# SMTP settings from config (MAIL_*, set as SHARETRACK_MAIL_*); used only if MAIL_SERVER is set.
+mail = Mail()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -38,6 +39,11 @@ MAX_AMOUNT_MINOR = 10**10
 def utcnow() -> dt.datetime:
     """The current time as naive UTC, the form every timestamp column holds."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def new_key_secret() -> str:
+    """A promoter's random secret: 128 bits, never shown to anyone."""
+    return secrets.token_urlsafe(16)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -79,11 +85,22 @@ class Promoter(db.Model):
     __tablename__ = "promoters"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    # Unguessable public code (80 random bits); the promoter's only identity.
+    # Public code (80 random bits): utm_content, reports and CSV carry it. It proves nothing.
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(80))
+    # Addresses are never stored (only email_hash): migration 0006 emptied this column, nothing
+    # writes it, and a later release drops it (the previous release still names it).
     email: Mapped[str | None] = mapped_column(sa.String(254))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Random, never shown: the private key (/p/<key>) and the cookie are signed over it
+    # (promoters/identity.py). NULL only for rows an older release made; filled on first use.
+    key_secret: Mapped[str | None] = mapped_column(sa.String(32), default=new_key_secret)
+    # Whether the old page address and cookie (signed over the code) still name this promoter:
+    # false once the code went out in utm_content, or after an erase (ADR 0504).
+    legacy_key: Mapped[bool] = mapped_column(default=False, server_default=sa.true())
+    # HMAC of the address the promoter gave, to send their page's address again; never the
+    # address itself.
+    email_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
 
     shares: Mapped[list[Share]] = relationship(back_populates="promoter")
 
@@ -285,9 +302,13 @@ class StaffUser(UserMixin, db.Model):
         """Whether this person may create and change things."""
         return self.role == "admin"
 
+    # Raised by every sign-out: a session made under an older generation no longer loads.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
     def get_id(self) -> str:
-        """The id kept in the session; it changes with the password, ending older sessions."""
-        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+        """The id kept in the session; it changes with the password and at every sign-out."""
+        digest = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{self.session_generation}:{digest}"
 
 
 class Pledge(db.Model):

@@ -25,7 +25,7 @@ import threading
 import time
 from functools import lru_cache
 
-from flask import Flask, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage
 
@@ -43,6 +43,8 @@ LIMIT_SETTINGS = (
     "RATELIMIT_WEBHOOK",
     "RATELIMIT_SHARE_VALUE",
     "RATELIMIT_QR",
+    "RATELIMIT_RECOVER",
+    "RATELIMIT_EMAIL_ADDRESS",
 )
 DEFAULT_RETRY_AFTER = 60
 REDIS_TIMEOUT = 0.5  # seconds
@@ -116,12 +118,36 @@ def spend(setting: str, ip: str, scope: str) -> int | None:
     off or their storage down everything is allowed (and the failure logged). Needs an app
     context only.
     """
+    return _spend(setting, lambda: client_digest(_secret_of_the_day(), ip), scope)
+
+
+def spend_on(setting: str, value: str, scope: str) -> int | None:
+    """As spend(), counting per `value` (an email hash, say) rather than per client.
+
+    The counter key is HMAC(secret of the day, value), so it ends with the day's secret too.
+    """
+    return _spend(setting, lambda: _day_digest(value), scope)
+
+
+def limit_per(setting: str, value: str, scope: str, what: str) -> None:
+    """Count one hit for `value` (spend_on); past config[setting], a 429 with Retry-After."""
+    wait = spend_on(setting, value, scope)
+    if wait is not None:
+        g.sharetrack_retry_after = wait
+        abort(429, description=f"Too many {what}; try again in {wait} s.")
+
+
+def _day_digest(value: str) -> str:
+    return hmac.new(_secret_of_the_day(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _spend(setting: str, make_key, scope: str) -> int | None:
     from .extensions import limiter
 
     if not (limiter.enabled and limiter.initialized):
         return None
     try:
-        key = client_digest(_secret_of_the_day(), ip)
+        key = make_key()
         for item in _limits(current_app.config[setting]):
             if not limiter.limiter.hit(item, KEY_PREFIX, key, scope):
                 stats = limiter.limiter.get_window_stats(item, KEY_PREFIX, key, scope)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 from flask import current_app, request
-from itsdangerous import BadSignature
 
 from . import formatting
 from .links.tokens import Tokens
-from .tracking import touches
+from .promoters import identity
+from .tracking import touches, visitors
 
 PROMOTER_COOKIE = "st_promoter"
 PROMOTER_COOKIE_AGE = 365 * 86400
@@ -40,9 +40,9 @@ def link_url(token: str) -> str:
     return f"{base_url()}/s/{token}"
 
 
-def dashboard_url(promoter_code: str) -> str:
-    """The public URL of a promoter's private page."""
-    return f"{base_url()}/p/{app_tokens().dashboard_token(promoter_code)}"
+def dashboard_url(promoter_key: str) -> str:
+    """The public URL of a promoter's private page, /p/<key>."""
+    return f"{base_url()}/p/{promoter_key}"
 
 
 def print_url(batch_id: int) -> str:
@@ -50,23 +50,19 @@ def print_url(batch_id: int) -> str:
     return f"{base_url()}/leaflets/{batch_id}/print?key={app_tokens().print_key(batch_id)}"
 
 
-def cookie_promoter_code() -> str | None:
-    """The promoter code this browser was given when it last shared, if its cookie verifies."""
-    raw = request.cookies.get(PROMOTER_COOKIE)
-    if not raw:
-        return None
-    try:
-        code = app_tokens().promoter_cookie.loads(raw)
-    except (BadSignature, UnicodeError, ValueError):  # a bad cookie: no promoter yet
-        return None
-    return code if isinstance(code, str) else None
+def cookie_promoter() -> str | None:
+    """This browser's promoter cookie, as sent (promoters.identity checks it)."""
+    return request.cookies.get(PROMOTER_COOKIE) or None
 
 
-def set_promoter_cookie(response, code: str) -> None:
-    """Remember the browser's promoter, so its next link has the same owner."""
+def set_promoter_cookie(response, promoter) -> None:
+    """Remember the browser's promoter, so its next link has the same owner; never under
+    Global Privacy Control or Do Not Track."""
+    if visitors.opted_out(request.headers):
+        return
     response.set_cookie(
         PROMOTER_COOKIE,
-        app_tokens().promoter_cookie.dumps(code),
+        identity.browser_value(app_tokens(), promoter),
         max_age=PROMOTER_COOKIE_AGE,
         httponly=True,
         samesite="Lax",
@@ -86,20 +82,25 @@ def arrival_share_ids() -> list[int]:
     return [t.share_id for t in arrivals()]
 
 
-def shared_link_page(campaign, share, promoter_code: str):
-    """The page a share button answers with: the new link and the network's share link.
+def shared_link_page(campaign, shared):
+    """The page a share button answers with: the new link, the network's share link, the
+    promoter's own page and a way to have its address emailed.
 
     A page of ours rather than a redirect to the network: CSP's form-action 'self' also
     covers where a form post redirects, so browsers would block a 303 there (ADR 0401).
     """
     from flask import make_response, render_template
 
+    from .config import mail_enabled
     from .links.channels import LABELS, share_intent_url
+    from .promoters.forms import EmailForm
 
+    share = shared.share
     url = link_url(app_tokens().share_token(share.id))
     intent = (
         None if share.channel == "link" else share_intent_url(share.channel, url, campaign.title)
     )
+    key = identity.private_key(app_tokens(), shared.promoter)
     page = render_template(
         "embed/shared.html",
         campaign=campaign,
@@ -107,7 +108,12 @@ def shared_link_page(campaign, share, promoter_code: str):
         channel=share.channel,
         label=LABELS[share.channel],
         intent=intent,
+        page_url=dashboard_url(key),
+        key=key,
+        # No form token: the key in the form's address is the secret (and so no session
+        # cookie, which GPC and DNT visitors must not get).
+        email_form=EmailForm(meta={"csrf": False}) if mail_enabled(current_app.config) else None,
     )
     response = make_response(page)
-    set_promoter_cookie(response, promoter_code)
+    set_promoter_cookie(response, shared.promoter)
     return response

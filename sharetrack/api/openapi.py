@@ -39,7 +39,8 @@ ERRORS = {
     415: "The body is not application/json",
     422: "Invalid fields; `errors` names each one",
     429: "Too many requests from this client; retry after `Retry-After` seconds",
-    503: "The database is not answering; retry after `Retry-After` seconds",
+    503: "The database is not answering (retry after `Retry-After` seconds), or the operation "
+    "needs email and no mail server is configured (slug mail-not-configured)",
 }
 HEADERS = {
     "ETag": {"description": "A strong validator of the body", "schema": {"type": "string"}},

@@ -47,8 +47,13 @@ class ShareLink(BaseModel):
     token: str = Field(description="The signed share token")
     url: str = Field(description="The link to share: /s/<token>")
     share_url: str = Field(description="The channel's share-intent URL with the link filled in")
-    promoter: str = Field(description="The promoter's public code")
-    dashboard_url: str = Field(description="The promoter's private page (keep it secret)")
+    promoter: str = Field(
+        description="The promoter's public code (in utm_content and reports; proves nothing)"
+    )
+    dashboard_url: str = Field(
+        description="The promoter's private page, /p/<key>: keep it secret; its key is "
+        "promoter_key for more links"
+    )
 
 
 class ApiKeyInfo(BaseModel):

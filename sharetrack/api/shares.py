@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 
 from ..campaigns import service as campaigns
+from ..config import mail_enabled
 from ..extensions import db
-from ..links import service
 from ..links.channels import share_intent_url
-from ..ratelimit import limited
+from ..promoters import identity, mail, sharing
+from ..ratelimit import limit_per, limited
 from ..web import (
     app_tokens,
     arrival_share_ids,
-    cookie_promoter_code,
+    cookie_promoter,
     dashboard_url,
     link_url,
     set_promoter_cookie,
@@ -44,33 +45,49 @@ def create_share():
             404, "Not Found", f"There is no campaign {body.campaign!r}.", slug="unknown-campaign"
         )
     try:
-        promoter = service.promoter_for(db.session, body.promoter, cookie_promoter_code())
-        parent_id = service.parent_for(
-            db.session, app_tokens(), campaign.id, body.parent, arrival_share_ids()
-        )
-        share, created = service.start_sharing(
+        shared = sharing.share(
             db.session,
+            app_tokens(),
             campaign=campaign,
             channel=body.channel,
-            promoter=promoter,
-            parent_id=parent_id,
+            promoter_key=body.promoter_key,
+            browser=cookie_promoter(),
+            parent_token=body.parent,
+            arrivals=arrival_share_ids(),
+            email=body.email,
+            can_mail=mail_enabled(current_app.config),
         )
-    except service.ShareRefused as refused:
-        if refused.status == 422:
-            raise invalid([{"field": refused.field, "message": refused.message}]) from None
-        raise Problem(refused.status, "Conflict", refused.message, slug=refused.slug) from None
+    except sharing.ShareRefused as refused:
+        raise _problem(refused) from None
+    if shared.email is not None:
+        limit_per(
+            "RATELIMIT_EMAIL_ADDRESS",
+            identity.email_hash(app_tokens(), shared.email),
+            "email",
+            "emails to this address",
+        )
     db.session.commit()
-    token = app_tokens().share_token(share.id)
+    token = app_tokens().share_token(shared.share.id)
     url = link_url(token)
+    page = dashboard_url(identity.private_key(app_tokens(), shared.promoter))
     response = jsonify(
         {
             "token": token,
             "url": url,
-            "share_url": share_intent_url(share.channel, url, campaign.title),
-            "promoter": promoter.code,
-            "dashboard_url": dashboard_url(promoter.code),
+            "share_url": share_intent_url(shared.share.channel, url, campaign.title),
+            "promoter": shared.promoter.code,
+            "dashboard_url": page,
         }
     )
-    response.status_code = 201 if created else 200
-    set_promoter_cookie(response, promoter.code)
+    response.status_code = 201 if shared.created else 200
+    set_promoter_cookie(response, shared.promoter)
+    if shared.email is not None:
+        mail.send_after(response, [mail.page_address(shared.email, [page])])
     return response
+
+
+def _problem(refused: sharing.ShareRefused) -> Problem:
+    if refused.status == 422:
+        return invalid([{"field": refused.field, "message": refused.message}])
+    title = "Service Unavailable" if refused.status == 503 else "Conflict"
+    return Problem(refused.status, title, refused.message, slug=refused.slug)

@@ -84,6 +84,11 @@ def remove(session: Session, email: str) -> StaffUser:
     return user
 
 
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account: the cookies they hold stop loading it (get_id)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
     """The account these credentials open, or None; takes as long whether or not it exists."""
     email = normalise_email(email)

@@ -55,7 +55,14 @@ def login_page():
 
 @bp.post("/staff/logout")
 def logout():
-    """Sign out (a form post, so another site cannot sign staff out)."""
+    """Sign out (a form post, so another site cannot sign staff out).
+
+    Clearing the cookie is not enough: a copy of it (saved, stolen) would still verify. The
+    account's session generation goes up, so every earlier cookie of it stops loading.
+    """
+    if current_user.is_authenticated:
+        staff.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

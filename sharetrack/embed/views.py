@@ -16,15 +16,15 @@ from flask import Blueprint, abort, render_template, request
 from ..campaigns import service as campaigns
 from ..estimates import figures
 from ..extensions import csrf, db
-from ..links import service as links
 from ..models import Campaign
+from ..promoters import sharing
 from ..ratelimit import limited
 from ..security import allow_framing_by, origin_of
 from ..web import (
     app_tokens,
     arrival_share_ids,
     base_url,
-    cookie_promoter_code,
+    cookie_promoter,
     shared_link_page,
 )
 from . import service
@@ -74,16 +74,16 @@ def share(slug: str):
     campaign = _campaign_or_404(slug)
     if not _from_our_origin():
         return _error(403, "Forbidden", "Share buttons work from the campaign's own box.")
-    channel = request.form.get("channel", "")
     try:
-        promoter = links.promoter_for(db.session, None, cookie_promoter_code())
-        parent_id = links.parent_for(
-            db.session, app_tokens(), campaign.id, None, arrival_share_ids()
+        shared = sharing.share(
+            db.session,
+            app_tokens(),
+            campaign=campaign,
+            channel=request.form.get("channel", ""),
+            browser=cookie_promoter(),
+            arrivals=arrival_share_ids(),
         )
-        share, _created = links.start_sharing(
-            db.session, campaign=campaign, channel=channel, promoter=promoter, parent_id=parent_id
-        )
-    except links.ShareRefused as refused:
+    except sharing.ShareRefused as refused:
         return _error(refused.status, "Cannot share", refused.message)
     db.session.commit()
-    return shared_link_page(campaign, share, promoter.code)
+    return shared_link_page(campaign, shared)

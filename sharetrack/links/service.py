@@ -39,7 +39,7 @@ class Target:
 
 
 def new_promoter_code() -> str:
-    """An unguessable promoter code: 80 random bits in 16 base32 characters."""
+    """A promoter's public code: 80 random bits in 16 base32 characters (it proves nothing)."""
     return b32encode_int(int.from_bytes(secrets.token_bytes(10))).rjust(PROMOTER_CODE_LENGTH, "0")
 
 
@@ -95,6 +95,14 @@ def _find_share(session: Session, campaign_id: int, promoter_id: int, channel: s
     )
 
 
+def promotes(session: Session, promoter_id: int, campaign_id: int) -> bool:
+    """Whether the promoter has a link to this campaign."""
+    found = sa.select(Share.id).where(
+        Share.promoter_id == promoter_id, Share.campaign_id == campaign_id
+    )
+    return session.scalar(found.limit(1)) is not None
+
+
 # Built once: QR images check their share on every request, and this skips rebuilding it.
 _SHARE_EXISTS = sa.select(Share.id).where(Share.id == sa.bindparam("share_id"))
 
@@ -102,20 +110,6 @@ _SHARE_EXISTS = sa.select(Share.id).where(Share.id == sa.bindparam("share_id"))
 def share_exists(session: Session, share_id: int) -> bool:
     """Whether a share with this id exists (one primary-key lookup)."""
     return session.scalar(_SHARE_EXISTS, {"share_id": share_id}) is not None
-
-
-def promoter_for(session: Session, code: str | None, cookie_code: str | None) -> Promoter:
-    """The named promoter, else the browser's own (from its cookie), else a new anonymous one."""
-    if code is not None:
-        promoter = promoter_by_code(session, code)
-        if promoter is None:
-            raise ShareRefused("promoter", f"unknown promoter {code!r}")
-        return promoter
-    if cookie_code:
-        promoter = promoter_by_code(session, cookie_code)
-        if promoter is not None:
-            return promoter
-    return create_promoter(session)
 
 
 def parent_for(
@@ -139,13 +133,8 @@ def parent_for(
     return None
 
 
-def start_sharing(
-    session: Session, *, campaign: Campaign, channel: str, promoter: Promoter, parent_id: int | None
-) -> tuple[Share, bool]:
-    """A promoter's link for a public channel of an active campaign; (share, created).
-
-    The one way a promoter gets a link: the API and the hosted page's buttons both call it.
-    """
+def check_shareable(campaign: Campaign, channel: str) -> None:
+    """ShareRefused unless anyone may make a link to this campaign on this channel now."""
     if channel not in PUBLIC_CHANNELS:
         message = (
             "leaflet links are made by staff as leaflet batches"
@@ -160,6 +149,3 @@ def start_sharing(
             status=409,
             slug="campaign-not-active",
         )
-    return get_or_create_share(
-        session, campaign=campaign, promoter=promoter, channel=channel, parent_id=parent_id
-    )

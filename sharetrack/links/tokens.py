@@ -27,8 +27,14 @@ MAX_SHARE_ID = 32**7 - 1  # keeps every token at 24 characters or fewer
 MAX_TOKEN_LENGTH = 24
 
 SHARE_SALT = "sharetrack.share-link"
+# Before issue 10 a promoter's page token and cookie were signed over the public code; they
+# still verify for promoters whose code never went out (ADR 0504), and are no longer issued.
 DASHBOARD_SALT = "sharetrack.promoter-dashboard"
 PROMOTER_COOKIE_SALT = "sharetrack.promoter-cookie"
+PROMOTER_KEY_SALT = "sharetrack.promoter-key"
+PROMOTER_BROWSER_SALT = "sharetrack.promoter-browser"
+EMAIL_HASH_SALT = "sharetrack.promoter-email"
+MAX_PROMOTER_ID_CHARS = 13  # 64-bit ids in base32
 TOUCH_COOKIE_SALT = "sharetrack.touch-cookie"
 LEAFLET_PRINT_SALT = "sharetrack.leaflet-print"
 
@@ -46,9 +52,14 @@ def b32encode_int(n: int) -> str:
 
 
 def b32decode_int(text: str) -> int:
-    """Decode lowercase Crockford base32; ValueError on any other character."""
+    """Decode lowercase Crockford base32 of a share id; ValueError on any other character."""
     if not text or len(text) > 7:
         raise ValueError("bad length")
+    return b32decode_any(text)
+
+
+def b32decode_any(text: str) -> int:
+    """Decode lowercase Crockford base32 of any length; KeyError on any other character."""
     n = 0
     for c in text:
         n = n * 32 + _INDEX[c]  # KeyError is a ValueError's cousin; caught by callers
@@ -98,6 +109,11 @@ class Tokens:
         self.share_signer = ShortSigner(keys, SHARE_SALT)
         self.dashboard = URLSafeSerializer(keys, salt=DASHBOARD_SALT)
         self.promoter_cookie = URLSafeSerializer(keys, salt=PROMOTER_COOKIE_SALT)
+        self.promoter_key_signer = _secret_signer(keys, PROMOTER_KEY_SALT)
+        self.promoter_browser_signer = _secret_signer(keys, PROMOTER_BROWSER_SALT)
+        # One HMAC key per secret key, newest first: addresses hashed before a rotation match.
+        email_signer = _secret_signer(keys, EMAIL_HASH_SALT)
+        self._email_keys = [email_signer.derive_key(k) for k in reversed(email_signer.secret_keys)]
         self.touch_cookie = ShortSigner(keys, TOUCH_COOKIE_SALT)
         self.leaflet_print = Signer(
             keys, salt=LEAFLET_PRINT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
@@ -133,6 +149,60 @@ class Tokens:
     def dashboard_code(self, token: str) -> str | None:
         """The promoter code behind a dashboard token, or None."""
         return _loads(self.dashboard, token)
+
+    def promoter_key(self, promoter_id: int, secret: str) -> str:
+        """A promoter's private key, the secret in /p/<key>: `<id>.<HMAC over id and secret>`."""
+        return _sign_secret(self.promoter_key_signer, promoter_id, secret)
+
+    def promoter_browser(self, promoter_id: int, secret: str) -> str:
+        """The promoter cookie's value: like the key, under its own salt, so neither opens the
+        other's door."""
+        return _sign_secret(self.promoter_browser_signer, promoter_id, secret)
+
+    @staticmethod
+    def signed_promoter_id(value: str) -> int | None:
+        """The promoter id a key or cookie value names (unverified: check it with *_ok)."""
+        if not value or len(value) > 100 or not value.isascii():
+            return None
+        head, sep, _sig = value.partition(".")
+        if not sep or not 0 < len(head) <= MAX_PROMOTER_ID_CHARS:
+            return None
+        try:
+            number = b32decode_any(head)
+        except (KeyError, ValueError):
+            return None
+        return number if number > 0 and b32encode_int(number) == head else None
+
+    def promoter_key_ok(self, value: str, promoter_id: int, secret: str) -> bool:
+        """Whether `value` is this promoter's key. No I/O."""
+        return _secret_ok(self.promoter_key_signer, value, promoter_id, secret)
+
+    def promoter_browser_ok(self, value: str, promoter_id: int, secret: str) -> bool:
+        """Whether `value` is this promoter's cookie value. No I/O."""
+        return _secret_ok(self.promoter_browser_signer, value, promoter_id, secret)
+
+    def email_hashes(self, normalised_email: str) -> list[str]:
+        """The keyed hashes of an address, one per secret key, the one to store first."""
+        data = normalised_email.encode()
+        return [hmac.new(k, data, hashlib.sha256).hexdigest() for k in self._email_keys]
+
+
+def _secret_signer(keys: list[str], salt: str) -> Signer:
+    return Signer(keys, salt=salt, sep=".", key_derivation="hmac", digest_method=hashlib.sha256)
+
+
+def _sign_secret(signer: Signer, promoter_id: int, secret: str) -> str:
+    head = b32encode_int(promoter_id)
+    return f"{head}.{signer.get_signature(f'{head}.{secret}').decode()}"
+
+
+def _secret_ok(signer: Signer, value: str, promoter_id: int, secret: str) -> bool:
+    head, sep, sig = value.partition(".")
+    if not sep or head != b32encode_int(promoter_id) or not sig.isascii():
+        return False
+    if not _canonical_signature(value):  # one spelling of the signature, as for tokens
+        return False
+    return signer.verify_signature(f"{head}.{secret}".encode(), sig.encode())
 
 
 def _loads(serializer: URLSafeSerializer, token: str, **kwargs: Any) -> Any:

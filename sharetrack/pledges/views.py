@@ -17,17 +17,17 @@ from flask import (
 
 from ..campaigns import service as campaigns
 from ..extensions import db
-from ..links import service as links
 from ..links.channels import ACTIONS
 from ..links.tokens import canonical_share_token
 from ..models import Campaign, utcnow
 from ..money import format_minor
+from ..promoters import sharing
 from ..reports import queries
 from ..web import (
     app_tokens,
     arrival_share_ids,
     arrivals,
-    cookie_promoter_code,
+    cookie_promoter,
     shared_link_page,
 )
 from . import service
@@ -127,30 +127,24 @@ def _touches(campaign: Campaign, ref: str | None) -> list[tuple[int, dt.datetime
 
 @bp.post("/c/<slug>/share")
 def share(slug: str):
-    """Make the visitor's link for one channel (as POST /api/v1/shares does), then open it."""
+    """Make the visitor's link for one channel (as POST /api/v1/shares does), then show it."""
     campaign = _campaign_or_404(slug)
     form = ShareForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        promoter = links.promoter_for(db.session, None, cookie_promoter_code())
-        parent_id = links.parent_for(
+        shared = sharing.share(
             db.session,
             app_tokens(),
-            campaign.id,
-            _arrived_through(campaign, form.parent.data),
-            arrival_share_ids(),
-        )
-        share, _created = links.start_sharing(
-            db.session,
             campaign=campaign,
             channel=form.channel.data,
-            promoter=promoter,
-            parent_id=parent_id,
+            browser=cookie_promoter(),
+            parent_token=_arrived_through(campaign, form.parent.data),
+            arrivals=arrival_share_ids(),
         )
-    except links.ShareRefused as refused:
+    except sharing.ShareRefused as refused:
         return render_template(
             "errors/error.html", status=refused.status, title="Cannot share", detail=refused.message
         ), refused.status
     db.session.commit()
-    return shared_link_page(campaign, share, promoter.code)
+    return shared_link_page(campaign, shared)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..links.service import new_promoter_code
 from ..models import Promoter, utcnow
+from . import identity
 from .service import campaigns_of
 
 WHAT_IS_NOT_KEPT = (
@@ -23,7 +24,8 @@ def export(session: Session, promoter: Promoter, link_url: Callable[[int], str])
         "promoter": {
             "code": promoter.code,
             "display_name": promoter.display_name,
-            "email": promoter.email,
+            # Never the address: the keyed hash kept to send the page's address again.
+            "email_hash": promoter.email_hash,
             "created_at": _iso(promoter.created_at),
         },
         "campaigns": [
@@ -48,14 +50,16 @@ def export(session: Session, promoter: Promoter, link_url: Callable[[int], str])
 
 
 def erase(promoter: Promoter) -> None:
-    """Erase name and email and give the promoter a new secret code.
+    """Erase the name and the email hash, and give the promoter a new secret and a new code.
 
-    The new code stops every page address and cookie that named the person from working, so
-    their shares stay (links keep redirecting, counts keep adding up) as anonymous history.
+    The new secret stops every page address and cookie that named the person from working, and
+    the new code ties no later visit to the old one, so their shares stay (links keep
+    redirecting, counts keep adding up) as anonymous history.
     """
     promoter.display_name = None
-    promoter.email = None
+    promoter.email_hash = None
     promoter.code = new_promoter_code()
+    identity.rekey(promoter)
 
 
 def _iso(moment) -> str:

@@ -1,4 +1,4 @@
-"""Reading a promoter's page: who the token names, and their links with figures per campaign.
+"""Reading a promoter's page: their links with figures per campaign.
 
 Figures come from reports/queries.share_figures under each campaign's own attribution model,
 so they match the staff report (and survive folding and retention of raw clicks).
@@ -12,12 +12,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..links import service as links
-from ..links.tokens import Tokens
-from ..models import CHANNELS, Campaign, Promoter, Share
+from ..models import CHANNELS, Campaign, Share
 from ..reports import queries
-
-MAX_TOKEN_LENGTH = 200  # a dashboard token is ~50 characters; longer is never ours
 
 
 @dataclass(frozen=True)
@@ -63,16 +59,6 @@ class PromoterCampaign:
     def raised_minor(self) -> int:
         """The headline: direct and through cascades."""
         return self.direct_minor + self.indirect_minor
-
-
-def by_token(session: Session, tokens: Tokens, token: str) -> Promoter | None:
-    """The promoter a dashboard token names, or None if it is forged, altered or erased."""
-    if len(token) > MAX_TOKEN_LENGTH:
-        return None
-    code = tokens.dashboard_code(token)
-    if not isinstance(code, str) or len(code) > 32:
-        return None
-    return links.promoter_by_code(session, code)
 
 
 def campaigns_of(session: Session, promoter_id: int) -> list[PromoterCampaign]:

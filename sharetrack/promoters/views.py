@@ -1,14 +1,26 @@
-"""The promoter's private page /p/<signed token>: links, clicks, data export and erasure."""
+"""The promoter's private page /p/<key>: links, clicks, data export, erasure, and the way back
+to it by email (/p/recover)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 
-from ..extensions import db
+from ..config import mail_enabled
+from ..extensions import csrf, db
 from ..links.channels import LABELS, share_intent_url
-from ..web import app_tokens, link_url
-from . import privacy, service
-from .forms import EraseForm
+from ..ratelimit import limit_per, limited
+from ..web import app_tokens, dashboard_url, link_url
+from . import identity, mail, privacy, service
+from .forms import EmailForm, EraseForm, RecoverForm
 
 bp = Blueprint("promoters", __name__, url_prefix="/p")
 NAMES = {**LABELS, "email": "Email", "link": "Link to paste anywhere", "leaflet": "Leaflet"}
@@ -16,6 +28,7 @@ NAMES = {**LABELS, "email": "Email", "link": "Link to paste anywhere", "leaflet"
 INTENT_CHANNELS = frozenset(
     {"facebook", "x", "whatsapp", "linkedin", "bluesky", "telegram", "reddit", "email"}
 )
+NO_MAIL = "This service sends no email, so a page address cannot be sent to you."
 
 
 @bp.after_request
@@ -26,9 +39,9 @@ def _private(response):
     return response
 
 
-def promoter_or_404(token: str):
-    """The promoter this token names, or the site's 404 page."""
-    promoter = service.by_token(db.session, app_tokens(), token)
+def promoter_or_404(key: str):
+    """The promoter this private key names, or the site's 404 page."""
+    promoter = identity.by_key(db.session, app_tokens(), key)
     if promoter is None:
         abort(404)
     return promoter
@@ -40,18 +53,39 @@ def erased():
     return render_template("promoters/erased.html")
 
 
-@bp.get("/<token>")
-def page(token: str):
+@bp.route("/recover", methods=["GET", "POST"])
+@limited("RATELIMIT_RECOVER", methods=["POST"])
+def recover():
+    """Send the page's address to an address a promoter gave; the answer never says whether
+    we know it."""
+    if not mail_enabled(current_app.config):
+        return render_template("promoters/recover.html", form=None), 200
+    form = RecoverForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("promoters/recover.html", form=form), status
+    response = make_response(render_template("promoters/recover_sent.html"))
+    mail.send_after(response, _recovery_emails(form.address))
+    return response
+
+
+@bp.get("/<key>")
+def page(key: str):
     """The promoter's links per campaign, with copy and share buttons and clicks.
 
     It sets no cookie: the erase form, which needs one for its CSRF token, is a page of its own.
+    An old page address (signed over the code) moves to the key's.
     """
-    promoter = promoter_or_404(token)
+    promoter = promoter_or_404(key)
+    current = identity.private_key(app_tokens(), promoter)
+    if current != key:
+        db.session.commit()  # the secret of a row an older release made, if it had none
+        return redirect(url_for(".page", key=current), 303)
     return render_template(
         "promoters/page.html",
         promoter=promoter,
         campaigns=service.campaigns_of(db.session, promoter.id),
-        token=token,
+        key=key,
         url_of=_share_url,
         intent_of=share_intent_url,
         names=NAMES,
@@ -59,29 +93,65 @@ def page(token: str):
     )
 
 
-@bp.route("/<token>/erase", methods=["GET", "POST"])
-def erase(token: str):
+@bp.post("/<key>/email")
+@csrf.exempt  # the private key in the address is a secret no other site has: no session needed
+@limited("RATELIMIT_RECOVER")
+def email_me(key: str):
+    """Keep a keyed hash of the address typed on the link page and send the page's address."""
+    promoter = promoter_or_404(key)
+    if not mail_enabled(current_app.config):
+        page = render_template("errors/error.html", status=503, title="No email", detail=NO_MAIL)
+        return page, 503
+    form = EmailForm(meta={"csrf": False})
+    if not form.validate_on_submit():
+        page = render_template("promoters/email_me.html", form=form, key=key)
+        return page, 422
+    _limit_address(form.address)
+    identity.remember_email(app_tokens(), promoter, form.address)
+    db.session.commit()
+    response = make_response(
+        render_template("promoters/email_sent.html", key=key, address=form.address)
+    )
+    url = dashboard_url(identity.private_key(app_tokens(), promoter))
+    mail.send_after(response, [mail.page_address(form.address, [url])])
+    return response
+
+
+@bp.route("/<key>/erase", methods=["GET", "POST"])
+def erase(key: str):
     """Erase the promoter's name and email once they confirm; their shares stay, anonymous."""
-    promoter = promoter_or_404(token)
+    promoter = promoter_or_404(key)
     form = EraseForm()
     if form.validate_on_submit():
         privacy.erase(promoter)
         db.session.commit()
         return redirect(url_for("promoters.erased"), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template(
-        "promoters/erase.html", promoter=promoter, form=form, token=token
-    ), status
+    return render_template("promoters/erase.html", promoter=promoter, form=form, key=key), status
 
 
-@bp.get("/<token>/export.json")
-def export(token: str):
+@bp.get("/<key>/export.json")
+def export(key: str):
     """Everything stored about the promoter, as a JSON download."""
-    promoter = promoter_or_404(token)
+    promoter = promoter_or_404(key)
     data = privacy.export(db.session, promoter, _share_url)
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="sharetrack-my-data.json"'
     return response
+
+
+def _recovery_emails(address: str) -> list:
+    """Count the ask against the address, then the email to send if we know it (else none)."""
+    _limit_address(address)
+    urls = identity.recovery_keys(db.session, app_tokens(), address)
+    db.session.commit()  # secrets made for rows an older release wrote
+    return [mail.page_address(address, [dashboard_url(k) for k in urls])] if urls else []
+
+
+def _limit_address(address: str) -> None:
+    """429 once this address was sent (or asked for) too many emails, whoever asks."""
+    digest = identity.email_hash(app_tokens(), address)
+    limit_per("RATELIMIT_EMAIL_ADDRESS", digest, "email", "emails to this address")
 
 
 def _share_url(share_id: int) -> str:

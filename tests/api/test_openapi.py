@@ -139,3 +139,15 @@ def test_a_later_route_declares_query_header_and_other_media_types(app):
     ]
     assert operation["responses"]["200"]["content"] == {"text/csv": {"schema": {"type": "string"}}}
     assert sorted(operation["responses"]) == ["200", "401", "404", "503"]
+
+
+def test_the_document_says_the_code_is_no_proof_and_how_to_recover(document):
+    schemas = document["components"]["schemas"]
+    share = schemas["ShareCreate"]["properties"]
+    assert share["promoter"]["deprecated"] is True
+    assert "proves nothing" in share["promoter"]["description"]
+    assert "already share this campaign" in share["promoter_key"]["description"]
+    assert share["email"]["anyOf"][0]["maxLength"] == 254
+    recover = document["paths"]["/api/v1/promoters/recover"]["post"]
+    assert set(recover["responses"]) >= {"202", "422", "429", "503"}
+    assert "mail-not-configured" in recover["responses"]["503"]["description"]

@@ -49,15 +49,18 @@ def test_same_promoter_and_channel_returns_the_same_link(app, client, make_campa
     assert len(shares(app)) == 2
 
 
-def test_explicit_promoter_code(app, client, make_campaign):
+def test_the_promoter_key_adds_links_for_that_promoter(app, client, make_campaign):
     make_campaign(slug="case")
     first = client.post("/api/v1/shares", json={"campaign": "case", "channel": "x"}).json
     client.delete_cookie("st_promoter")
-    body = {"campaign": "case", "channel": "x", "promoter": first["promoter"]}
-    assert client.post("/api/v1/shares", json=body).json["token"] == first["token"]
-    unknown = client.post("/api/v1/shares", json=body | {"promoter": "nobody"})
-    assert unknown.status_code == 422
-    assert unknown.json["errors"][0]["field"] == "promoter"
+    key = first["dashboard_url"].rsplit("/", 1)[1]
+    body = {"campaign": "case", "channel": "x", "promoter_key": key}
+    again = client.post("/api/v1/shares", json=body)
+    assert (again.status_code, again.json) == (200, first)
+    other = client.post("/api/v1/shares", json=body | {"channel": "email"})
+    assert other.status_code == 201
+    assert other.json["promoter"] == first["promoter"]
+    assert other.json["dashboard_url"] == first["dashboard_url"]
 
 
 def test_a_forged_promoter_cookie_is_ignored(app, client, make_campaign):

@@ -202,3 +202,26 @@ def test_session_cookie_flags(database_config, monkeypatch, debug):
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+@BOTH_ENGINES
+def test_a_session_cookie_replayed_after_sign_out_reaches_no_staff_page(
+    app, client, sign_in, engine_name
+):
+    sign_in("admin")
+    page = client.get("/staff/")
+    assert page.status_code == 200
+    saved = client.get_cookie("session").value  # as an attacker (or a synced browser) keeps it
+    out = client.post("/staff/logout", data={"csrf_token": csrf_from(page.text)})
+    assert out.status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", saved)
+    for path in ("/staff/", "/staff/api-keys/"):
+        response = replay.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/staff/login")
+    # Signing in again opens the pages; the old cookie still does not.
+    sign_in_again = post_login(client, "admin@example.org", PASSWORD)
+    assert sign_in_again.status_code == 302
+    assert client.get("/staff/").status_code == 200
+    assert replay.get("/staff/").status_code == 302

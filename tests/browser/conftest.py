@@ -18,6 +18,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI
+from tests.smtp import inbox, mail_config, smtp_server  # noqa: F401  (fixtures)
 from tests.staff_fixtures import *  # noqa: F403  (shared page fixtures)
 
 CHROMIUM = os.environ.get("SHARETRACK_CHROMIUM", "/usr/bin/chromium")

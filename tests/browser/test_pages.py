@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Campaign
+from sharetrack.promoters import identity
 from tests.browser.conftest import PHONE, fits_the_screen
 from tests.staff_fixtures import PASSWORD
 
@@ -68,8 +69,8 @@ def test_a_promoter_copies_a_link_from_their_page(app, page, live_server, make_c
             links.get_or_create_share(
                 db.session, campaign=campaign, promoter=person, channel=channel, parent_id=None
             )
+        dashboard = identity.private_key(app.extensions["sharetrack.tokens"], person)
         db.session.commit()
-        dashboard = app.extensions["sharetrack.tokens"].dashboard_token(person.code)
 
     page.set_viewport_size(PHONE)
     page.goto(f"/p/{dashboard}")

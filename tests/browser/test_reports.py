@@ -15,8 +15,10 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from sharetrack.extensions import db
+from sharetrack.links import service as links
 from sharetrack.models import Promoter, Share
 from sharetrack.money import format_minor
+from sharetrack.promoters import identity
 from tests.browser.conftest import PHONE, OriginWatch, fits_the_screen
 from tests.staff_fixtures import PASSWORD
 from tests.staff_reports import conftest as report_fixtures
@@ -122,7 +124,7 @@ def test_a_pledge_through_a_shared_link_reaches_the_report_and_the_promoter(
     shared = popup.value
     link = shared.locator("#link").input_value()
     assert link.startswith(f"{live_server}/s/")
-    intent = shared.get_by_role("link", name="Share it on Facebook").get_attribute("href")
+    intent = shared.get_by_role("link", name="Share on Facebook").get_attribute("href")
     assert urlsplit(intent).netloc == "www.facebook.com"
     assert parse_qs(urlsplit(intent).query)["u"] == [link]
 
@@ -153,6 +155,8 @@ def test_a_pledge_through_a_shared_link_reaches_the_report_and_the_promoter(
             .join(Share, Share.promoter_id == Promoter.id)
             .where(Share.campaign_id == campaign.id, Share.channel == "facebook")
         )
-    dashboard = app.extensions["sharetrack.tokens"].dashboard_token(code)
+        promoter = links.promoter_by_code(db.session, code)
+        dashboard = identity.private_key(app.extensions["sharetrack.tokens"], promoter)
+        db.session.commit()
     page.goto(f"/p/{dashboard}")
     expect(page.locator("p.raised")).to_have_text("Your shares raised £25.00")

@@ -6,6 +6,7 @@ import re
 
 from sharetrack.extensions import db
 from sharetrack.links import service as links
+from sharetrack.promoters import identity
 
 
 def pages(app, client, sign_in, make_campaign):
@@ -15,8 +16,8 @@ def pages(app, client, sign_in, make_campaign):
         links.get_or_create_share(
             db.session, campaign=campaign, promoter=person, channel="x", parent_id=None
         )
+        token = identity.private_key(app.extensions["sharetrack.tokens"], person)
         db.session.commit()
-        token = app.extensions["sharetrack.tokens"].dashboard_token(person.code)
     yield "/staff/login", client.get("/staff/login")
     yield f"/p/{token}", client.get(f"/p/{token}")
     yield "/p/erased", client.get("/p/erased")

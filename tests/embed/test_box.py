@@ -132,9 +132,14 @@ def test_a_button_makes_the_share_and_shows_the_link(app, client, make_campaign)
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    [link] = re.findall(r'id="link" class="link" type="text" readonly value="([^"]+)"', html)
+    [link] = re.findall(r'id="link" class="link" type="url" readonly value="([^"]+)"', html)
     assert "/s/" in link
     assert "https://www.facebook.com/sharer/sharer.php?u=" in html
+    assert 'data-copy="link"' in html and "js/promoter.js" in html
+    assert "<script>" not in html  # CSP default-src 'self': no inline script
+    [page] = re.findall(r'<a class="your-page" href="([^"]+)">Your page: see what', html)
+    assert client.get(page).status_code == 200
+    assert 'name="email"' not in html  # no mail server: no email field
     assert PROMOTER_COOKIE in response.headers["Set-Cookie"]
     assert len(share_ids(app, campaign)) == 1
     # The same browser again: its promoter cookie keeps the same link.

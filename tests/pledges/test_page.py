@@ -214,7 +214,7 @@ def test_be_a_promoter_makes_a_child_share_and_opens_the_network(
     )
     # A page of ours with the network's share link: a redirect would break CSP's form-action.
     assert response.status_code == 200
-    intent = re.search(r'class="share share-facebook" href="([^"]+)"', response.text)
+    intent = re.search(r'class="share share-facebook button" href="([^"]+)"', response.text)
     sharer = urlsplit(html_unescape(intent.group(1)))
     assert (sharer.netloc, sharer.path) == ("www.facebook.com", "/sharer/sharer.php")
     link = parse_qs(sharer.query)["u"][0]
