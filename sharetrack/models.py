@@ -10,23 +10,12 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .attribution.rules import DEFAULT_MODEL, MODELS
+from .channels import CHANNELS
 from .extensions import db
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-CHANNELS = (
-    "facebook",
-    "x",
-    "whatsapp",
-    "linkedin",
-    "bluesky",
-    "telegram",
-    "reddit",
-    "email",
-    "link",
-    "leaflet",
-)
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
 STAFF_ROLES = ("admin", "viewer")
 PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")

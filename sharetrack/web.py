@@ -94,18 +94,17 @@ def shared_link_page(campaign, share, promoter_code: str):
     """
     from flask import make_response, render_template
 
-    from .links.channels import LABELS, share_intent_url
+    from .channels import CHANNEL
 
     url = link_url(app_tokens().share_token(share.id))
-    intent = (
-        None if share.channel == "link" else share_intent_url(share.channel, url, campaign.title)
-    )
+    channel = CHANNEL[share.channel]
+    intent = channel.intent(url, campaign.title) if channel.intent else None
     page = render_template(
         "embed/shared.html",
         campaign=campaign,
         url=url,
         channel=share.channel,
-        label=LABELS[share.channel],
+        label=channel.label,
         intent=intent,
     )
     response = make_response(page)

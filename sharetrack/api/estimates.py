@@ -7,9 +7,9 @@ import json
 
 from flask import current_app, request
 
+from ..channels import CHANNELS
 from ..estimates import figures
 from ..extensions import db
-from ..models import CHANNELS
 from ..ratelimit import limited
 from . import bp
 from .campaigns import _campaign_or_404

@@ -23,7 +23,8 @@ from pydantic import (
 
 from ..attribution.rules import MODELS
 from ..campaigns import service as campaign_service
-from ..models import CAMPAIGN_STATUSES, CHANNELS, MAX_AMOUNT_MINOR, PLEDGE_STATUSES
+from ..channels import CHANNELS, PUBLIC_CHANNELS
+from ..models import CAMPAIGN_STATUSES, MAX_AMOUNT_MINOR, PLEDGE_STATUSES
 
 SLUG_RE = campaign_service.SLUG_RE.pattern
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -156,7 +157,7 @@ class ShareCreate(Strict):
         Field(
             min_length=1,
             max_length=32,
-            json_schema_extra={"enum": [c for c in CHANNELS if c != "leaflet"]},
+            json_schema_extra={"enum": list(PUBLIC_CHANNELS)},
         ),
     ]
     promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..campaigns import service as campaigns
+from ..channels import share_intent_url
 from ..extensions import db
 from ..links import service
-from ..links.channels import share_intent_url
 from ..ratelimit import limited
 from ..web import (
     app_tokens,

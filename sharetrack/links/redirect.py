@@ -15,12 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from ..channels import tagged_landing_url
 from ..extensions import db
 from ..models import utcnow
 from ..ratelimit import allow_click
 from ..tracking import bots, clicks, touches, visitors
 from . import hotpath
-from .channels import tagged_landing_url
 from .service import Target
 from .tokens import canonical_share_token
 

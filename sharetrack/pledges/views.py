@@ -16,9 +16,9 @@ from flask import (
 )
 
 from ..campaigns import service as campaigns
+from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..extensions import db
 from ..links import service as links
-from ..links.channels import ACTIONS
 from ..links.tokens import canonical_share_token
 from ..models import Campaign, utcnow
 from ..money import format_minor
@@ -62,7 +62,7 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
         form=form,
         share_form=ShareForm(formdata=None, parent=ref),
         ref=ref,
-        actions=ACTIONS,
+        actions={c: CHANNEL[c].action for c in PUBLIC_CHANNELS},
         raised=format_minor(raised.amount_minor, campaign.currency),
         target=format_minor(campaign.target_minor, campaign.currency),
         pledges=raised.pledges,

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..channels import CHANNELS
 from ..links import service as links
 from ..links.tokens import Tokens
-from ..models import CHANNELS, Campaign, Promoter, Share
+from ..models import Campaign, Promoter, Share
 from ..reports import queries
 
 MAX_TOKEN_LENGTH = 200  # a dashboard token is ~50 characters; longer is never ours

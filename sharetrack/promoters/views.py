@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
+from ..channels import CHANNEL, share_intent_url
 from ..extensions import db
-from ..links.channels import LABELS, share_intent_url
 from ..web import app_tokens, link_url
 from . import privacy, service
 from .forms import EraseForm
 
 bp = Blueprint("promoters", __name__, url_prefix="/p")
-NAMES = {**LABELS, "email": "Email", "link": "Link to paste anywhere", "leaflet": "Leaflet"}
+NAMES = {c.id: c.title for c in CHANNEL.values()}
 # Channels whose share button opens a network's dialog; the others are copied or printed.
-INTENT_CHANNELS = frozenset(
-    {"facebook", "x", "whatsapp", "linkedin", "bluesky", "telegram", "reddit", "email"}
-)
+INTENT_CHANNELS = frozenset(c.id for c in CHANNEL.values() if c.intent)
 
 
 @bp.after_request
