@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .attribution.rules import DEFAULT_MODEL, MODELS
 from .channels import CHANNELS
 from .extensions import db
 
@@ -17,6 +16,9 @@ from .extensions import db
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
+# The credit models (attribution/rules.py); every one is stored, reports pick one.
+ATTRIBUTION_MODELS = ("last_click", "first_click", "linear", "time_decay", "position_based")
+DEFAULT_ATTRIBUTION_MODEL = "last_click"
 STAFF_ROLES = ("admin", "viewer")
 PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")
 # Only these count toward totals and carry credit; refunded and cancelled pledges lose theirs.
@@ -40,7 +42,9 @@ class Campaign(db.Model):
         sa.CheckConstraint("window_days BETWEEN 1 AND 365", name="window_range"),
         sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status_known"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
-        sa.CheckConstraint(_in("attribution_model", MODELS), name="attribution_model_known"),
+        sa.CheckConstraint(
+            _in("attribution_model", ATTRIBUTION_MODELS), name="attribution_model_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -54,7 +58,7 @@ class Campaign(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The credit model reports use unless a request names another; every model is kept.
     attribution_model: Mapped[str] = mapped_column(
-        sa.String(16), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL
+        sa.String(16), default=DEFAULT_ATTRIBUTION_MODEL, server_default=DEFAULT_ATTRIBUTION_MODEL
     )
     # Takes pledges on its own hosted page, /c/<slug>.
     pledge_page: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -337,7 +341,7 @@ class PledgeCredit(db.Model):
 
     __tablename__ = "pledge_credits"
     __table_args__ = (
-        sa.CheckConstraint(_in("model", MODELS), name="model_known"),
+        sa.CheckConstraint(_in("model", ATTRIBUTION_MODELS), name="model_known"),
         sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
         # Covering: every report query on credits reads this index alone.
         sa.Index(

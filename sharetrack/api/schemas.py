@@ -21,10 +21,15 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from ..attribution.rules import MODELS
 from ..campaigns import service as campaign_service
 from ..channels import CHANNELS, PUBLIC_CHANNELS
-from ..models import CAMPAIGN_STATUSES, MAX_AMOUNT_MINOR, PLEDGE_STATUSES
+from ..models import (
+    ATTRIBUTION_MODELS,
+    CAMPAIGN_STATUSES,
+    DEFAULT_ATTRIBUTION_MODEL,
+    MAX_AMOUNT_MINOR,
+    PLEDGE_STATUSES,
+)
 
 SLUG_RE = campaign_service.SLUG_RE.pattern
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -96,7 +101,7 @@ Instant = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 AmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
-Model = Literal[MODELS]  # type: ignore[valid-type]
+Model = Literal[ATTRIBUTION_MODELS]  # type: ignore[valid-type]
 PledgeStatus = Literal[PLEDGE_STATUSES]  # type: ignore[valid-type]
 ExternalId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_printable)]
 Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip)]
@@ -131,7 +136,7 @@ class CampaignCreate(Strict):
     target_minor: TargetMinor = 0
     window_days: WindowDays = 30
     status: Status = "active"
-    attribution_model: Model = "last_click"
+    attribution_model: Model = DEFAULT_ATTRIBUTION_MODEL
     pledge_page: StrictBool = False
     summary: Summary | None = None
 

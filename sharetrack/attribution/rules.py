@@ -12,10 +12,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..models import ATTRIBUTION_MODELS
 from ..money import split
 
-MODELS = ("last_click", "first_click", "linear", "time_decay", "position_based")
-DEFAULT_MODEL = "last_click"
 HALF_LIFE = dt.timedelta(days=7)
 # Time-decay weights are fixed-point numbers with this many fractional bits: exact to split.
 _DECAY_BITS = 40
@@ -81,4 +80,4 @@ def credit_all(
     amount_minor: int, touches: Sequence[Touch], pledged_at: dt.datetime
 ) -> dict[str, dict[int, int]]:
     """Credit per share id under every model."""
-    return {model: credit(model, amount_minor, touches, pledged_at) for model in MODELS}
+    return {model: credit(model, amount_minor, touches, pledged_at) for model in ATTRIBUTION_MODELS}

@@ -14,16 +14,15 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from ..api.schemas import ReportQuery
-from ..attribution.rules import MODELS
 from ..estimates import figures
 from ..estimates.service import ChannelEstimate
 from ..leaflets.service import BatchRow, batch_table
-from ..models import Campaign, Share
+from ..models import ATTRIBUTION_MODELS, Campaign, Share
 from . import queries, service
 from .queries import Period
 
 # "Last click", "Time decay", … in the order attribution/rules.py lists them.
-MODEL_LABELS = {model: model.replace("_", " ").capitalize() for model in MODELS}
+MODEL_LABELS = {model: model.replace("_", " ").capitalize() for model in ATTRIBUTION_MODELS}
 FIELD = {"model": "model", "from": "from", "to": "to", "since": "from", "until": "to"}
 LEAFLET_COLUMNS = [
     "id",

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.attribution.rules import MODELS, Touch, credit, eligible, weights
+from sharetrack.attribution.rules import Touch, credit, eligible, weights
+from sharetrack.models import ATTRIBUTION_MODELS
 
 PLEDGED = dt.datetime(2026, 3, 1, 12, 0)
 DAY = dt.timedelta(days=1)
@@ -31,7 +32,7 @@ touch_lists = st.lists(
 amounts = st.integers(min_value=1, max_value=10**10)
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 @given(amount=amounts, touches=touch_lists)
 def test_credits_add_up_exactly_to_the_amount(model, amount, touches):
     credits = credit(model, amount, touches, PLEDGED)
@@ -40,7 +41,7 @@ def test_credits_add_up_exactly_to_the_amount(model, amount, touches):
     assert set(credits) <= {t.share_id for t in touches}
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 @given(amount=amounts, touches=touch_lists)
 def test_credits_do_not_depend_on_the_order_touches_are_given(model, amount, touches):
     assert credit(model, amount, touches, PLEDGED) == credit(
@@ -48,12 +49,12 @@ def test_credits_do_not_depend_on_the_order_touches_are_given(model, amount, tou
     )
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 def test_no_touch_no_credit(model):
     assert credit(model, 1000, [], PLEDGED) == {}
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 def test_one_touch_takes_everything(model):
     assert credit(model, 1234, touches_at(3), PLEDGED) == {1: 1234}
 
