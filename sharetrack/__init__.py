@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config, ratelimit, security, web
 from .extensions import csrf, db, login, migrate
 from .links.middleware import RedirectMiddleware
+from .services import Services, install
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,13 +37,22 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
 
+    from .leaflets.qr import Memo
+    from .links.tokens import Tokens
+
+    built = install(
+        app,
+        Services(
+            tokens=Tokens(app.config["SECRET_KEY"], app.config["SECRET_KEYS"]), qr_images=Memo()
+        ),
+    )
     web.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login.init_app(app)
     _sqlite_pragmas(app)
-    _redirect_statements(app)
+    _redirect_statements(app, built)
     ratelimit.init_app(app)
     security.init_app(app)
 
@@ -84,12 +94,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _redirect_statements(app: Flask) -> None:
+def _redirect_statements(app: Flask, built: Services) -> None:
     """The redirect's driver-level statements for this app's engine (links/hotpath.py)."""
     from .links import hotpath
 
     with app.app_context():
-        app.extensions["sharetrack.hotpath"] = hotpath.Statements(db.engine)
+        built.redirect_statements = hotpath.Statements(db.engine)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

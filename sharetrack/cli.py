@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .auth import api_keys, staff
 from .extensions import db
 from .models import STAFF_ROLES, Campaign, utcnow
+from .services import services
 from .tracking import retention, rollup, visitors
 
 DEMO_KEY_NAME = "demo (make run)"
@@ -202,7 +203,7 @@ def register(app: Flask) -> None:
             .values(revoked_at=utcnow())
         )
         _, key = api_keys.create(db.session, DEMO_KEY_NAME)
-        token = demo_data.demo_link_token(db.session, current_app.extensions["sharetrack.tokens"])
+        token = demo_data.demo_link_token(db.session, services().tokens)
         db.session.commit()
         click.echo(f"staff API key: {key}")
         if token:

@@ -9,6 +9,7 @@ from itsdangerous import BadSignature
 
 from . import formatting
 from .links.tokens import Tokens
+from .services import services
 from .tracking import touches
 
 PROMOTER_COOKIE = "st_promoter"
@@ -16,17 +17,13 @@ PROMOTER_COOKIE_AGE = 365 * 86400
 
 
 def init_app(app) -> None:
-    """Build the app's signers once; keep the per-worker salt cache."""
-    app.extensions["sharetrack.tokens"] = Tokens(
-        app.config["SECRET_KEY"], app.config["SECRET_KEYS"]
-    )
-    app.extensions["sharetrack.salts"] = {}
+    """The templates' filters."""
     app.jinja_env.filters.update(formatting.FILTERS)
 
 
 def app_tokens() -> Tokens:
     """The current app's signers."""
-    return current_app.extensions["sharetrack.tokens"]
+    return services().tokens
 
 
 def base_url() -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..services import services
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://sharetrack.invalid/problems/"
@@ -71,13 +72,13 @@ def invalid(errors: list[dict], detail: str = "The request has invalid fields.")
 
 def _not_found_page() -> str:
     """The 404 page, rendered once per app: forged links are the cheapest request to refuse."""
-    page = current_app.extensions.get("sharetrack.404")
+    page = services().not_found_page
     if page is None:
         # Rendered for nobody in particular: this visitor's flashed messages must neither end
         # up in the page everyone gets nor be used up by it.
         with current_app.test_request_context("/"):
             page = render_template("errors/404.html")
-        current_app.extensions["sharetrack.404"] = page
+        services().not_found_page = page
     return page
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 from pydantic import BaseModel
 
+from ..services import services
 from . import bp
 from .responses import ProblemDetails
 
@@ -232,7 +233,7 @@ def document(app: Flask) -> dict:
 )
 def openapi_json():
     """The API contract."""
-    cache = current_app.extensions.setdefault("sharetrack.openapi", {})
-    if "document" not in cache:
-        cache["document"] = document(current_app)
-    return cache["document"]
+    built = services()
+    if built.openapi_document is None:
+        built.openapi_document = document(current_app)
+    return built.openapi_document

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Campaign
+from sharetrack.services import services
 from tests.browser.conftest import PHONE, fits_the_screen
 from tests.staff_fixtures import PASSWORD
 
@@ -69,7 +70,7 @@ def test_a_promoter_copies_a_link_from_their_page(app, page, live_server, make_c
                 db.session, campaign=campaign, promoter=person, channel=channel, parent_id=None
             )
         db.session.commit()
-        dashboard = app.extensions["sharetrack.tokens"].dashboard_token(person.code)
+        dashboard = services(app).tokens.dashboard_token(person.code)
 
     page.set_viewport_size(PHONE)
     page.goto(f"/p/{dashboard}")

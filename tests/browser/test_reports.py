@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from sharetrack.extensions import db
 from sharetrack.models import Promoter, Share
 from sharetrack.money import format_minor
+from sharetrack.services import services
 from tests.browser.conftest import PHONE, OriginWatch, fits_the_screen
 from tests.staff_fixtures import PASSWORD
 from tests.staff_reports import conftest as report_fixtures
@@ -153,6 +154,6 @@ def test_a_pledge_through_a_shared_link_reaches_the_report_and_the_promoter(
             .join(Share, Share.promoter_id == Promoter.id)
             .where(Share.campaign_id == campaign.id, Share.channel == "facebook")
         )
-    dashboard = app.extensions["sharetrack.tokens"].dashboard_token(code)
+    dashboard = services(app).tokens.dashboard_token(code)
     page.goto(f"/p/{dashboard}")
     expect(page.locator("p.raised")).to_have_text("Your shares raised £25.00")

@@ -6,6 +6,7 @@ import re
 
 from sharetrack.extensions import db
 from sharetrack.links import service as links
+from sharetrack.services import services
 
 
 def pages(app, client, sign_in, make_campaign):
@@ -16,7 +17,7 @@ def pages(app, client, sign_in, make_campaign):
             db.session, campaign=campaign, promoter=person, channel="x", parent_id=None
         )
         db.session.commit()
-        token = app.extensions["sharetrack.tokens"].dashboard_token(person.code)
+        token = services(app).tokens.dashboard_token(person.code)
     yield "/staff/login", client.get("/staff/login")
     yield f"/p/{token}", client.get(f"/p/{token}")
     yield "/p/erased", client.get("/p/erased")

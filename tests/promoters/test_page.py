@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Click, Promoter, Share
+from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
 from tests.staff_fixtures import csrf_from, errors_in
 
@@ -28,7 +29,7 @@ def promoter(app, make_campaign):
             )
         db.session.commit()
         code = person.code
-        token = app.extensions["sharetrack.tokens"].dashboard_token(code)
+        token = services(app).tokens.dashboard_token(code)
     return code, f"/p/{token}"
 
 
@@ -39,7 +40,7 @@ def shares_of(app, code) -> dict[str, int]:
 
 
 def token_of(app, share_id: int) -> str:
-    return app.extensions["sharetrack.tokens"].share_token(share_id)
+    return services(app).tokens.share_token(share_id)
 
 
 @BOTH_ENGINES
@@ -163,7 +164,7 @@ def test_a_promoter_without_links_gets_a_page(app, client):
     with app.app_context():
         person = links.create_promoter(db.session)
         db.session.commit()
-        token = app.extensions["sharetrack.tokens"].dashboard_token(person.code)
+        token = services(app).tokens.dashboard_token(person.code)
     page = client.get(f"/p/{token}")
     assert page.status_code == 200
     assert "You have no links yet." in page.text

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Click, Share
+from sharetrack.services import services
 from sharetrack.tracking import rollup
 from tests.pledges.conftest import app_config, deliver, iso, pledge_body  # noqa: F401
 from tests.reports.conftest import add_clicks, get_report  # noqa: F401
@@ -63,7 +64,7 @@ def seeded(app, make_campaign, make_share, add_clicks, deliver, pledge_body):  #
             pledge_body(campaign, amount_minor=amount, ref=ref, occurred_at=iso(ago(days, 13)))
         )
         assert response.status_code == 201, response.get_json()
-    dashboard = app.extensions["sharetrack.tokens"].dashboard_token(code)
+    dashboard = services(app).tokens.dashboard_token(code)
     return SimpleNamespace(campaign=campaign, dashboard=dashboard, root=root)
 
 
