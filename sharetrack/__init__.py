@@ -68,11 +68,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         reports,
         shares,
     )
-    from .api.errors import register_error_handlers
     from .auth.key_pages import bp as api_keys_bp
     from .auth.views import bp as auth_bp
     from .campaigns.views import bp as campaigns_bp
     from .embed.views import bp as embed_bp
+    from .errors import register_error_handlers
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
     from .pledges.views import bp as campaign_page_bp

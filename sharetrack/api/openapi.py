@@ -86,7 +86,7 @@ class Operation:
     # Other parameters as OpenAPI parameter objects (query strings, a webhook's signature header).
     parameters: tuple[dict, ...] = ()
     tags: tuple[str, ...] = ()
-    # Reads the database, so answers 503 while it is down (api/errors.py).
+    # Reads the database, so answers 503 while it is down (sharetrack/errors.py).
     database: bool = True
 
     def error_statuses(self) -> list[int]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Response, request
 from sqlalchemy.exc import OperationalError
 
-from ..auth.api_keys import require_api_key
+from ..campaigns.service import get_campaign_or_404
+from ..errors import invalid
 from ..extensions import db
 from ..reports import csv, service
+from ..reports.schemas import ReportQuery
 from ..tracking import rollup
 from . import bp
-from .campaigns import _campaign_or_404
-from .errors import invalid
+from .auth import require_api_key
 from .openapi import Reply, operation
 from .responses import Report
-from .schemas import ReportQuery
 
 
 @bp.get("/campaigns/<slug>/report")
@@ -63,7 +63,7 @@ from .schemas import ReportQuery
 @require_api_key
 def campaign_report(slug: str):
     """Totals, channels, top promoters and days under a model (the campaign's by default)."""
-    campaign = _campaign_or_404(slug)
+    campaign = get_campaign_or_404(db.session, slug)
     query = ReportQuery.model_validate(request.args.to_dict())
     if query.since and query.until and query.since > query.until:
         raise invalid([{"field": "from", "message": "must not be after 'to'"}])

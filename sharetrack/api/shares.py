@@ -6,10 +6,10 @@ from flask import jsonify
 
 from ..campaigns import service as campaigns
 from ..channels import share_intent_url
+from ..errors import Problem, invalid
 from ..extensions import db
 from ..links import service
-from ..ratelimit import limited
-from ..web import (
+from ..links.public import (
     app_tokens,
     arrival_share_ids,
     cookie_promoter_code,
@@ -17,12 +17,12 @@ from ..web import (
     link_url,
     set_promoter_cookie,
 )
+from ..links.schemas import ShareCreate
+from ..ratelimit import limited
 from . import bp
 from .body import parse
-from .errors import Problem, invalid
 from .openapi import Reply, operation
 from .responses import ShareLink
-from .schemas import ShareCreate
 
 
 @bp.post("/shares")

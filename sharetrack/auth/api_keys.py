@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from functools import wraps
 
 import sqlalchemy as sa
-from flask import g, request
 from sqlalchemy.orm import Session
 
-from ..api.errors import Problem
-from ..extensions import db
 from ..models import ApiKey, utcnow
 
 PREFIX = "st_"
@@ -71,23 +67,3 @@ def as_json(row: ApiKey) -> dict:
 
 def _iso(moment) -> str:
     return moment.isoformat() + "Z"
-
-
-def require_api_key(view):
-    """Decorator: 401 problem details unless a live Bearer key is presented."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-        row = verify(db.session, key.strip()) if scheme.lower() == "bearer" else None
-        if row is None:
-            raise Problem(
-                401,
-                "Unauthorized",
-                "Send a staff API key as 'Authorization: Bearer <key>'.",
-                headers={"WWW-Authenticate": 'Bearer realm="sharetrack"'},
-            )
-        g.api_key = row
-        return view(*args, **kwargs)
-
-    return wrapper

@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
 from wtforms import SelectChoice, SelectField, StringField
 
-from ..api.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 from ..models import CAMPAIGN_STATUSES, Campaign
 from ..money import format_major, format_minor, parse_major
+from .schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 
 STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
 # Schema fields whose form field has another name.

@@ -14,6 +14,14 @@ from ..models import Campaign, Pledge
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
+class CampaignNotFound(LookupError):
+    """No campaign has this slug; the adapters answer 404."""
+
+    def __init__(self, slug: str):
+        super().__init__(slug)
+        self.slug = slug
+
+
 class SlugTaken(Exception):
     """Another campaign already has this slug."""
 
@@ -27,6 +35,14 @@ def by_slug(session: Session, slug: str) -> Campaign | None:
     if not SLUG_RE.fullmatch(slug):
         return None
     return session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+
+
+def get_campaign_or_404(session: Session, slug: str) -> Campaign:
+    """The campaign with this slug; raises CampaignNotFound (a 404 in every adapter) if none."""
+    campaign = by_slug(session, slug)
+    if campaign is None:
+        raise CampaignNotFound(slug)
+    return campaign
 
 
 def all_campaigns(session: Session) -> list[Campaign]:

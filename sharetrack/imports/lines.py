@@ -18,22 +18,12 @@ import sqlalchemy as sa
 from pydantic import Field, StrictBool, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
-from ..api.schemas import (
-    AmountMinor,
-    Channel,
-    Currency,
-    ExternalId,
-    Instant,
-    LandingUrl,
-    PledgeStatus,
-    Slug,
-    Strict,
-    TargetMinor,
-    Title,
-    WindowDays,
-)
+from ..campaigns.schemas import Currency, LandingUrl, Slug, TargetMinor, Title, WindowDays
+from ..links.schemas import Channel
 from ..models import Campaign
+from ..pledges.schemas import AmountMinor, ExternalId, Instant, PledgeStatus
 from ..pledges.service import Event
+from ..validation import Strict
 
 MAX_LINE_BYTES = 64 * 1024
 Key = Annotated[str, Field(min_length=1, max_length=200)]

@@ -6,13 +6,13 @@ import logging
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
-from ..api.errors import Problem, invalid
+from ..errors import Problem, invalid
 from ..extensions import db
+from ..links.public import app_tokens, base_url, link_url
 from ..links.service import share_exists
 from ..links.tokens import canonical_share_token
 from ..ratelimit import spend
 from ..services import services
-from ..web import app_tokens, base_url, link_url
 from . import qr, service
 
 bp = Blueprint("leaflets", __name__)

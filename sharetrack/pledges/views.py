@@ -19,17 +19,17 @@ from ..campaigns import service as campaigns
 from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..extensions import db
 from ..links import service as links
-from ..links.tokens import canonical_share_token
-from ..models import Campaign, utcnow
-from ..money import format_minor
-from ..reports import queries
-from ..web import (
+from ..links.public import (
     app_tokens,
     arrival_share_ids,
     arrivals,
     cookie_promoter_code,
-    shared_link_page,
 )
+from ..links.tokens import canonical_share_token
+from ..models import Campaign, utcnow
+from ..money import format_minor
+from ..reports import queries
+from ..web import shared_link_page
 from . import service
 from .forms import PledgeForm, ShareForm
 
@@ -37,8 +37,8 @@ bp = Blueprint("campaign_page", __name__)
 
 
 def _campaign_or_404(slug: str) -> Campaign:
-    campaign = campaigns.by_slug(db.session, slug) if len(slug) <= 64 else None
-    if campaign is None or not campaign.pledge_page:
+    campaign = campaigns.get_campaign_or_404(db.session, slug)
+    if not campaign.pledge_page:
         abort(404)
     return campaign
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
 from ..channels import CHANNEL, share_intent_url
 from ..extensions import db
-from ..web import app_tokens, link_url
+from ..links.public import app_tokens, link_url
 from . import privacy, service
 from .forms import EraseForm
 

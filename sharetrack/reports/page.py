@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from ..api.schemas import ReportQuery
 from ..estimates import figures
 from ..estimates.service import ChannelEstimate
 from ..leaflets.service import BatchRow, batch_table
 from ..models import ATTRIBUTION_MODELS, Campaign, Share
 from . import queries, service
 from .queries import Period
+from .schemas import ReportQuery
 
 # "Last click", "Time decay", … in the order attribution/rules.py lists them.
 MODEL_LABELS = {model: model.replace("_", " ").capitalize() for model in ATTRIBUTION_MODELS}

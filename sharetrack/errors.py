@@ -10,8 +10,9 @@ from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
-from ..services import services
+from .campaigns.service import CampaignNotFound
+from .extensions import db
+from .services import services
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://sharetrack.invalid/problems/"
@@ -113,6 +114,17 @@ def register_error_handlers(app: Flask) -> None:
     def _problem(exc: Problem):
         _rollback()
         return problem_response(exc)
+
+    @app.errorhandler(CampaignNotFound)
+    def _unknown_campaign(exc: CampaignNotFound):
+        _rollback()
+        if _wants_problem():
+            return problem_response(
+                Problem(
+                    404, "Not Found", f"There is no campaign {exc.slug!r}.", slug="unknown-campaign"
+                )
+            )
+        return _not_found_page(), 404
 
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):

@@ -1,0 +1,28 @@
+"""The body that asks for a share link."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..channels import CHANNELS, PUBLIC_CHANNELS
+from ..validation import Strict
+
+Channel = Literal[CHANNELS]  # type: ignore[valid-type]
+
+
+class ShareCreate(Strict):
+    # Examples document the API and let the contract fuzzer reach a real campaign ('demo').
+    campaign: Annotated[str, Field(min_length=1, max_length=64, examples=["demo"])]
+    channel: Annotated[
+        str,
+        # Documented as the channels a promoter may pick; checked in the view, which explains.
+        Field(
+            min_length=1,
+            max_length=32,
+            json_schema_extra={"enum": list(PUBLIC_CHANNELS)},
+        ),
+    ]
+    promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    parent: Annotated[str, Field(min_length=1, max_length=64)] | None = None
