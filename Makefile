@@ -45,6 +45,7 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check sharetrack tests loadtest
+	$(BIN)/lint-imports
 
 # Load and fault tests (loadtest/): gunicorn on PostgreSQL with Redis, a worker killed, the
 # PostgreSQL cluster restarted (it disturbs everyone using it), then SQLite. The issue's counts
