@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import g, request
 
-from ..auth.api_keys import verify
+from ..auth.api_keys import record_use, verify
 from ..errors import Problem
 from ..extensions import db
 
@@ -25,6 +25,8 @@ def require_api_key(view):
                 "Send a staff API key as 'Authorization: Bearer <key>'.",
                 headers={"WWW-Authenticate": 'Bearer realm="sharetrack"'},
             )
+        if record_use(row):
+            db.session.commit()  # its own transaction, before the view's
         g.api_key = row
         return view(*args, **kwargs)
 

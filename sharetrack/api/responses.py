@@ -57,6 +57,7 @@ class ApiKeyInfo(BaseModel):
     name: str
     prefix: str = Field(description="The start of the key, 'st_' and 8 hex digits")
     created_at: dt.datetime
+    last_used_at: dt.datetime | None = Field(description="To the hour: when it was last used")
     revoked_at: dt.datetime | None
 
 

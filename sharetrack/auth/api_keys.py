@@ -6,6 +6,7 @@ slow password hash would protect.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -15,6 +16,9 @@ from sqlalchemy.orm import Session
 from ..models import ApiKey, utcnow
 
 PREFIX = "st_"
+# last_used_at is written at most this often per key: enough to spot a stale key, and a busy
+# client's reads do not each become a write.
+USE_RESOLUTION = dt.timedelta(hours=1)
 
 
 def _hash(key: str) -> str:
@@ -40,6 +44,15 @@ def verify(session: Session, key: str) -> ApiKey | None:
     )
 
 
+def record_use(row: ApiKey, now: dt.datetime | None = None) -> bool:
+    """Note that the key was used now; False if it was already noted within USE_RESOLUTION."""
+    now = now or utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < USE_RESOLUTION:
+        return False
+    row.last_used_at = now
+    return True
+
+
 def revoke(session: Session, prefix: str) -> bool:
     """Revoke the key with this prefix (as listed, 'st_' optional); False if none is live."""
     prefix = prefix.removeprefix(PREFIX)
@@ -61,6 +74,7 @@ def as_json(row: ApiKey) -> dict:
         "name": row.name,
         "prefix": PREFIX + row.prefix,
         "created_at": _iso(row.created_at),
+        "last_used_at": _iso(row.last_used_at) if row.last_used_at else None,
         "revoked_at": _iso(row.revoked_at) if row.revoked_at else None,
     }
 

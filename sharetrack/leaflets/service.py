@@ -144,7 +144,7 @@ def pledge_columns(
     money = queries.credits_by(session, campaign_id, model, "share_id") if batches else {}
     out = {}
     for share_id, printed in batches:
-        m = money.get(share_id, queries.Money())
+        m = money.get(share_id, queries.Credited())
         out[share_id] = PledgeColumns(
             pledges=m.pledges,
             attributed_minor=m.amount_minor,
@@ -154,7 +154,7 @@ def pledge_columns(
 
 
 def per_100_printed(attributed_minor: int | None, printed: int) -> int | None:
-    """Money per 100 leaflets printed, in minor units, rounded half up; None stays None."""
+    """Credited per 100 leaflets printed, in minor units, rounded half up; None stays None."""
     if attributed_minor is None:
         return None
     if printed <= 0:

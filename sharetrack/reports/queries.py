@@ -67,7 +67,7 @@ class Counts:
 
 
 @dataclass
-class Money:
+class Credited:
     """Credited money and the number of distinct pledges behind it."""
 
     pledges: int = 0
@@ -244,40 +244,6 @@ def click_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) 
     return _click_counts(session, campaign_id, period, "").get(None, Counts())
 
 
-def click_totals_by_campaign(session: Session) -> dict[int, Counts]:
-    """Every campaign's click figures at once (the staff list), read as `_click_sources` reads
-    them: folded days from click_channel_days, later days from raw clicks."""
-    folded_before = rollup.watermark(session)
-    raw = sa.select(
-        Share.campaign_id,
-        sa.func.count(Click.id).filter(Click.is_bot.is_(False)),
-        sa.func.count(Click.id).filter(Click.is_unique.is_(True)),
-        sa.func.count(Click.id).filter(Click.is_bot.is_(True)),
-    ).join(Share, Share.id == Click.share_id)
-    selects = []
-    if folded_before is not None:
-        selects.append(
-            sa.select(
-                ClickChannelDay.campaign_id,
-                sa.func.sum(ClickChannelDay.clicks),
-                sa.func.sum(ClickChannelDay.unique_clicks),
-                sa.func.sum(ClickChannelDay.bot_clicks),
-            )
-            .where(ClickChannelDay.day < folded_before)
-            .group_by(ClickChannelDay.campaign_id)
-        )
-        raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
-    selects.append(raw.group_by(Share.campaign_id))
-    out: dict[int, Counts] = {}
-    for select in selects:
-        for campaign_id, c, u, b in session.execute(select):
-            counts = out.setdefault(campaign_id, Counts())
-            counts.clicks += int(c or 0)
-            counts.unique_clicks += int(u or 0)
-            counts.bot_clicks += int(b or 0)
-    return out
-
-
 def clicks_by(
     session: Session, campaign_id: int, by: str, period: Period = ALL_TIME, **filters
 ) -> dict:
@@ -329,7 +295,7 @@ def child_counts_by_channel(
 # --- pledges and credit -------------------------------------------------------------------
 
 
-def pledge_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) -> Money:
+def pledge_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) -> Credited:
     """Live pledges (pledged or paid) made in the period, and the money they raised."""
     count, total = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
@@ -338,12 +304,12 @@ def pledge_totals(session: Session, campaign_id: int, period: Period = ALL_TIME)
             *period.where(Pledge.pledged_at),
         )
     ).one()
-    return Money(int(count), int(total))
+    return Credited(int(count), int(total))
 
 
 def pledges_by_day(
     session: Session, campaign_id: int, period: Period = ALL_TIME
-) -> dict[dt.date, Money]:
+) -> dict[dt.date, Credited]:
     """Live pledges and money raised per day the pledges were made."""
     day = sa.func.date(Pledge.pledged_at)
     rows = session.execute(
@@ -355,7 +321,7 @@ def pledges_by_day(
         )
         .group_by(day)
     )
-    return {_day(d): Money(int(n), int(total)) for d, n, total in rows}
+    return {_day(d): Credited(int(n), int(total)) for d, n, total in rows}
 
 
 def _credits(campaign_id: int, model: str, period: Period):
@@ -368,7 +334,7 @@ def _credits(campaign_id: int, model: str, period: Period):
 
 def credit_totals(
     session: Session, campaign_id: int, model: str, period: Period = ALL_TIME
-) -> Money:
+) -> Credited:
     """Attributed pledges and money under `model`."""
     credits = _credits(campaign_id, model, period).subquery()
     count, total = session.execute(
@@ -377,7 +343,7 @@ def credit_totals(
             sa.func.coalesce(sa.func.sum(credits.c.amount_minor), 0),
         )
     ).one()
-    return Money(int(count), int(total))
+    return Credited(int(count), int(total))
 
 
 def credits_by(
@@ -414,8 +380,8 @@ def credits_by(
         query = query.where(column.is_not(None)).order_by(total.desc(), column).limit(top)
     rows = session.execute(query)
     if by == "day":
-        return {_day(k): Money(int(n), int(total)) for k, n, total in rows}
-    return {k: Money(int(n), int(total)) for k, n, total in rows}
+        return {_day(k): Credited(int(n), int(total)) for k, n, total in rows}
+    return {k: Credited(int(n), int(total)) for k, n, total in rows}
 
 
 def _ancestry(campaign_id: int, model: str, period: Period):
@@ -554,22 +520,3 @@ def share_figures(
         if parent_id in out:
             out[parent_id].children = n
     return out
-
-
-def credit_events(
-    session: Session, campaign_id: int, model: str, period: Period = ALL_TIME
-) -> list[tuple[int, str, dt.datetime, dt.datetime, int]]:
-    """(share id, channel, share made at, pledge made at, credit): when money reached shares."""
-    credits = _credits(campaign_id, model, period).subquery()
-    rows = session.execute(
-        sa.select(
-            credits.c.share_id,
-            Share.channel,
-            Share.created_at,
-            credits.c.pledged_at,
-            credits.c.amount_minor,
-        )
-        .join(Share, Share.id == credits.c.share_id)
-        .order_by(credits.c.pledged_at, credits.c.share_id)
-    )
-    return [tuple(row) for row in rows]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..estimates import figures
 from ..models import Campaign
 from . import queries
-from .queries import Counts, Money, Period
+from .queries import Counts, Credited, Period
 
 TOP_PROMOTERS = 50
 TABLES = ("channels", "promoters", "daily")
@@ -74,7 +74,11 @@ def channel_rows(
     children = queries.child_counts_by_channel(session, cid, within)
     rows = []
     for channel in set(shares) | set(clicks) | set(money):
-        n, c, m = shares.get(channel, 0), clicks.get(channel, Counts()), money.get(channel, Money())
+        n, c, m = (
+            shares.get(channel, 0),
+            clicks.get(channel, Counts()),
+            money.get(channel, Credited()),
+        )
         rows.append(
             {
                 "channel": channel,
@@ -122,7 +126,7 @@ def promoter_rows(session: Session, cid: int, model: str, within: Period) -> lis
     names = queries.promoters(session, ranked)
     rows = []
     for pid in ranked:
-        m, c = money.get(pid, Money()), clicks.get(pid, Counts())
+        m, c = money.get(pid, Credited()), clicks.get(pid, Counts())
         code, display_name = names[pid]
         rows.append(
             {
@@ -153,8 +157,8 @@ def daily_rows(
                 "date": day.isoformat(),
                 "clicks": c.clicks,
                 "unique_clicks": c.unique_clicks,
-                "pledges": pledges.get(day, Money()).pledges,
-                "attributed_minor": money.get(day, Money()).amount_minor,
+                "pledges": pledges.get(day, Credited()).pledges,
+                "attributed_minor": money.get(day, Credited()).amount_minor,
             }
         )
     return rows

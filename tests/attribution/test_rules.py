@@ -8,21 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.attribution.rules import Touch, credit, eligible, weights
+from sharetrack.attribution.rules import Arrival, credit, eligible, weights
 from sharetrack.models import ATTRIBUTION_MODELS
 
 PLEDGED = dt.datetime(2026, 3, 1, 12, 0)
 DAY = dt.timedelta(days=1)
 
 
-def touches_at(*days_before: float, shares=None) -> list[Touch]:
+def touches_at(*days_before: float, shares=None) -> list[Arrival]:
     shares = shares or range(1, len(days_before) + 1)
-    return [Touch(PLEDGED - d * DAY, s) for d, s in zip(days_before, shares, strict=True)]
+    return [Arrival(PLEDGED - d * DAY, s) for d, s in zip(days_before, shares, strict=True)]
 
 
 touch_lists = st.lists(
     st.builds(
-        Touch,
+        Arrival,
         at=st.datetimes(min_value=PLEDGED - 30 * DAY, max_value=PLEDGED),
         share_id=st.integers(min_value=1, max_value=8),
     ),
@@ -124,9 +124,9 @@ def test_unknown_model_is_refused():
 
 def test_the_example_in_docs_attribution():
     touches = [
-        Touch(PLEDGED - 7 * DAY, 1),
-        Touch(PLEDGED - DAY, 2),
-        Touch(PLEDGED - dt.timedelta(hours=1), 3),
+        Arrival(PLEDGED - 7 * DAY, 1),
+        Arrival(PLEDGED - DAY, 2),
+        Arrival(PLEDGED - dt.timedelta(hours=1), 3),
     ]
     assert credit("last_click", 10_000, touches, PLEDGED) == {3: 10_000}
     assert credit("first_click", 10_000, touches, PLEDGED) == {1: 10_000}
