@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -81,6 +82,11 @@ def has_pledges(session: Session, campaign: Campaign) -> bool:
         session.scalar(sa.select(Pledge.id).where(Pledge.campaign_id == campaign.id).limit(1))
         is not None
     )
+
+
+def progress(raised_minor: int, target_minor: int) -> Fraction:
+    """Money raised as an exact fraction of the target: 0 without a target; may pass 1."""
+    return Fraction(raised_minor, target_minor) if target_minor > 0 else Fraction(0)
 
 
 def as_json(campaign: Campaign) -> dict:

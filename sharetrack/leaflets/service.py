@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..links import service as links
 from ..models import Campaign, LeafletBatch, Share
+from ..money import divide_half_up
 from ..reports import queries
 
 
@@ -159,10 +160,7 @@ def per_100_printed(attributed_minor: int | None, printed: int) -> int | None:
         return None
     if printed <= 0:
         raise ValueError("printed must be positive")
-    # Exact integer arithmetic: round(attributed × 100 / printed), halves away from zero.
-    numerator = 2 * 100 * abs(attributed_minor) + printed
-    value = numerator // (2 * printed)
-    return value if attributed_minor >= 0 else -value
+    return divide_half_up(100 * attributed_minor, printed)
 
 
 def print_sheet(session: Session, batch_id: int) -> PrintSheet | None:

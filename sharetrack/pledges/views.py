@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 
 from flask import (
@@ -53,8 +54,8 @@ def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
 
 def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
     raised = queries.pledge_totals(db.session, campaign.id)
-    percent = (
-        min(100, 100 * raised.amount_minor // campaign.target_minor) if campaign.target_minor else 0
+    percent = min(
+        100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
     )
     page = render_template(
         "pledges/campaign.html",

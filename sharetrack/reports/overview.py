@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..campaigns.service import progress
 from ..models import Campaign, Share
 from . import queries
 
@@ -30,8 +31,7 @@ class CampaignRow:
     @property
     def progress(self) -> float:
         """Raised as a fraction of the target (0 without a target; may pass 1)."""
-        target = self.campaign.target_minor
-        return self.raised_minor / target if target > 0 else 0.0
+        return float(progress(self.raised_minor, self.campaign.target_minor))
 
     @property
     def attributed_share(self) -> float | None:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..estimates import figures
 from ..models import Campaign
+from ..money import divide_half_up
 from . import queries
 from .queries import Counts, Credited, Period
 
@@ -17,7 +18,7 @@ TABLES = ("channels", "promoters", "daily")
 
 def ratio_minor(amount_minor: int, count: int) -> int:
     """amount / count rounded half up to a whole minor unit; 0 when there is nothing to divide."""
-    return (2 * amount_minor + count) // (2 * count) if count else 0
+    return divide_half_up(amount_minor, count) if count else 0
 
 
 def period(since: dt.date | None, until: dt.date | None) -> Period:
