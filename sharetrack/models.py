@@ -24,6 +24,13 @@ PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")
 # Only these count toward totals and carry credit; refunded and cancelled pledges lose theirs.
 LIVE_STATUSES = ("pledged", "paid")
 MAX_AMOUNT_MINOR = 10**10
+# Field limits: the columns, the input schemas and the forms all read these.
+MAX_SLUG_LENGTH = 64
+MAX_TITLE_LENGTH = 200
+MAX_WINDOW_DAYS = 365
+MAX_PROMOTER_CODE_LENGTH = 32
+# Touches one pledge may name (webhook refs, import lines).
+MAX_PLEDGE_REFS = 50
 
 
 def utcnow() -> dt.datetime:
@@ -39,7 +46,7 @@ class Campaign(db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         sa.CheckConstraint("target_minor >= 0", name="target_not_negative"),
-        sa.CheckConstraint("window_days BETWEEN 1 AND 365", name="window_range"),
+        sa.CheckConstraint(f"window_days BETWEEN 1 AND {MAX_WINDOW_DAYS}", name="window_range"),
         sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status_known"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
         sa.CheckConstraint(
@@ -48,8 +55,8 @@ class Campaign(db.Model):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(MAX_SLUG_LENGTH), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE_LENGTH))
     landing_url: Mapped[str] = mapped_column(sa.String(2000))
     currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
     target_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -73,7 +80,7 @@ class Promoter(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Unguessable public code (80 random bits); the promoter's only identity.
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(MAX_PROMOTER_CODE_LENGTH), unique=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(80))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
 from wtforms import SelectChoice, SelectField, StringField
 
-from ..models import CAMPAIGN_STATUSES, Campaign
+from ..models import CAMPAIGN_STATUSES, MAX_WINDOW_DAYS, Campaign
 from ..money import format_major, format_minor, parse_major
 from .schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 
@@ -44,7 +44,9 @@ class CampaignForm(FlaskForm):
     window_days = StringField(
         "Attribution window (days)",
         default="30",
-        description="How long after a click a pledge still counts for the share: 1 to 365.",
+        description=(
+            f"How long after a click a pledge still counts for the share: 1 to {MAX_WINDOW_DAYS}."
+        ),
     )
     status = SelectField(
         "Status",

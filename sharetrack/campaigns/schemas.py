@@ -18,6 +18,10 @@ from ..models import (
     ATTRIBUTION_MODELS,
     CAMPAIGN_STATUSES,
     DEFAULT_ATTRIBUTION_MODEL,
+    MAX_PROMOTER_CODE_LENGTH,
+    MAX_SLUG_LENGTH,
+    MAX_TITLE_LENGTH,
+    MAX_WINDOW_DAYS,
 )
 from ..validation import Strict, has_control, printable
 from . import service as campaign_service
@@ -47,13 +51,15 @@ def _currency(value: str) -> str:
     return value
 
 
-Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
+Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=MAX_SLUG_LENGTH)]
+# A campaign named in a request: looked up, so only its length is checked here.
+CampaignRef = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH)]
 Model = Literal[ATTRIBUTION_MODELS]  # type: ignore[valid-type]
 Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip)]
 # Stripped before the length check, so a title of spaces is refused rather than stored empty.
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH),
     AfterValidator(printable),
 ]
 LandingUrl = Annotated[
@@ -64,7 +70,8 @@ LandingUrl = Annotated[
 ]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
 TargetMinor = Annotated[StrictInt, Field(ge=0, le=10**12)]
-WindowDays = Annotated[StrictInt, Field(ge=1, le=365)]
+WindowDays = Annotated[StrictInt, Field(ge=1, le=MAX_WINDOW_DAYS)]
+PromoterCode = Annotated[str, Field(min_length=1, max_length=MAX_PROMOTER_CODE_LENGTH)]
 Status = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
 
 

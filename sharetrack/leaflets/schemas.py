@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictInt
 
+from ..campaigns.schemas import PromoterCode
 from ..validation import Strict, not_blank, printable
 
 
@@ -22,4 +23,4 @@ class LeafletCreate(Strict):
         | None
     ) = None
     printed: Annotated[StrictInt, Field(ge=1, le=10_000_000)]
-    promoter: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    promoter: PromoterCode | None = None

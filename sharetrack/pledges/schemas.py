@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, PlainValidator, StrictInt, WithJsonSchema
 
-from ..campaigns.schemas import Currency
-from ..models import MAX_AMOUNT_MINOR, PLEDGE_STATUSES
+from ..campaigns.schemas import CampaignRef, Currency
+from ..links.tokens import MAX_TYPED_TOKEN_LENGTH
+from ..models import MAX_AMOUNT_MINOR, MAX_PLEDGE_REFS, PLEDGE_STATUSES
 from ..validation import Strict, printable
 
 EARLIEST = dt.datetime(2000, 1, 1)
@@ -52,7 +53,7 @@ AmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
 PledgeStatus = Literal[PLEDGE_STATUSES]  # type: ignore[valid-type]
 ExternalId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(printable)]
 
-ShareToken = Annotated[str, Field(min_length=1, max_length=64)]
+ShareToken = Annotated[str, Field(min_length=1, max_length=MAX_TYPED_TOKEN_LENGTH)]
 
 
 class RefTouch(Strict):
@@ -64,12 +65,12 @@ class PledgeIn(Strict):
     """A webhook delivery: one pledge as the platform that takes the money sees it now."""
 
     external_id: ExternalId
-    campaign: Annotated[str, Field(min_length=1, max_length=64)]
+    campaign: CampaignRef
     amount_minor: AmountMinor
     currency: Currency
     status: PledgeStatus
     occurred_at: Instant
-    ref: ShareToken | Annotated[list[RefTouch], Field(max_length=50)] | None = None
+    ref: ShareToken | Annotated[list[RefTouch], Field(max_length=MAX_PLEDGE_REFS)] | None = None
 
     def refs(self) -> list[tuple[str, dt.datetime | None]]:
         """(token, arrival) pairs; a bare token's arrival is the pledge's own time (None)."""
