@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..models import ApiKey, utcnow
 
 PREFIX = "st_"
+MAX_NAME = 80  # characters of a key's name
 # last_used_at is written at most this often per key: enough to spot a stale key, and a busy
 # client's reads do not each become a write.
 USE_RESOLUTION = dt.timedelta(hours=1)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..links import service as links
 from ..models import Campaign, LeafletBatch, Share
 from ..money import divide_half_up
-from ..reports import queries
+from ..reports import credits, queries
 
 
 class UnknownPromoter(ValueError):
@@ -142,10 +142,10 @@ def pledge_columns(
     Direct credit under `model` (the campaign's, in the leaflet list), read from the same
     stored credits as the report, so a batch's money is the report's leaflet row.
     """
-    money = queries.credits_by(session, campaign_id, model, "share_id") if batches else {}
+    money = credits.credits_by(session, campaign_id, model, "share_id") if batches else {}
     out = {}
     for share_id, printed in batches:
-        m = money.get(share_id, queries.Credited())
+        m = money.get(share_id, credits.Credited())
         out[share_id] = PledgeColumns(
             pledges=m.pledges,
             attributed_minor=m.amount_minor,

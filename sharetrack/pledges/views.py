@@ -29,7 +29,7 @@ from ..links.public import (
 from ..links.tokens import canonical_share_token
 from ..models import Campaign, utcnow
 from ..money import format_minor
-from ..reports import queries
+from ..reports import credits
 from ..web import shared_link_page
 from . import service
 from .forms import PledgeForm, ShareForm
@@ -53,7 +53,7 @@ def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
 
 
 def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
-    raised = queries.pledge_totals(db.session, campaign.id)
+    raised = credits.pledge_totals(db.session, campaign.id)
     percent = min(
         100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
     )

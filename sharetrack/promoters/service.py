@@ -1,6 +1,6 @@
 """Reading a promoter's page: who the token names, and their links with figures per campaign.
 
-Figures come from reports/queries.share_figures under each campaign's own attribution model,
+Figures come from reports/credits.share_figures under each campaign's own attribution model,
 so they match the staff report (and survive folding and retention of raw clicks).
 """
 
@@ -16,7 +16,7 @@ from ..channels import CHANNELS
 from ..links import service as links
 from ..links.tokens import Tokens
 from ..models import Campaign, Promoter, Share
-from ..reports import queries
+from ..reports import credits
 
 MAX_TOKEN_LENGTH = 200  # a dashboard token is ~50 characters; longer is never ours
 
@@ -89,7 +89,7 @@ def campaigns_of(session: Session, promoter_id: int) -> list[PromoterCampaign]:
         ids.setdefault(campaign.id, (campaign, []))[1].append(share_id)
     by_campaign: dict[int, tuple[Campaign, list[PromoterLink]]] = {}
     for campaign, share_ids in ids.values():
-        figures = queries.share_figures(
+        figures = credits.share_figures(
             session, campaign.id, campaign.attribution_model, share_ids=share_ids
         )
         by_campaign[campaign.id] = (

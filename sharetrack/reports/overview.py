@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.service import progress
 from ..models import Campaign, Share
-from . import queries
+from . import credits, queries
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ def campaigns_with_figures(session: Session) -> list[CampaignRow]:
     rows = []
     for campaign in campaigns:
         clicks = queries.click_totals(session, campaign.id)
-        raised = queries.pledge_totals(session, campaign.id)
-        credited = queries.credit_totals(session, campaign.id, campaign.attribution_model)
+        raised = credits.pledge_totals(session, campaign.id)
+        credited = credits.credit_totals(session, campaign.id, campaign.attribution_model)
         rows.append(
             CampaignRow(
                 campaign,

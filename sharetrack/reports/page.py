@@ -17,7 +17,7 @@ from ..estimates import figures
 from ..estimates.service import ChannelEstimate
 from ..leaflets.service import BatchRow, batch_table
 from ..models import ATTRIBUTION_MODELS, Campaign, Share
-from . import queries, service
+from . import credits, queries, service
 from .queries import Period
 from .schemas import ReportQuery
 
@@ -119,7 +119,7 @@ def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
 
 def cascades(session: Session, cid: int, model: str, within: Period, shares: int) -> Cascades:
     """Credit to child shares, and child shares per share, in the period."""
-    through = queries.credits_by(
+    through = credits.credits_by(
         session, cid, model, "channel", within, where=[Share.parent_id.is_not(None)]
     )
     children = sum(queries.child_counts_by_channel(session, cid, within).values())

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from ..estimates import figures
 from ..models import Campaign
 from ..money import divide_half_up
-from . import queries
-from .queries import Counts, Credited, Period
+from . import credits, queries
+from .credits import Credited
+from .queries import Counts, Period
 
 TOP_PROMOTERS = 50
 TABLES = ("channels", "promoters", "daily")
@@ -32,8 +33,8 @@ def period(since: dt.date | None, until: dt.date | None) -> Period:
 def build(session: Session, campaign: Campaign, model: str, within: Period) -> dict:
     """The report as the API returns it."""
     cid = campaign.id
-    raised = queries.pledge_totals(session, cid, within)
-    attributed = queries.credit_totals(session, cid, model, within)
+    raised = credits.pledge_totals(session, cid, within)
+    attributed = credits.credit_totals(session, cid, model, within)
     by_day = queries.clicks_by(session, cid, "day", within)
     clicks = Counts(
         sum(c.clicks for c in by_day.values()),
@@ -70,8 +71,8 @@ def channel_rows(
     """One row per channel with shares, clicks or credit, the best earning first."""
     shares = shares if shares is not None else queries.share_counts(session, cid, "channel", within)
     clicks = queries.clicks_by(session, cid, "channel", within)
-    money = queries.credits_by(session, cid, model, "channel", within)
-    indirect = queries.indirect_by_channel(session, cid, model, within)
+    money = credits.credits_by(session, cid, model, "channel", within)
+    indirect = credits.indirect_by_channel(session, cid, model, within)
     children = queries.child_counts_by_channel(session, cid, within)
     rows = []
     for channel in set(shares) | set(clicks) | set(money):
@@ -115,7 +116,7 @@ def with_estimates(rows: list[dict], current: figures.Figures) -> list[dict]:
 def promoter_rows(session: Session, cid: int, model: str, within: Period) -> list[dict]:
     """The top promoters by credited money (then by clicks when fewer have any credit)."""
     # Shares without a promoter (some leaflet batches) are left out.
-    money = queries.credits_by(session, cid, model, "promoter_id", within, top=TOP_PROMOTERS)
+    money = credits.credits_by(session, cid, model, "promoter_id", within, top=TOP_PROMOTERS)
     ranked = sorted(money, key=lambda pid: (-money[pid].amount_minor, pid))[:TOP_PROMOTERS]
     if len(ranked) < TOP_PROMOTERS:
         extra = queries.top_promoters_by_clicks(session, cid, TOP_PROMOTERS, within)
@@ -148,8 +149,8 @@ def daily_rows(
 ) -> list[dict]:
     """One row per UTC day with clicks or pledges, oldest first."""
     clicks = clicks if clicks is not None else queries.clicks_by(session, cid, "day", within)
-    pledges = queries.pledges_by_day(session, cid, within)
-    money = queries.credits_by(session, cid, model, "day", within)
+    pledges = credits.pledges_by_day(session, cid, within)
+    money = credits.credits_by(session, cid, model, "day", within)
     rows = []
     for day in sorted(set(clicks) | set(pledges)):
         c = clicks.get(day, Counts())
