@@ -175,12 +175,7 @@ def indirect_by_channel(
         .distinct()
         .subquery()
     )
-    rows = session.execute(
-        sa.select(pairs.c.channel, sa.func.sum(credited.c.amount))
-        .join(credited, credited.c.share_id == pairs.c.descendant)
-        .group_by(pairs.c.channel)
-    )
-    return {channel: int(total) for channel, total in rows}
+    return _descendants_credit(session, credited, pairs, pairs.c.channel)
 
 
 def indirect_by_share(
@@ -189,12 +184,17 @@ def indirect_by_share(
     """Credit of every share's descendants (children, their children, …), per share."""
     credited, up = _ancestry(campaign_id, model, period)
     pairs = sa.select(up.c.descendant, up.c.ancestor).distinct().subquery()
+    return _descendants_credit(session, credited, pairs, pairs.c.ancestor)
+
+
+def _descendants_credit(session: Session, credited, pairs, key) -> dict:
+    """The credit of each pair's descendant, summed by `key` (an ancestor's id or channel)."""
     rows = session.execute(
-        sa.select(pairs.c.ancestor, sa.func.sum(credited.c.amount))
+        sa.select(key, sa.func.sum(credited.c.amount))
         .join(credited, credited.c.share_id == pairs.c.descendant)
-        .group_by(pairs.c.ancestor)
+        .group_by(key)
     )
-    return {share_id: int(total) for share_id, total in rows}
+    return {k: int(total) for k, total in rows}
 
 
 # --- per share ----------------------------------------------------------------------------
