@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from ..campaigns.service import get_campaign_or_404
 from ..errors import invalid
 from ..extensions import db
+from ..models import ATTRIBUTION_MODELS
 from ..reports import csv, service
 from ..reports.schemas import ReportQuery
 from ..tracking import rollup
@@ -34,9 +35,7 @@ from .responses import Report
             "name": "model",
             "in": "query",
             "required": False,
-            "schema": {
-                "enum": ["last_click", "first_click", "linear", "time_decay", "position_based"]
-            },
+            "schema": {"enum": list(ATTRIBUTION_MODELS)},
         },
         {
             "name": "from",
@@ -55,7 +54,7 @@ from .responses import Report
             "name": "table",
             "in": "query",
             "required": False,
-            "schema": {"enum": ["channels", "promoters", "daily"]},
+            "schema": {"enum": list(service.TABLES)},
         },
     ),
     tags=("reports",),

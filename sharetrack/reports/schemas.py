@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..campaigns.schemas import Model
+from .service import TABLES
 
 
 class ReportQuery(BaseModel):
@@ -19,4 +20,4 @@ class ReportQuery(BaseModel):
     since: dt.date | None = Field(default=None, alias="from")
     until: dt.date | None = Field(default=None, alias="to")
     format: Literal["json", "csv"] = "json"
-    table: Literal["channels", "promoters", "daily"] | None = None
+    table: Literal[TABLES] | None = None  # type: ignore[valid-type]
