@@ -29,6 +29,7 @@ from sharetrack import create_app  # noqa: E402
 from sharetrack.auth import staff  # noqa: E402
 from sharetrack.extensions import db  # noqa: E402
 from sharetrack.models import CHANNELS, Campaign, Click, Promoter, Share  # noqa: E402
+from sharetrack.services import services  # noqa: E402
 
 PASSWORD = "benchmark password"  # noqa: S105
 
@@ -114,7 +115,7 @@ def main() -> None:
                     f"filled {args.shares:,} shares, {args.clicks:,} clicks "
                     f"in {time.perf_counter() - t:.1f} s ({db.engine.dialect.name})"
                 )
-                token = app.extensions["sharetrack.tokens"].dashboard_token(code)
+                token = services(app).tokens.dashboard_token(code)
             client = app.test_client()
             form = client.get("/staff/login").text
             csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
