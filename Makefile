@@ -57,4 +57,4 @@ loadtest: install
 	$(BIN)/python -m loadtest.sqlite_load
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache
