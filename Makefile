@@ -61,6 +61,7 @@ browser:
 lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check sharetrack tests loadtest
+	$(BIN)/lint-imports
 
 # Load and fault tests (loadtest/): gunicorn on PostgreSQL with Redis, a worker killed, the
 # PostgreSQL cluster restarted (it disturbs everyone using it), then SQLite. The issue's counts
@@ -72,4 +73,4 @@ loadtest: $(VENV)/.installed-load
 	$(BIN)/python -m loadtest.sqlite_load
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache

@@ -8,6 +8,7 @@ from sharetrack import create_app
 from sharetrack.extensions import db
 from sharetrack.leaflets import service
 from sharetrack.models import Campaign
+from sharetrack.services import services
 
 app = create_app()
 with app.app_context():
@@ -21,6 +22,6 @@ with app.app_context():
         for n in range(200)
     ]
     db.session.commit()
-    tokens = app.extensions["sharetrack.tokens"]
+    tokens = services(app).tokens
     with open(sys.argv[1], "w") as out:
         out.writelines(tokens.share_token(b.share_id) + "\n" for b in batches)

@@ -37,12 +37,13 @@ def prepare(folder: Path):
 
     from sharetrack import create_app, demo
     from sharetrack.extensions import db
+    from sharetrack.services import services
 
     app = create_app()
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         demo.load(db.session, "http://127.0.0.1:5000")
-        token = demo.demo_link_token(db.session, app.extensions["sharetrack.tokens"])
+        token = demo.demo_link_token(db.session, services(app).tokens)
         db.session.commit()
     return app, token
 

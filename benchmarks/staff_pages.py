@@ -31,6 +31,7 @@ from sharetrack.extensions import db  # noqa: E402
 from sharetrack.links import service as links  # noqa: E402
 from sharetrack.models import CHANNELS, Campaign, Click, Promoter, Share  # noqa: E402
 from sharetrack.promoters import identity  # noqa: E402
+from sharetrack.services import services  # noqa: E402
 
 PASSWORD = "benchmark password"  # noqa: S105
 
@@ -117,7 +118,7 @@ def main() -> None:
                     f"in {time.perf_counter() - t:.1f} s ({db.engine.dialect.name})"
                 )
                 promoter = links.promoter_by_code(db.session, code)
-                token = identity.private_key(app.extensions["sharetrack.tokens"], promoter)
+                token = identity.private_key(services(app).tokens, promoter)
                 db.session.commit()
             client = app.test_client()
             form = client.get("/staff/login").text

@@ -26,12 +26,20 @@ import aiohttp
 import sqlalchemy as sa
 
 from sharetrack import create_app
-from sharetrack.attribution.rules import MODELS
 from sharetrack.extensions import db
 from sharetrack.links.service import create_promoter
-from sharetrack.models import LIVE_STATUSES, Campaign, Click, Pledge, PledgeCredit, Share
+from sharetrack.models import (
+    ATTRIBUTION_MODELS,
+    LIVE_STATUSES,
+    Campaign,
+    Click,
+    Pledge,
+    PledgeCredit,
+    Share,
+)
 from sharetrack.pledges.service import Event, fold
 from sharetrack.pledges.signatures import HEADER, sign
+from sharetrack.services import services
 from tests import live
 
 PG_URL = os.environ.get("LOADTEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -119,7 +127,7 @@ def seed(env: dict[str, str], shares: int = 200) -> Seeded:
             db.session.add(share)
             rows.append(share)
         db.session.commit()
-        tokens = [app.extensions["sharetrack.tokens"].share_token(s.id) for s in rows]
+        tokens = [services(app).tokens.share_token(s.id) for s in rows]
         db.engine.dispose()
     return Seeded("load", tokens, api_key)
 
@@ -429,7 +437,7 @@ def reconcile(database_url: str, events: dict[str, list[dict]]) -> dict:
     for external_id, state in expected.items():
         pledge_id, status, amount = stored[external_id]
         assert (status, amount) == (state.status, state.amount_minor), external_id
-        for model in MODELS:
+        for model in ATTRIBUTION_MODELS:
             got = credits.get((pledge_id, model), 0)
             want = amount if status in LIVE_STATUSES and has_ref[external_id] else 0
             if got != want:

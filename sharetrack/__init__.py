@@ -11,6 +11,7 @@ from . import config, ratelimit, security, web
 from .auth import passwords
 from .extensions import csrf, db, login, mail, migrate
 from .links.middleware import RedirectMiddleware
+from .services import Services, install
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,15 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
 
+    from .leaflets.qr import Memo
+    from .links.tokens import Tokens
+
+    built = install(
+        app,
+        Services(
+            tokens=Tokens(app.config["SECRET_KEY"], app.config["SECRET_KEYS"]), qr_images=Memo()
+        ),
+    )
     web.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -48,7 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login.init_app(app)
     mail.init_app(app)
     _sqlite_pragmas(app)
-    _redirect_statements(app)
+    _redirect_statements(app, built)
     ratelimit.init_app(app)
     security.init_app(app)
 
@@ -65,11 +75,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         reports,
         shares,
     )
-    from .api.errors import register_error_handlers
     from .auth.key_pages import bp as api_keys_bp
     from .auth.views import bp as auth_bp
     from .campaigns.views import bp as campaigns_bp
     from .embed.views import bp as embed_bp
+    from .errors import register_error_handlers
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
     from .pledges.views import bp as campaign_page_bp
@@ -91,12 +101,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _redirect_statements(app: Flask) -> None:
+def _redirect_statements(app: Flask, built: Services) -> None:
     """The redirect's driver-level statements for this app's engine (links/hotpath.py)."""
     from .links import hotpath
 
     with app.app_context():
-        app.extensions["sharetrack.hotpath"] = hotpath.Statements(db.engine)
+        built.redirect_statements = hotpath.Statements(db.engine)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -10,205 +10,244 @@ import sys
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import api_keys, staff
 from .extensions import db
 from .models import STAFF_ROLES, Campaign, utcnow
+from .services import services
 from .tracking import retention, rollup, visitors
 
 DEMO_KEY_NAME = "demo (make run)"
 
 
+@click.command("create-api-key")
+@with_appcontext
+@click.argument("name")
+def create_api_key(name: str) -> None:
+    """Create a staff API key called NAME and print only the key (it is not shown again)."""
+    _, key = api_keys.create(db.session, name[: api_keys.MAX_NAME])
+    db.session.commit()
+    click.echo(key)
+
+
+@click.command("list-api-keys")
+@with_appcontext
+def list_api_keys() -> None:
+    """List staff API keys by prefix and name (never the keys, which are not stored)."""
+    rows = api_keys.all_keys(db.session)
+    for row in rows:
+        key = api_keys.as_json(row)
+        state = f"revoked {key['revoked_at']}" if row.revoked_at else "live"
+        click.echo(f"{key['prefix']}  {key['created_at']}  {state:<32}  {key['name']}")
+    if not rows:
+        click.echo("no API keys; make one with create-api-key NAME", err=True)
+
+
+@click.command("revoke-api-key")
+@with_appcontext
+@click.argument("prefix")
+def revoke_api_key(prefix: str) -> None:
+    """Revoke the staff API key whose prefix (as listed) is PREFIX."""
+    if not api_keys.revoke(db.session, prefix.strip()):
+        raise click.ClickException(f"there is no live API key {prefix!r} (see list-api-keys)")
+    db.session.commit()
+    click.echo(f"revoked {prefix}")
+
+
+@click.command("create-staff")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(STAFF_ROLES), required=True, help="What they may do.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+def create_staff(email: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account for EMAIL that signs in at /staff/login."""
+    password = _password(password_stdin, "Password")
+    user = _staff_change(staff.create, email, password, role)
+    click.echo(f"created {user.role} {user.email}")
+
+
+@click.command("set-staff-password")
+@with_appcontext
+@click.argument("email")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the new password from one line of stdin."
+)
+def set_staff_password(email: str, password_stdin: bool) -> None:
+    """Give the staff account EMAIL a new password; it is signed out everywhere."""
+    password = _password(password_stdin, "New password")
+    user = _staff_change(staff.set_password, email, password)
+    click.echo(f"new password set for {user.email}; its sessions have ended")
+
+
+@click.command("remove-staff")
+@with_appcontext
+@click.argument("email")
+def remove_staff(email: str) -> None:
+    """Delete the staff account EMAIL (its sessions end with it)."""
+    user = _staff_change(staff.remove, email)
+    click.echo(f"removed {user.role} {user.email}")
+
+
+@click.command("rotate-salt")
+@with_appcontext
+def rotate_salt() -> None:
+    """Make today's visitor-hash salt and delete salts older than 48 hours.
+
+    The app does this by itself on the first click of a day; this is for cron.
+    """
+    today = visitors.rotate(db.session.connection())
+    db.session.commit()
+    click.echo(f"salt for {today.isoformat()} is in place; older than yesterday deleted")
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete expired salts and visitor hashes (older than 48 hours), and raw clicks older
+    than CLICK_RETENTION_DAYS once folded into daily aggregates. Safe to run any time."""
+    salts, hashes = visitors.purge(db.session.connection())
+    db.session.commit()
+    days = int(current_app.config["CLICK_RETENTION_DAYS"])
+    clicks = retention.purge_clicks(db.session, days)
+    db.session.commit()
+    click.echo(
+        f"deleted {salts} salt(s) and {hashes} visitor hash(es); "
+        f"{clicks} raw click(s) older than {days} days (their daily totals are kept)"
+    )
+
+
+@click.command("rollup-clicks")
+@with_appcontext
+def rollup_clicks() -> None:
+    """Fold clicks of closed days into daily aggregates (reports read those). For cron.
+
+    The report API also does it on its first call after a day closes.
+    """
+    made = rollup.fold(db.session)
+    db.session.commit()
+    click.echo(f"{made} share-day aggregate(s) made; raw clicks are kept")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Store the valid lines and list the others, instead of storing nothing.",
+)
+def import_history(file, skip_invalid: bool) -> None:
+    """Import campaigns, shares, clicks and pledges from JSON Lines (FILE, or - for stdin).
+
+    The whole file is checked before anything is written; errors are listed with line
+    numbers. Campaigns already stored are used as they are; a pledge already stored is
+    updated as the webhook would update it.
+    """
+    from .imports.lines import Checker, group_errors
+    from .imports.store import store
+
+    checker = Checker()
+    with _progress("checking", _size(file)) as advance:
+        pending = 0
+        for number, raw in enumerate(file, 1):
+            checker.feed(number, raw)
+            pending += len(raw)
+            if pending > 1 << 20:
+                advance(pending)
+                pending = 0
+        advance(pending)
+    plan = checker.finish(db.session)
+    if plan.errors:
+        for message in group_errors(plan.errors):
+            click.echo(message, err=True)
+        if not skip_invalid:
+            click.echo(
+                f"{plan.invalid_lines} of {plan.lines} lines are invalid; nothing was stored "
+                "(--skip-invalid stores the valid lines).",
+                err=True,
+            )
+            sys.exit(1)
+    records = len(plan.campaigns) + len(plan.shares) + len(plan.clicks) + len(plan.pledges)
+    try:
+        with _progress("storing", records) as advance:
+            done = store(db.session, plan, advance)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        click.echo(f"the database refused the import, nothing was stored: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"stored {done.campaigns} campaign(s), {done.promoters} promoter(s), "
+        f"{done.shares} share(s), {done.clicks} click(s), {done.pledges_new} new and "
+        f"{done.pledges_updated} updated pledge(s)"
+        + (f"; skipped {plan.invalid_lines} invalid line(s)" if plan.errors else "")
+    )
+
+
+@click.command("demo")
+@with_appcontext
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Origin printed in the share link.",
+)
+def demo(base_url: str) -> None:
+    """Load a demo campaign if the database has none; print a fresh demo API key and a link."""
+    from . import demo as demo_data
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 0:
+        demo_data.load(db.session, base_url)
+        click.echo("loaded the demo campaign 'demo'")
+    # Replace the previous demo key, so only the one printed now works.
+    db.session.execute(
+        sa.update(api_keys.ApiKey)
+        .where(api_keys.ApiKey.name == DEMO_KEY_NAME, api_keys.ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    _, key = api_keys.create(db.session, DEMO_KEY_NAME)
+    token = demo_data.demo_link_token(db.session, services().tokens)
+    db.session.commit()
+    click.echo(f"staff API key: {key}")
+    if token:
+        click.echo(f"share link:    {base_url.rstrip('/')}/s/{token}")
+        click.echo(f"campaign page: {base_url.rstrip('/')}/c/{demo_data.DEMO_SLUG}")
+        click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
+
+
+COMMANDS = (
+    create_api_key,
+    list_api_keys,
+    revoke_api_key,
+    create_staff,
+    set_staff_password,
+    remove_staff,
+    rotate_salt,
+    purge,
+    rollup_clicks,
+    import_history,
+    demo,
+)
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
-    @app.cli.command("create-api-key")
-    @click.argument("name")
-    def create_api_key(name: str) -> None:
-        """Create a staff API key called NAME and print only the key (it is not shown again)."""
-        _, key = api_keys.create(db.session, name[:80])
-        db.session.commit()
-        click.echo(key)
 
-    @app.cli.command("list-api-keys")
-    def list_api_keys() -> None:
-        """List staff API keys by prefix and name (never the keys, which are not stored)."""
-        rows = api_keys.all_keys(db.session)
-        for row in rows:
-            key = api_keys.as_json(row)
-            state = f"revoked {key['revoked_at']}" if row.revoked_at else "live"
-            click.echo(f"{key['prefix']}  {key['created_at']}  {state:<32}  {key['name']}")
-        if not rows:
-            click.echo("no API keys; make one with create-api-key NAME", err=True)
-
-    @app.cli.command("revoke-api-key")
-    @click.argument("prefix")
-    def revoke_api_key(prefix: str) -> None:
-        """Revoke the staff API key whose prefix (as listed) is PREFIX."""
-        if not api_keys.revoke(db.session, prefix.strip()):
-            raise click.ClickException(f"there is no live API key {prefix!r} (see list-api-keys)")
-        db.session.commit()
-        click.echo(f"revoked {prefix}")
-
-    @app.cli.command("create-staff")
-    @click.argument("email")
-    @click.option("--role", type=click.Choice(STAFF_ROLES), required=True, help="What they may do.")
-    @click.option(
-        "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
-    )
-    def create_staff(email: str, role: str, password_stdin: bool) -> None:
-        """Create a staff account for EMAIL that signs in at /staff/login."""
-        password = _password(password_stdin, "Password")
-        try:
-            user = staff.create(db.session, email, password, role)
-        except staff.StaffError as exc:
-            raise click.ClickException(str(exc)) from None
-        db.session.commit()
-        click.echo(f"created {user.role} {user.email}")
-
-    @app.cli.command("set-staff-password")
-    @click.argument("email")
-    @click.option(
-        "--password-stdin", is_flag=True, help="Read the new password from one line of stdin."
-    )
-    def set_staff_password(email: str, password_stdin: bool) -> None:
-        """Give the staff account EMAIL a new password; it is signed out everywhere."""
-        password = _password(password_stdin, "New password")
-        try:
-            user = staff.set_password(db.session, email, password)
-        except staff.StaffError as exc:
-            raise click.ClickException(str(exc)) from None
-        db.session.commit()
-        click.echo(f"new password set for {user.email}; its sessions have ended")
-
-    @app.cli.command("remove-staff")
-    @click.argument("email")
-    def remove_staff(email: str) -> None:
-        """Delete the staff account EMAIL (its sessions end with it)."""
-        try:
-            user = staff.remove(db.session, email)
-        except staff.StaffError as exc:
-            raise click.ClickException(str(exc)) from None
-        db.session.commit()
-        click.echo(f"removed {user.role} {user.email}")
-
-    @app.cli.command("rotate-salt")
-    def rotate_salt() -> None:
-        """Make today's visitor-hash salt and delete salts older than 48 hours.
-
-        The app does this by itself on the first click of a day; this is for cron.
-        """
-        today = visitors.rotate(db.session.connection())
-        db.session.commit()
-        click.echo(f"salt for {today.isoformat()} is in place; older than yesterday deleted")
-
-    @app.cli.command("purge")
-    def purge() -> None:
-        """Delete expired salts and visitor hashes (older than 48 hours), and raw clicks older
-        than CLICK_RETENTION_DAYS once folded into daily aggregates. Safe to run any time."""
-        salts, hashes = visitors.purge(db.session.connection())
-        db.session.commit()
-        days = int(current_app.config["CLICK_RETENTION_DAYS"])
-        clicks = retention.purge_clicks(db.session, days)
-        db.session.commit()
-        click.echo(
-            f"deleted {salts} salt(s) and {hashes} visitor hash(es); "
-            f"{clicks} raw click(s) older than {days} days (their daily totals are kept)"
-        )
-
-    @app.cli.command("rollup-clicks")
-    def rollup_clicks() -> None:
-        """Fold clicks of closed days into daily aggregates (reports read those). For cron.
-
-        The report API also does it on its first call after a day closes.
-        """
-        made = rollup.fold(db.session)
-        db.session.commit()
-        click.echo(f"{made} share-day aggregate(s) made; raw clicks are kept")
-
-    @app.cli.command("import")
-    @click.argument("file", type=click.File("rb"))
-    @click.option(
-        "--skip-invalid",
-        is_flag=True,
-        help="Store the valid lines and list the others, instead of storing nothing.",
-    )
-    def import_history(file, skip_invalid: bool) -> None:
-        """Import campaigns, shares, clicks and pledges from JSON Lines (FILE, or - for stdin).
-
-        The whole file is checked before anything is written; errors are listed with line
-        numbers. Campaigns already stored are used as they are; a pledge already stored is
-        updated as the webhook would update it.
-        """
-        from .imports.lines import Checker, group_errors
-        from .imports.store import store
-
-        checker = Checker()
-        with _progress("checking", _size(file)) as advance:
-            pending = 0
-            for number, raw in enumerate(file, 1):
-                checker.feed(number, raw)
-                pending += len(raw)
-                if pending > 1 << 20:
-                    advance(pending)
-                    pending = 0
-            advance(pending)
-        plan = checker.finish(db.session)
-        if plan.errors:
-            for message in group_errors(plan.errors):
-                click.echo(message, err=True)
-            if not skip_invalid:
-                click.echo(
-                    f"{plan.invalid_lines} of {plan.lines} lines are invalid; nothing was stored "
-                    "(--skip-invalid stores the valid lines).",
-                    err=True,
-                )
-                sys.exit(1)
-        records = len(plan.campaigns) + len(plan.shares) + len(plan.clicks) + len(plan.pledges)
-        try:
-            with _progress("storing", records) as advance:
-                done = store(db.session, plan, advance)
-            db.session.commit()
-        except SQLAlchemyError as exc:
-            db.session.rollback()
-            click.echo(f"the database refused the import, nothing was stored: {exc}", err=True)
-            sys.exit(1)
-        click.echo(
-            f"stored {done.campaigns} campaign(s), {done.promoters} promoter(s), "
-            f"{done.shares} share(s), {done.clicks} click(s), {done.pledges_new} new and "
-            f"{done.pledges_updated} updated pledge(s)"
-            + (f"; skipped {plan.invalid_lines} invalid line(s)" if plan.errors else "")
-        )
-
-    @app.cli.command("demo")
-    @click.option(
-        "--base-url",
-        default="http://127.0.0.1:5000",
-        show_default=True,
-        help="Origin printed in the share link.",
-    )
-    def demo(base_url: str) -> None:
-        """Load a demo campaign if the database has none; print a fresh demo API key and a link."""
-        from . import demo as demo_data
-
-        if db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 0:
-            demo_data.load(db.session, base_url)
-            click.echo("loaded the demo campaign 'demo'")
-        # Replace the previous demo key, so only the one printed now works.
-        db.session.execute(
-            sa.update(api_keys.ApiKey)
-            .where(api_keys.ApiKey.name == DEMO_KEY_NAME, api_keys.ApiKey.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
-        _, key = api_keys.create(db.session, DEMO_KEY_NAME)
-        token = demo_data.demo_link_token(db.session, current_app.extensions["sharetrack.tokens"])
-        db.session.commit()
-        click.echo(f"staff API key: {key}")
-        if token:
-            click.echo(f"share link:    {base_url.rstrip('/')}/s/{token}")
-            click.echo(f"campaign page: {base_url.rstrip('/')}/c/{demo_data.DEMO_SLUG}")
-            click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
+def _staff_change(change, *args):
+    """Run a staff.* change and commit it; its StaffError becomes the command's error."""
+    try:
+        user = change(db.session, *args)
+    except staff.StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    return user
 
 
 def _password(from_stdin: bool, prompt: str) -> str:

@@ -42,7 +42,6 @@ def defaults(instance_path: str) -> dict:
         # Touch cookie: at most this many recent shares are remembered.
         "TOUCH_COOKIE_MAX": 10,
         # Upper bound of any campaign's attribution window; touch cookies never outlive it.
-        "MAX_WINDOW_DAYS": 365,
         "COOKIE_SECURE": None,  # None: Secure outside debug
         # Babel locale of the pages: money, numbers and dates.
         "LOCALE": "en_GB",

@@ -1,6 +1,5 @@
-"""Extensions, created unbound and initialised in create_app."""
+"""Extensions, created unbound and initialised in create_app (the limiter is ratelimit.py's)."""
 
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -8,8 +7,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from .ratelimit import KEY_PREFIX, client_key
 
 
 class Base(DeclarativeBase):
@@ -28,15 +25,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
-# Settings that are not per app are fixed here: Flask-Limiter keeps the first app's otherwise.
-# swallow_errors: with Redis down, requests go through unlimited (and the error is logged).
-limiter = Limiter(
-    key_func=client_key,
-    key_prefix=KEY_PREFIX,
-    strategy="fixed-window",
-    headers_enabled=False,
-    swallow_errors=True,
-)
 # On for every form by default; the JSON API (bearer keys, signed webhooks) is exempted.
 csrf = CSRFProtect()
 login = LoginManager()

@@ -10,30 +10,28 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .attribution.rules import DEFAULT_MODEL, MODELS
+from .channels import CHANNELS
 from .extensions import db
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-CHANNELS = (
-    "facebook",
-    "x",
-    "whatsapp",
-    "linkedin",
-    "bluesky",
-    "telegram",
-    "reddit",
-    "email",
-    "link",
-    "leaflet",
-)
 CAMPAIGN_STATUSES = ("active", "paused", "ended")
+# The credit models (attribution/rules.py); every one is stored, reports pick one.
+ATTRIBUTION_MODELS = ("last_click", "first_click", "linear", "time_decay", "position_based")
+DEFAULT_ATTRIBUTION_MODEL = "last_click"
 STAFF_ROLES = ("admin", "viewer")
 PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")
 # Only these count toward totals and carry credit; refunded and cancelled pledges lose theirs.
 LIVE_STATUSES = ("pledged", "paid")
 MAX_AMOUNT_MINOR = 10**10
+# Field limits: the columns, the input schemas and the forms all read these.
+MAX_SLUG_LENGTH = 64
+MAX_TITLE_LENGTH = 200
+MAX_WINDOW_DAYS = 365
+MAX_PROMOTER_CODE_LENGTH = 32
+# Touches one pledge may name (webhook refs, import lines).
+MAX_PLEDGE_REFS = 50
 
 
 def utcnow() -> dt.datetime:
@@ -54,15 +52,17 @@ class Campaign(db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         sa.CheckConstraint("target_minor >= 0", name="target_not_negative"),
-        sa.CheckConstraint("window_days BETWEEN 1 AND 365", name="window_range"),
+        sa.CheckConstraint(f"window_days BETWEEN 1 AND {MAX_WINDOW_DAYS}", name="window_range"),
         sa.CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status_known"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
-        sa.CheckConstraint(_in("attribution_model", MODELS), name="attribution_model_known"),
+        sa.CheckConstraint(
+            _in("attribution_model", ATTRIBUTION_MODELS), name="attribution_model_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(MAX_SLUG_LENGTH), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE_LENGTH))
     landing_url: Mapped[str] = mapped_column(sa.String(2000))
     currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
     target_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -71,7 +71,7 @@ class Campaign(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The credit model reports use unless a request names another; every model is kept.
     attribution_model: Mapped[str] = mapped_column(
-        sa.String(16), default=DEFAULT_MODEL, server_default=DEFAULT_MODEL
+        sa.String(16), default=DEFAULT_ATTRIBUTION_MODEL, server_default=DEFAULT_ATTRIBUTION_MODEL
     )
     # Takes pledges on its own hosted page, /c/<slug>.
     pledge_page: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -86,7 +86,7 @@ class Promoter(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Public code (80 random bits): utm_content, reports and CSV carry it. It proves nothing.
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(MAX_PROMOTER_CODE_LENGTH), unique=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(80))
     # Addresses are never stored (only email_hash): migration 0006 emptied this column, nothing
     # writes it, and a later release drops it (the previous release still names it).
@@ -369,7 +369,7 @@ class PledgeCredit(db.Model):
 
     __tablename__ = "pledge_credits"
     __table_args__ = (
-        sa.CheckConstraint(_in("model", MODELS), name="model_known"),
+        sa.CheckConstraint(_in("model", ATTRIBUTION_MODELS), name="model_known"),
         sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
         # Covering: every report query on credits reads this index alone.
         sa.Index(

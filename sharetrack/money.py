@@ -34,6 +34,14 @@ def split(amount: int, weights: Sequence[int]) -> list[int]:
     return parts
 
 
+def divide_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest integer, halves away from zero, exactly."""
+    if denominator <= 0:
+        raise ValueError("the denominator must be positive")
+    value = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return value if numerator >= 0 else -value
+
+
 def digits(currency: str) -> int:
     """How many decimal digits the currency's minor unit has (2 for GBP, 0 for JPY)."""
     return get_currency_precision(currency)

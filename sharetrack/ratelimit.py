@@ -26,10 +26,12 @@ import time
 from functools import lru_cache
 
 from flask import Flask, abort, current_app, g, request
+from flask_limiter import Limiter
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage
 
 from .config import ConfigError
+from .services import services
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +77,8 @@ def client_key() -> str:
 
 def _secret_of_the_day() -> bytes:
     """Today's random secret: shared through Redis when the limits are, else this process's."""
-    from .extensions import limiter
-
     day = dt.datetime.now(dt.UTC).date().isoformat()
-    cache: dict = current_app.extensions["sharetrack.ratelimit_secret"]
+    cache = services().ratelimit_secrets
     secret = cache.get(day)
     if secret is not None:
         return secret
@@ -101,7 +101,6 @@ def limited(setting: str, **options):
     Past the limit the app's error handlers answer 429 (problem details under /api/, else the
     error page) with this detail, and `Retry-After` is added on the way out.
     """
-    from .extensions import limiter
 
     def detail() -> str:
         limit = current_app.config[setting].replace(";", ", ")
@@ -142,8 +141,6 @@ def _day_digest(value: str) -> str:
 
 
 def _spend(setting: str, make_key, scope: str) -> int | None:
-    from .extensions import limiter
-
     if not (limiter.enabled and limiter.initialized):
         return None
     try:
@@ -173,8 +170,6 @@ def _limits(text: str) -> tuple:
 
 def retry_after() -> int:
     """Seconds until the limit this request broke lets the client in again (at least 1)."""
-    from .extensions import limiter
-
     counted_by_hand = g.get("sharetrack_retry_after")  # set by views that use spend()
     if counted_by_hand:
         return int(counted_by_hand)
@@ -190,8 +185,6 @@ def retry_after() -> int:
 
 def init_app(app: Flask) -> None:
     """Check the limit strings and bind the limiter to this app."""
-    from .extensions import limiter
-
     for setting in LIMIT_SETTINGS:
         try:
             parse_many(app.config[setting])
@@ -207,12 +200,9 @@ def init_app(app: Flask) -> None:
             "socket_timeout": REDIS_TIMEOUT,
             **app.config["RATELIMIT_STORAGE_OPTIONS"],
         }
-    app.extensions["sharetrack.ratelimit_secret"] = {}
     limiter.init_app(app)
     if limiter.enabled:  # switched off, Flask-Limiter makes no storage at all
         sweep_expired_inline(limiter.storage)
-    if _counts_by_hand not in limiter._request_filters:  # one limiter, many test apps
-        limiter.request_filter(_counts_by_hand)
     app.after_request(_retry_after_header)
 
 
@@ -272,3 +262,15 @@ def _retry_after_header(response):
     if response.status_code == 429:
         response.headers.setdefault("Retry-After", str(retry_after()))
     return response
+
+
+# Settings that are not per app are fixed here: Flask-Limiter keeps the first app's otherwise.
+# swallow_errors: with Redis down, requests go through unlimited (and the error is logged).
+limiter = Limiter(
+    key_func=client_key,
+    key_prefix=KEY_PREFIX,
+    strategy="fixed-window",
+    headers_enabled=False,
+    swallow_errors=True,
+)
+limiter.request_filter(_counts_by_hand)

@@ -23,6 +23,7 @@ from sharetrack.auth import api_keys
 from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Campaign, Promoter, Share
+from sharetrack.services import services
 
 PG_URL = os.environ.get(
     "SHARETRACK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -238,7 +239,7 @@ def make_share(app, make_campaign):
             db.session.commit()
             db.session.refresh(share)
             db.session.expunge(share)
-            token = app.extensions["sharetrack.tokens"].share_token(share.id)
+            token = services(app).tokens.share_token(share.id)
         return share, token
 
     return make

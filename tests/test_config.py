@@ -6,6 +6,7 @@ import pytest
 
 from sharetrack import create_app
 from sharetrack.config import ConfigError, normalise_database_url
+from sharetrack.services import services
 
 
 def test_refuses_to_start_without_a_secret_outside_debug(monkeypatch, tmp_path):
@@ -31,11 +32,11 @@ def test_environment_overrides_defaults(monkeypatch, tmp_path):
 def test_comma_separated_older_keys_verify_old_links(monkeypatch, tmp_path):
     uri = f"sqlite:///{tmp_path}/x.db"
     old = create_app({"TESTING": True, "SECRET_KEY": "old", "SQLALCHEMY_DATABASE_URI": uri})
-    token = old.extensions["sharetrack.tokens"].share_token(7)
+    token = services(old).tokens.share_token(7)
     monkeypatch.setenv("SHARETRACK_SECRET_KEYS", "old, older")
     new = create_app({"TESTING": True, "SECRET_KEY": "new", "SQLALCHEMY_DATABASE_URI": uri})
     assert new.config["SECRET_KEYS"] == ["old", "older"]
-    assert new.extensions["sharetrack.tokens"].share_id(token) == 7
+    assert services(new).tokens.share_id(token) == 7
 
 
 def test_sqlite_runs_with_wal_and_a_busy_timeout(app, ctx):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.money import display_whole, format_minor, parse_major, split
+from sharetrack.money import display_whole, divide_half_up, format_minor, parse_major, split
 
 amounts = st.integers(min_value=0, max_value=10**10)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=30).filter(
@@ -95,3 +95,17 @@ def test_format_minor():
 )
 def test_display_whole_is_whole_units_with_the_short_symbol(amount_minor, currency, shown):
     assert display_whole(amount_minor, currency) == shown
+
+
+@given(st.integers(-(10**15), 10**15), st.integers(1, 10**9))
+def test_divide_half_up_is_the_nearest_integer_with_halves_away_from_zero(numerator, denominator):
+    exact = Fraction(numerator, denominator)
+    got = divide_half_up(numerator, denominator)
+    assert abs(exact - got) <= Fraction(1, 2)
+    if abs(exact - got) == Fraction(1, 2):  # a half: away from zero
+        assert abs(got) > abs(exact)
+
+
+def test_divide_half_up_refuses_a_zero_denominator():
+    with pytest.raises(ValueError, match="positive"):
+        divide_half_up(1, 0)

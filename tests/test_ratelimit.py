@@ -143,7 +143,7 @@ def test_memory_limits_survive_threads_racing_to_restart_the_expiry_timer(app, m
 
     from limits import parse
 
-    from sharetrack.extensions import limiter
+    from sharetrack.ratelimit import limiter
 
     storage = limiter.storage
 
@@ -178,6 +178,19 @@ def test_memory_limits_survive_threads_racing_to_restart_the_expiry_timer(app, m
             worker.join()
     assert errors == []
     assert limiter.limiter.get_window_stats(item, "race", "0-0").remaining == 999
+
+
+def test_the_memory_storage_internals_the_sweep_replaces_are_still_there(app):
+    """limits is pinned in pyproject.toml: a release that renames these fails here first."""
+    from limits.storage import MemoryStorage
+
+    storage = MemoryStorage()
+    assert callable(storage._MemoryStorage__expire_events)
+    assert callable(storage._MemoryStorage__schedule_expiry)
+    ratelimit.sweep_expired_inline(storage)
+    assert storage._MemoryStorage__schedule_expiry.__name__ == "sweep"
+    # The app's own limiter got the sweep too.
+    assert ratelimit.limiter.storage._MemoryStorage__schedule_expiry.__name__ == "sweep"
 
 
 def test_memory_limits_start_no_threads_and_still_drop_expired_counters(monkeypatch):

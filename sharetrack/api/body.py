@@ -7,7 +7,7 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem, field_errors, invalid
+from ..errors import Problem, field_errors, invalid
 
 M = TypeVar("M", bound=BaseModel)
 

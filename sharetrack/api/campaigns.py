@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from flask import jsonify, url_for
 
-from ..auth.api_keys import require_api_key
 from ..campaigns import service
+from ..campaigns.schemas import CampaignCreate, CampaignUpdate
+from ..errors import invalid
 from ..extensions import db
 from . import bp
+from .auth import require_api_key
 from .body import parse
-from .errors import Problem, invalid
 from .openapi import Reply, operation
 from .responses import Campaign, CampaignList
-from .schemas import CampaignCreate, CampaignUpdate
-
-
-def _campaign_or_404(slug: str):
-    campaign = service.by_slug(db.session, slug)
-    if campaign is None:
-        raise Problem(404, "Not Found", f"There is no campaign {slug!r}.", slug="unknown-campaign")
-    return campaign
 
 
 @bp.post("/campaigns")
@@ -69,7 +62,7 @@ def list_campaigns():
 @require_api_key
 def get_campaign(slug: str):
     """One campaign."""
-    return service.as_json(_campaign_or_404(slug))
+    return service.as_json(service.get_campaign_or_404(db.session, slug))
 
 
 @bp.patch("/campaigns/<slug>")
@@ -84,7 +77,7 @@ def get_campaign(slug: str):
 @require_api_key
 def update_campaign(slug: str):
     """Change some of a campaign's fields."""
-    campaign = _campaign_or_404(slug)
+    campaign = service.get_campaign_or_404(db.session, slug)
     body = parse(CampaignUpdate)
     try:
         service.update(campaign, **body.model_dump(exclude_unset=True))

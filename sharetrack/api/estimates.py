@@ -7,13 +7,13 @@ import json
 
 from flask import current_app, request
 
+from ..campaigns.service import get_campaign_or_404
+from ..channels import CHANNELS
+from ..errors import invalid
 from ..estimates import figures
 from ..extensions import db
-from ..models import CHANNELS
 from ..ratelimit import limited
 from . import bp
-from .campaigns import _campaign_or_404
-from .errors import invalid
 from .openapi import Reply, operation
 from .responses import ShareValue
 
@@ -41,7 +41,7 @@ from .responses import ShareValue
 @limited("RATELIMIT_SHARE_VALUE")
 def share_value(slug: str):
     """Every channel's estimate (or one, with ?channel=), cacheable by ETag for max-age."""
-    campaign = _campaign_or_404(slug)
+    campaign = get_campaign_or_404(db.session, slug)
     channel = request.args.get("channel")
     if channel is not None and channel not in CHANNELS:
         raise invalid(

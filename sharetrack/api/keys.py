@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from ..auth import api_keys
-from ..auth.api_keys import require_api_key
+from ..errors import Problem
 from ..extensions import db
 from . import bp
-from .errors import Problem
+from .auth import require_api_key
 from .openapi import Reply, operation
 from .responses import ApiKeyList
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..auth.api_keys import require_api_key
+from ..campaigns.service import get_campaign_or_404
+from ..errors import Problem, invalid
 from ..extensions import db
 from ..leaflets import service
-from ..web import app_tokens, link_url, print_url
+from ..leaflets.schemas import LeafletCreate
+from ..links.public import app_tokens, link_url, print_url
 from . import bp
+from .auth import require_api_key
 from .body import parse
-from .campaigns import _campaign_or_404
-from .errors import Problem, invalid
 from .openapi import Reply, operation
 from .responses import LeafletBatchCreated, LeafletList
-from .schemas import LeafletCreate
 
 
 @bp.post("/campaigns/<slug>/leaflets")
@@ -29,7 +29,7 @@ from .schemas import LeafletCreate
 @require_api_key
 def create_leaflet_batch(slug: str):
     """Create a batch: its own leaflet link, QR code images and print sheet."""
-    campaign = _campaign_or_404(slug)
+    campaign = get_campaign_or_404(db.session, slug)
     body = parse(LeafletCreate)
     try:
         batch = service.create_batch(
@@ -74,6 +74,6 @@ def create_leaflet_batch(slug: str):
 @require_api_key
 def list_leaflet_batches(slug: str):
     """The campaign's batches with their scans (and, once wired, their pledges)."""
-    campaign = _campaign_or_404(slug)
+    campaign = get_campaign_or_404(db.session, slug)
     rows = service.batch_table(db.session, campaign.id)
     return {"leaflets": [row.as_json() for row in rows]}

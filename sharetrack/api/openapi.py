@@ -16,15 +16,19 @@ Request bodies and responses come from the pydantic models' JSON Schemas.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
+from functools import wraps
 
 from flask import Flask, current_app
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from ..services import services
 from . import bp
 from .responses import ProblemDetails
 
+log = logging.getLogger(__name__)
 OPENAPI_VERSION = "3.1.0"
 SECURITY_SCHEME = "staffKey"
 REF = "#/components/schemas/{model}"
@@ -86,7 +90,7 @@ class Operation:
     # Other parameters as OpenAPI parameter objects (query strings, a webhook's signature header).
     parameters: tuple[dict, ...] = ()
     tags: tuple[str, ...] = ()
-    # Reads the database, so answers 503 while it is down (api/errors.py).
+    # Reads the database, so answers 503 while it is down (sharetrack/errors.py).
     database: bool = True
 
     def error_statuses(self) -> list[int]:
@@ -103,14 +107,54 @@ class Operation:
         return sorted(statuses)
 
 
+class ContractDrift(RuntimeError):
+    """A view answered with a body its documented response model does not describe."""
+
+
 def operation(summary: str, *, responses: dict[int, Reply], **details):
-    """Decorator: declare the view's operation (see Operation for the fields)."""
+    """Decorator: declare the view's operation (see Operation for the fields).
+
+    The view's answers pass through the declared response model (conform).
+    """
 
     def declare(view):
-        view.openapi = Operation(summary, responses, **details)
-        return view
+        declared = Operation(summary, responses, **details)
+
+        @wraps(view)
+        def answer(*args, **kwargs):
+            return conform(declared, view(*args, **kwargs))
+
+        answer.openapi = declared  # type: ignore[attr-defined]
+        return answer
 
     return declare
+
+
+def conform(declared: Operation, answer):
+    """The answer, once its JSON body is checked against the documented model for its status.
+
+    A mismatch is a bug of ours, not the client's: tests and debug runs fail loudly; in
+    production it is logged and the answer still goes out.
+    """
+    if isinstance(answer, dict):
+        status, body = 200, answer
+    elif isinstance(answer, current_app.response_class) and answer.is_json:
+        status, body = answer.status_code, answer.get_json(silent=True)
+    else:
+        return answer  # no body (204, 304) or not JSON (CSV)
+    reply = declared.responses.get(status)
+    model = reply.schema if reply is not None else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return answer
+    try:
+        model.model_validate(body)
+    except ValidationError as exc:
+        if current_app.testing or current_app.debug:
+            raise ContractDrift(
+                f"{declared.summary!r} answered {status} off contract: {exc}"
+            ) from exc
+        log.error("%r answered %s off contract: %s", declared.summary, status, exc)
+    return answer
 
 
 def openapi_path(rule: str) -> tuple[str, list[tuple[str, str | None]]]:
@@ -233,7 +277,7 @@ def document(app: Flask) -> dict:
 )
 def openapi_json():
     """The API contract."""
-    cache = current_app.extensions.setdefault("sharetrack.openapi", {})
-    if "document" not in cache:
-        cache["document"] = document(current_app)
-    return cache["document"]
+    built = services()
+    if built.openapi_document is None:
+        built.openapi_document = document(current_app)
+    return built.openapi_document

@@ -8,16 +8,16 @@ from flask import current_app, jsonify, request
 
 from ..campaigns import service as campaigns
 from ..config import webhook_secrets
+from ..errors import Problem, invalid
 from ..extensions import db
+from ..links.public import app_tokens
 from ..pledges import service, signatures
+from ..pledges.schemas import PledgeIn
 from ..ratelimit import limited
-from ..web import app_tokens
 from . import bp
 from .body import parse
-from .errors import Problem, invalid
 from .openapi import Reply, operation
 from .responses import PledgeStored
-from .schemas import PledgeIn
 
 
 @bp.post("/pledges")

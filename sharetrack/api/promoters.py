@@ -6,13 +6,13 @@ from flask import current_app
 
 from ..config import mail_enabled
 from ..extensions import db
+from ..links.public import app_tokens, dashboard_url
 from ..promoters import identity, mail
 from ..promoters.schemas import RecoverRequest
 from ..ratelimit import limit_per, limited
-from ..web import app_tokens, dashboard_url
 from . import bp
 from .body import parse
-from .errors import Problem, invalid
+from ..errors import Problem, invalid
 from .openapi import Reply, operation
 
 

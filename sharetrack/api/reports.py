@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask import Response, request
 from sqlalchemy.exc import OperationalError
 
-from ..auth.api_keys import require_api_key
+from ..campaigns.service import get_campaign_or_404
+from ..errors import invalid
 from ..extensions import db
+from ..models import ATTRIBUTION_MODELS
 from ..reports import csv, service
+from ..reports.schemas import ReportQuery
 from ..tracking import rollup
 from . import bp
-from .campaigns import _campaign_or_404
-from .errors import invalid
+from .auth import require_api_key
 from .openapi import Reply, operation
 from .responses import Report
-from .schemas import ReportQuery
 
 
 @bp.get("/campaigns/<slug>/report")
@@ -34,9 +35,7 @@ from .schemas import ReportQuery
             "name": "model",
             "in": "query",
             "required": False,
-            "schema": {
-                "enum": ["last_click", "first_click", "linear", "time_decay", "position_based"]
-            },
+            "schema": {"enum": list(ATTRIBUTION_MODELS)},
         },
         {
             "name": "from",
@@ -55,7 +54,7 @@ from .schemas import ReportQuery
             "name": "table",
             "in": "query",
             "required": False,
-            "schema": {"enum": ["channels", "promoters", "daily"]},
+            "schema": {"enum": list(service.TABLES)},
         },
     ),
     tags=("reports",),
@@ -63,7 +62,7 @@ from .schemas import ReportQuery
 @require_api_key
 def campaign_report(slug: str):
     """Totals, channels, top promoters and days under a model (the campaign's by default)."""
-    campaign = _campaign_or_404(slug)
+    campaign = get_campaign_or_404(db.session, slug)
     query = ReportQuery.model_validate(request.args.to_dict())
     if query.since and query.until and query.since > query.until:
         raise invalid([{"field": "from", "message": "must not be after 'to'"}])

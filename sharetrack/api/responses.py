@@ -1,6 +1,8 @@
 """Response bodies, as pydantic models: their JSON Schemas are the contract's responses.
 
-The views build plain dicts; schemathesis checks in CI that what they send matches these.
+Every answer a view declares with `operation` passes through its model on the way out
+(openapi.conform): a field sent but not documented, or documented but not sent, is an error.
+docs/adr/1102-one-serialisation.md says why this rather than APIFlask or flask-smorest.
 """
 
 from __future__ import annotations
@@ -8,17 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..models import CAMPAIGN_STATUSES
+from ..models import ATTRIBUTION_MODELS, CAMPAIGN_STATUSES
 
 
-class FieldError(BaseModel):
+class Documented(BaseModel):
+    """A response body: exactly its fields, each one required (None is said, not left out)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FieldError(Documented):
     field: str = Field(description="The field, named as in the JSON body ('body' for all of it)")
     message: str
 
 
-class ProblemDetails(BaseModel):
+class ProblemDetails(Documented):
     """RFC 9457 problem details: every API error."""
 
     type: str = Field(description="A URI naming the kind of problem")
@@ -28,7 +36,7 @@ class ProblemDetails(BaseModel):
     errors: list[FieldError] = Field(description="Per-field errors (422), else empty")
 
 
-class Campaign(BaseModel):
+class Campaign(Documented):
     slug: str
     title: str
     landing_url: str
@@ -36,14 +44,19 @@ class Campaign(BaseModel):
     target_minor: int = Field(description="Target in the currency's minor unit (pence, cents)")
     window_days: int = Field(description="Days a visit can earn credit for a pledge")
     status: Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
+    attribution_model: Literal[ATTRIBUTION_MODELS] = Field(  # type: ignore[valid-type]
+        description="The credit model reports use unless a request names another"
+    )
+    pledge_page: bool = Field(description="Takes pledges on its own hosted page, /c/<slug>")
+    summary: str | None = Field(description="The case, in plain text, shown on that page")
     created_at: dt.datetime
 
 
-class CampaignList(BaseModel):
+class CampaignList(Documented):
     campaigns: list[Campaign]
 
 
-class ShareLink(BaseModel):
+class ShareLink(Documented):
     token: str = Field(description="The signed share token")
     url: str = Field(description="The link to share: /s/<token>")
     share_url: str = Field(description="The channel's share-intent URL with the link filled in")
@@ -56,21 +69,22 @@ class ShareLink(BaseModel):
     )
 
 
-class ApiKeyInfo(BaseModel):
+class ApiKeyInfo(Documented):
     """A staff API key as listed: never the key or its hash."""
 
     name: str
     prefix: str = Field(description="The start of the key, 'st_' and 8 hex digits")
     created_at: dt.datetime
+    last_used_at: dt.datetime | None = Field(description="To the hour: when it was last used")
     revoked_at: dt.datetime | None
 
 
-class ApiKeyList(BaseModel):
+class ApiKeyList(Documented):
     api_keys: list[ApiKeyInfo]
 
 
 # Leaflet batches.
-class LeafletBatchCreated(BaseModel):
+class LeafletBatchCreated(Documented):
     id: int
     token: str
     url: str
@@ -79,7 +93,7 @@ class LeafletBatchCreated(BaseModel):
     print_url: str = Field(description="The print sheet; its URL carries a signed key")
 
 
-class LeafletBatch(BaseModel):
+class LeafletBatch(Documented):
     id: int
     label: str
     place: str | None
@@ -92,18 +106,18 @@ class LeafletBatch(BaseModel):
     per_100_printed_minor: int = Field(description="attributed_minor × 100 ÷ printed, rounded")
 
 
-class LeafletList(BaseModel):
+class LeafletList(Documented):
     leaflets: list[LeafletBatch]
 
 
 # Pledges and reports.
-class PledgeCreditOut(BaseModel):
+class PledgeCreditOut(Documented):
     token: str
     channel: str
     amount_minor: int
 
 
-class PledgeStored(BaseModel):
+class PledgeStored(Documented):
     external_id: str
     campaign: str
     amount_minor: int
@@ -116,7 +130,7 @@ class PledgeStored(BaseModel):
     ignored_refs: int = Field(description="Refs that were forged, unknown or another campaign's")
 
 
-class ReportTotals(BaseModel):
+class ReportTotals(Documented):
     raised_minor: int
     attributed_minor: int
     pledges: int
@@ -127,7 +141,7 @@ class ReportTotals(BaseModel):
     bot_clicks: int
 
 
-class ReportChannel(BaseModel):
+class ReportChannel(Documented):
     channel: str
     shares: int
     clicks: int
@@ -144,7 +158,7 @@ class ReportChannel(BaseModel):
     basis: Literal["campaign", "pooled", "prior"]
 
 
-class ReportPromoter(BaseModel):
+class ReportPromoter(Documented):
     promoter: str
     display_name: str | None
     shares: int
@@ -153,7 +167,7 @@ class ReportPromoter(BaseModel):
     attributed_minor: int
 
 
-class ReportDay(BaseModel):
+class ReportDay(Documented):
     date: str
     clicks: int
     unique_clicks: int
@@ -161,7 +175,7 @@ class ReportDay(BaseModel):
     attributed_minor: int
 
 
-class Report(BaseModel):
+class Report(Documented):
     campaign: str
     currency: str
     model: str
@@ -172,7 +186,7 @@ class Report(BaseModel):
 
 
 # What one more share is worth (docs/estimate.md).
-class ShareValueChannel(BaseModel):
+class ShareValueChannel(Documented):
     channel: str
     estimate_minor: int = Field(description="Expected direct credit of one new share, minor units")
     low_minor: int = Field(description="Lower end of the interval")
@@ -184,7 +198,7 @@ class ShareValueChannel(BaseModel):
     display: str = Field(description="estimate_minor in whole units: '£26'")
 
 
-class ShareValue(BaseModel):
+class ShareValue(Documented):
     campaign: str
     currency: str
     as_of: dt.datetime = Field(description="The hour the figures are computed for (UTC)")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from ..campaigns import service as campaigns
+from ..channels import share_intent_url
 from ..config import mail_enabled
+from ..errors import Problem, invalid
 from ..extensions import db
-from ..links.channels import share_intent_url
-from ..promoters import identity, mail, sharing
-from ..ratelimit import limit_per, limited
-from ..web import (
+from ..links.public import (
     app_tokens,
     arrival_share_ids,
     cookie_promoter,
@@ -18,12 +17,13 @@ from ..web import (
     link_url,
     set_promoter_cookie,
 )
+from ..links.schemas import ShareCreate
+from ..promoters import identity, mail, sharing
+from ..ratelimit import limit_per, limited
 from . import bp
 from .body import parse
-from .errors import Problem, invalid
 from .openapi import Reply, operation
 from .responses import ShareLink
-from .schemas import ShareCreate
 
 
 @bp.post("/shares")

@@ -33,7 +33,7 @@ def credit_rows(
     `touches` are (share_id, at) pairs; an `at` of None (a bare ref) means the pledge's time.
     """
     kept = rules.eligible(
-        (rules.Touch(at or pledged_at, share_id) for share_id, at in touches),
+        (rules.Arrival(at or pledged_at, share_id) for share_id, at in touches),
         pledged_at,
         window_days,
     )

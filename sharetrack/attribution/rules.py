@@ -12,30 +12,31 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..models import ATTRIBUTION_MODELS
 from ..money import split
 
-MODELS = ("last_click", "first_click", "linear", "time_decay", "position_based")
-DEFAULT_MODEL = "last_click"
 HALF_LIFE = dt.timedelta(days=7)
 # Time-decay weights are fixed-point numbers with this many fractional bits: exact to split.
 _DECAY_BITS = 40
 
 
 @dataclass(frozen=True, order=True)
-class Touch:
+class Arrival:
     """An arrival through a share. Ordered by time, then share id, so ties are stable."""
 
     at: dt.datetime
     share_id: int
 
 
-def eligible(touches: Iterable[Touch], pledged_at: dt.datetime, window_days: int) -> list[Touch]:
+def eligible(
+    touches: Iterable[Arrival], pledged_at: dt.datetime, window_days: int
+) -> list[Arrival]:
     """The touches inside the window before the pledge, oldest first."""
     start = pledged_at - dt.timedelta(days=window_days)
     return sorted(t for t in touches if start <= t.at <= pledged_at)
 
 
-def weights(model: str, touches: Sequence[Touch], pledged_at: dt.datetime) -> list[int]:
+def weights(model: str, touches: Sequence[Arrival], pledged_at: dt.datetime) -> list[int]:
     """Integer weights, one per touch (oldest first), for `model`."""
     n = len(touches)
     if n == 0:
@@ -62,7 +63,7 @@ def weights(model: str, touches: Sequence[Touch], pledged_at: dt.datetime) -> li
 
 
 def credit(
-    model: str, amount_minor: int, touches: Sequence[Touch], pledged_at: dt.datetime
+    model: str, amount_minor: int, touches: Sequence[Arrival], pledged_at: dt.datetime
 ) -> dict[int, int]:
     """Credit per share id (zero credits left out); sums exactly to the amount, or is empty."""
     ordered = sorted(touches)
@@ -78,7 +79,7 @@ def credit(
 
 
 def credit_all(
-    amount_minor: int, touches: Sequence[Touch], pledged_at: dt.datetime
+    amount_minor: int, touches: Sequence[Arrival], pledged_at: dt.datetime
 ) -> dict[str, dict[int, int]]:
     """Credit per share id under every model."""
-    return {model: credit(model, amount_minor, touches, pledged_at) for model in MODELS}
+    return {model: credit(model, amount_minor, touches, pledged_at) for model in ATTRIBUTION_MODELS}

@@ -6,19 +6,20 @@ slow password hash would protect.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
-from functools import wraps
 
 import sqlalchemy as sa
-from flask import g, request
 from sqlalchemy.orm import Session
 
-from ..api.errors import Problem
-from ..extensions import db
 from ..models import ApiKey, utcnow
 
 PREFIX = "st_"
+MAX_NAME = 80  # characters of a key's name
+# last_used_at is written at most this often per key: enough to spot a stale key, and a busy
+# client's reads do not each become a write.
+USE_RESOLUTION = dt.timedelta(hours=1)
 
 
 def _hash(key: str) -> str:
@@ -44,6 +45,15 @@ def verify(session: Session, key: str) -> ApiKey | None:
     )
 
 
+def record_use(row: ApiKey, now: dt.datetime | None = None) -> bool:
+    """Note that the key was used now; False if it was already noted within USE_RESOLUTION."""
+    now = now or utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < USE_RESOLUTION:
+        return False
+    row.last_used_at = now
+    return True
+
+
 def revoke(session: Session, prefix: str) -> bool:
     """Revoke the key with this prefix (as listed, 'st_' optional); False if none is live."""
     prefix = prefix.removeprefix(PREFIX)
@@ -65,29 +75,10 @@ def as_json(row: ApiKey) -> dict:
         "name": row.name,
         "prefix": PREFIX + row.prefix,
         "created_at": _iso(row.created_at),
+        "last_used_at": _iso(row.last_used_at) if row.last_used_at else None,
         "revoked_at": _iso(row.revoked_at) if row.revoked_at else None,
     }
 
 
 def _iso(moment) -> str:
     return moment.isoformat() + "Z"
-
-
-def require_api_key(view):
-    """Decorator: 401 problem details unless a live Bearer key is presented."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-        row = verify(db.session, key.strip()) if scheme.lower() == "bearer" else None
-        if row is None:
-            raise Problem(
-                401,
-                "Unauthorized",
-                "Send a staff API key as 'Authorization: Bearer <key>'.",
-                headers={"WWW-Authenticate": 'Bearer realm="sharetrack"'},
-            )
-        g.api_key = row
-        return view(*args, **kwargs)
-
-    return wrapper

@@ -12,7 +12,6 @@ from .staff import admin_required, require_sign_in
 
 bp = Blueprint("api_keys", __name__, url_prefix="/staff/api-keys")
 bp.before_request(require_sign_in)
-MAX_NAME = 80
 
 
 class KeyForm(FlaskForm):
@@ -25,8 +24,8 @@ def name_problem(name: str) -> str | None:
     """Why a key name is refused, or None."""
     if not name:
         return "Name is required."
-    if len(name) > MAX_NAME:
-        return f"Name must be at most {MAX_NAME} characters."
+    if len(name) > api_keys.MAX_NAME:
+        return f"Name must be at most {api_keys.MAX_NAME} characters."
     if not name.isprintable():
         return "Name must have printable characters only."
     return None

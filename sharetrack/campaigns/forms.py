@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
 from wtforms import SelectChoice, SelectField, StringField
 
-from ..api.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
-from ..models import CAMPAIGN_STATUSES, Campaign
+from ..models import CAMPAIGN_STATUSES, MAX_WINDOW_DAYS, Campaign
 from ..money import format_major, format_minor, parse_major
+from .schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 
 STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
 # Schema fields whose form field has another name.
@@ -44,7 +44,9 @@ class CampaignForm(FlaskForm):
     window_days = StringField(
         "Attribution window (days)",
         default="30",
-        description="How long after a click a pledge still counts for the share: 1 to 365.",
+        description=(
+            f"How long after a click a pledge still counts for the share: 1 to {MAX_WINDOW_DAYS}."
+        ),
     )
     status = SelectField(
         "Status",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,14 @@ from ..attribution import engine
 from ..models import Campaign, Pledge
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+class CampaignNotFound(LookupError):
+    """No campaign has this slug; the adapters answer 404."""
+
+    def __init__(self, slug: str):
+        super().__init__(slug)
+        self.slug = slug
 
 
 class SlugTaken(Exception):
@@ -27,6 +36,14 @@ def by_slug(session: Session, slug: str) -> Campaign | None:
     if not SLUG_RE.fullmatch(slug):
         return None
     return session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+
+
+def get_campaign_or_404(session: Session, slug: str) -> Campaign:
+    """The campaign with this slug; raises CampaignNotFound (a 404 in every adapter) if none."""
+    campaign = by_slug(session, slug)
+    if campaign is None:
+        raise CampaignNotFound(slug)
+    return campaign
 
 
 def all_campaigns(session: Session) -> list[Campaign]:
@@ -65,6 +82,11 @@ def has_pledges(session: Session, campaign: Campaign) -> bool:
         session.scalar(sa.select(Pledge.id).where(Pledge.campaign_id == campaign.id).limit(1))
         is not None
     )
+
+
+def progress(raised_minor: int, target_minor: int) -> Fraction:
+    """Money raised as an exact fraction of the target: 0 without a target; may pass 1."""
+    return Fraction(raised_minor, target_minor) if target_minor > 0 else Fraction(0)
 
 
 def as_json(campaign: Campaign) -> dict:

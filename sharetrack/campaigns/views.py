@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import formatting
-from ..api.reports import _fold_closed_days as fold_closed_days
 from ..auth.staff import admin_required, require_sign_in
 from ..extensions import db
 from ..formatting import locale
 from ..leaflets import service as leaflets
 from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
+from ..links.public import print_url
 from ..reports import charts, csv, overview, page
 from ..reports import service as reports
-from ..web import print_url
 from . import service
 from .forms import CampaignForm, currency_choices, validated
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff")
 bp.before_request(require_sign_in)
-
-
-def campaign_or_404(slug: str):
-    """The campaign with this slug, or the site's 404 page."""
-    campaign = service.by_slug(db.session, slug) if len(slug) <= 64 else None
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 @bp.get("/")
@@ -41,7 +32,7 @@ def index():
 @bp.get("/campaigns/<slug>")
 def show(slug: str):
     """The campaign's report under a model and date range (?model=&from=&to=)."""
-    campaign = campaign_or_404(slug)
+    campaign = service.get_campaign_or_404(db.session, slug)
     choice, errors = page.read_choice(request.args)
     return _report_page(campaign, choice, errors, LeafletForm(), 422 if errors else 200)
 
@@ -49,7 +40,7 @@ def show(slug: str):
 @bp.get("/campaigns/<slug>/report.csv")
 def report_csv(slug: str):
     """One table of the report as CSV: the API's rows (?table=channels|promoters|daily|leaflets)."""
-    campaign = campaign_or_404(slug)
+    campaign = service.get_campaign_or_404(db.session, slug)
     choice, errors = page.read_choice(request.args)
     table = request.args.get("table", "")
     if table not in (*reports.TABLES, "leaflets"):
@@ -61,7 +52,6 @@ def report_csv(slug: str):
     if table == "leaflets":
         rows, columns, model = page.leaflet_rows(db.session, campaign.id), page.LEAFLET_COLUMNS, ""
     else:
-        fold_closed_days()
         model = choice.model or campaign.attribution_model
         within = reports.period(choice.since, choice.until)
         rows = reports.table_rows(db.session, campaign, table, model, within)  # as the API
@@ -78,7 +68,7 @@ def report_csv(slug: str):
 @admin_required
 def create_leaflets(slug: str):
     """A new leaflet batch from the form on the report page; its print sheet is linked there."""
-    campaign = campaign_or_404(slug)
+    campaign = service.get_campaign_or_404(db.session, slug)
     form = LeafletForm()
     if values := leaflet_validated(form):
         try:
@@ -102,7 +92,6 @@ def create_leaflets(slug: str):
 
 
 def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, status: int):
-    fold_closed_days()
     figures = page.build(db.session, campaign, choice)
     return render_template(
         "campaigns/show.html",
@@ -144,7 +133,7 @@ def create():
 @admin_required
 def edit(slug: str):
     """The edit form of a campaign (its slug stays)."""
-    campaign = campaign_or_404(slug)
+    campaign = service.get_campaign_or_404(db.session, slug)
     form = CampaignForm()
     form.currency.choices = currency_choices(locale())
     if not form.is_submitted():

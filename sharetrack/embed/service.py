@@ -5,16 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..estimates import figures
-from ..links.channels import ACTIONS, LABELS
-from ..links.service import PUBLIC_CHANNELS
 from ..money import display_whole
 
-# "Your share … could raise £26": where the share goes.
-PLACES = {c: f"on {LABELS[c]}" for c in PUBLIC_CHANNELS} | {
-    "email": "by email",
-    "link": "as a link",
-}
 IFRAME_HEIGHT = 480
 
 
@@ -57,7 +51,8 @@ def buttons(current: figures.Figures, currency: str, channels: list[str]) -> lis
             if figures.shows_amount(estimate, currency)
             else None
         )
-        out.append(Button(channel, ACTIONS[channel], PLACES[channel], amount))
+        # "Your share … could raise £26": the place says where the share goes.
+        out.append(Button(channel, CHANNEL[channel].action, CHANNEL[channel].place, amount))
     return out
 
 

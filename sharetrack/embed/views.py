@@ -11,32 +11,24 @@ sent (Sec-Fetch-Site, else Origin): see docs/adr/0401-embed-box.md.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from ..campaigns import service as campaigns
 from ..estimates import figures
 from ..extensions import csrf, db
-from ..models import Campaign
-from ..promoters import sharing
-from ..ratelimit import limited
-from ..security import allow_framing_by, origin_of
-from ..web import (
+from ..links.public import (
     app_tokens,
     arrival_share_ids,
     base_url,
     cookie_promoter,
-    shared_link_page,
 )
+from ..promoters import sharing
+from ..ratelimit import limited
+from ..security import allow_framing_by, origin_of
+from ..web import shared_link_page
 from . import service
 
 bp = Blueprint("embed", __name__)
-
-
-def _campaign_or_404(slug: str) -> Campaign:
-    campaign = campaigns.by_slug(db.session, slug) if len(slug) <= 64 else None
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _error(status: int, title: str, detail: str):
@@ -46,7 +38,7 @@ def _error(status: int, title: str, detail: str):
 @bp.get("/embed/<slug>")
 def box(slug: str):
     """The box: one button per channel, each with what a share on it could raise."""
-    campaign = _campaign_or_404(slug)
+    campaign = campaigns.get_campaign_or_404(db.session, slug)
     try:
         channels = service.channels_asked(request.args.get("channels"))
     except service.UnknownChannels as unknown:
@@ -71,7 +63,7 @@ def _from_our_origin() -> bool:
 @limited("RATELIMIT_SHARES")  # the same limit as POST /api/v1/shares
 def share(slug: str):
     """Make the visitor's link for one channel, in a new tab of ours with its share button."""
-    campaign = _campaign_or_404(slug)
+    campaign = campaigns.get_campaign_or_404(db.session, slug)
     if not _from_our_origin():
         return _error(403, "Forbidden", "Share buttons work from the campaign's own box.")
     try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Campaign, Pledge, Share, utcnow
 from ..money import display_whole, to_major
+from ..services import services
 from .service import ChannelEstimate, channel_estimates
 from .share_value import Estimate
 
@@ -84,7 +84,7 @@ def current(session: Session, campaign: Campaign, now: dt.datetime | None = None
     key = (campaign.id, hour)
     version = data_version(session)
     refresh = float(current_app.config["SHARE_VALUE_REFRESH_SECONDS"])
-    memo: OrderedDict = current_app.extensions.setdefault("sharetrack.share_value", OrderedDict())
+    memo = services().share_values
     with _lock:
         entry = memo.get(key)
         if entry is not None and (entry[0] == version or time.monotonic() - entry[1] < refresh):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import CHANNELS, Campaign, PledgeCredit, Share, utcnow
+from ..channels import CHANNELS
+from ..models import Campaign, PledgeCredit, Share, utcnow
 from . import share_value
 from .share_value import Estimate, ShareHistory
 

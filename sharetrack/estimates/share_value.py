@@ -291,9 +291,3 @@ def _bootstrap_means(sample: np.ndarray, rng, picks: int | None = None) -> np.nd
 def _seed(*parts: str) -> int:
     """Deterministic draws: the same data always gives the same figures (and ETag)."""
     return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest()[:8], "big")
-
-
-def naive_average(histories: Iterable[ShareHistory], campaign: str, channel: str) -> float:
-    """The published kind of figure, sum / shares, kept for comparison in tests and docs."""
-    items = [h for h in histories if h.campaign == campaign and h.channel == channel]
-    return sum(a for h in items for _d, a in h.credits) / len(items) if items else 0.0

@@ -18,26 +18,23 @@ import sqlalchemy as sa
 from pydantic import Field, StrictBool, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
-from ..api.schemas import (
-    AmountMinor,
-    Channel,
+from ..campaigns.schemas import (
+    CampaignRef,
     Currency,
-    ExternalId,
-    Instant,
     LandingUrl,
-    PledgeStatus,
     Slug,
-    Strict,
     TargetMinor,
     Title,
     WindowDays,
 )
-from ..models import Campaign
+from ..links.schemas import Channel
+from ..models import MAX_PLEDGE_REFS, Campaign
+from ..pledges.schemas import AmountMinor, ExternalId, Instant, PledgeStatus
 from ..pledges.service import Event
+from ..validation import Strict
 
 MAX_LINE_BYTES = 64 * 1024
 Key = Annotated[str, Field(min_length=1, max_length=200)]
-CampaignRef = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class CampaignLine(Strict):
@@ -82,7 +79,7 @@ class PledgeLine(Strict):
     status: PledgeStatus
     at: Instant
     share: Key | None = None
-    refs: Annotated[list[RefLine], Field(max_length=50)] | None = None
+    refs: Annotated[list[RefLine], Field(max_length=MAX_PLEDGE_REFS)] | None = None
 
 
 LINE = TypeAdapter(

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import StringField
 
-from ..api.schemas import LeafletCreate
+from .schemas import LeafletCreate
 
 MESSAGES = {
     "label": "Label is required (120 characters at most, printable).",

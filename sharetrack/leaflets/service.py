@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..links import service as links
 from ..models import Campaign, LeafletBatch, Share
-from ..reports import queries
+from ..money import divide_half_up
+from ..reports import credits, queries
 
 
 class UnknownPromoter(ValueError):
@@ -141,10 +142,10 @@ def pledge_columns(
     Direct credit under `model` (the campaign's, in the leaflet list), read from the same
     stored credits as the report, so a batch's money is the report's leaflet row.
     """
-    money = queries.credits_by(session, campaign_id, model, "share_id") if batches else {}
+    money = credits.credits_by(session, campaign_id, model, "share_id") if batches else {}
     out = {}
     for share_id, printed in batches:
-        m = money.get(share_id, queries.Money())
+        m = money.get(share_id, credits.Credited())
         out[share_id] = PledgeColumns(
             pledges=m.pledges,
             attributed_minor=m.amount_minor,
@@ -154,15 +155,12 @@ def pledge_columns(
 
 
 def per_100_printed(attributed_minor: int | None, printed: int) -> int | None:
-    """Money per 100 leaflets printed, in minor units, rounded half up; None stays None."""
+    """Credited per 100 leaflets printed, in minor units, rounded half up; None stays None."""
     if attributed_minor is None:
         return None
     if printed <= 0:
         raise ValueError("printed must be positive")
-    # Exact integer arithmetic: round(attributed × 100 / printed), halves away from zero.
-    numerator = 2 * 100 * abs(attributed_minor) + printed
-    value = numerator // (2 * printed)
-    return value if attributed_minor >= 0 else -value
+    return divide_half_up(100 * attributed_minor, printed)
 
 
 def print_sheet(session: Session, batch_id: int) -> PrintSheet | None:

@@ -6,23 +6,17 @@ import logging
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
-from ..api.errors import Problem, invalid
+from ..errors import Problem, invalid
 from ..extensions import db
+from ..links.public import app_tokens, base_url, link_url
 from ..links.service import share_exists
 from ..links.tokens import canonical_share_token
 from ..ratelimit import spend
-from ..web import app_tokens, base_url, link_url
+from ..services import services
 from . import qr, service
 
 bp = Blueprint("leaflets", __name__)
 log = logging.getLogger(__name__)
-MEMO_KEY = "sharetrack.qr_memo"
-
-
-@bp.record_once
-def _make_memo(state) -> None:
-    state.app.extensions[MEMO_KEY] = qr.Memo()  # one per app, so per worker
-
 
 # An image never changes for its URL and options; a year is as long as caches go.
 CACHE_CONTROL = "public, max-age=31536000"
@@ -64,7 +58,7 @@ def _qr_image(token: str, fmt: str):
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)
     else:
-        memo: qr.Memo = current_app.extensions[MEMO_KEY]
+        memo = services().qr_images  # one per app, so per worker
         data = memo.get(text, opts)
         if data is None:
             # Codes only for this service's own, existing links.

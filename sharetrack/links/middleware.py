@@ -20,13 +20,13 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.wrappers import Request, Response
 
 from .. import security
+from ..services import services
 from . import redirect
 
 log = logging.getLogger(__name__)
 
 # The Flask routes, exactly: /s/<token>, /S/<token>, /s/<token>/q and /S/<TOKEN>/Q.
 _ROUTE = re.compile(r"/(?:s/([^/]+)(/q)?|S/([^/]+)(/Q)?)")  # fullmatch: no trailing newline
-NOT_FOUND_PAGE = "sharetrack.404"  # api/errors.py caches the rendered 404 page there
 # The error that stopped the middleware, for the Flask view to raise again rather than repeat
 # the work (and wait out a dead database's connect timeout twice).
 ERROR_KEY = "sharetrack.redirect_error"
@@ -66,7 +66,7 @@ class RedirectMiddleware:
         return response(environ, start_response)
 
     def _not_found(self) -> Response | None:
-        page = self.app.extensions.get(NOT_FOUND_PAGE)
+        page = services(self.app).not_found_page  # rendered and kept by the error handler
         if page is None:
             return None  # not rendered yet: Flask renders (and keeps) it
         return Response(page, 404, mimetype="text/html")

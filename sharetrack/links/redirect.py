@@ -15,12 +15,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from ..channels import tagged_landing_url
 from ..extensions import db
 from ..models import utcnow
 from ..ratelimit import allow_click
+from ..services import services
 from ..tracking import bots, clicks, touches, visitors
 from . import hotpath
-from .channels import tagged_landing_url
 from .service import Target
 from .tokens import canonical_share_token
 
@@ -34,7 +35,7 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
     can fail once it is: a failed write (the commit included) is logged and the visitor is
     still sent on. Errors before that (the database down) propagate.
     """
-    share_id = app.extensions["sharetrack.tokens"].share_id(token)
+    share_id = services(app).tokens.share_id(token)
     if share_id is None:  # forged or altered: refused before any query
         return None
     user_agent = request.user_agent.string
@@ -53,7 +54,7 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
     counted = allow_click(visit.ip)  # past the client's limit: still redirected, not counted
     hashed = counted and not (visit.machine or visit.opted_out)
     salt = _salt(app, visit.at.date()) if hashed else None
-    with hotpath.transaction(app.extensions["sharetrack.hotpath"]) as tx:
+    with hotpath.transaction(services(app).redirect_statements) as tx:
         target = tx.resolve(share_id)
         if target is None:
             return None
@@ -88,7 +89,7 @@ def _destination(target: Target, token: str) -> str:
 
 
 def _remember_touch(app: Flask, request: Request, response: Response, target: Target) -> None:
-    signer = app.extensions["sharetrack.tokens"].touch_cookie
+    signer = services(app).tokens.touch_cookie
     now = int(time.time())
     kept = touches.decode(signer, request.cookies.get(touches.COOKIE_NAME), now)
     touch = touches.Touch(target.share_id, now, target.window_days)
@@ -104,4 +105,4 @@ def _remember_touch(app: Flask, request: Request, response: Response, target: Ta
 
 
 def _salt(app: Flask, day) -> bytes:
-    return visitors.salt_of_day(db.engine, day, app.extensions["sharetrack.salts"])
+    return visitors.salt_of_day(db.engine, day, services(app).salts)

@@ -10,12 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import CHANNELS, Campaign, Promoter, Share
+from ..channels import PUBLIC_CHANNELS
+from ..models import Campaign, Promoter, Share
 from .tokens import ALPHABET, Tokens, b32encode_int
 
 PROMOTER_CODE_LENGTH = 16  # 80 random bits
-# Channels anyone may make a link for; leaflet links are staff's leaflet batches.
-PUBLIC_CHANNELS = tuple(c for c in CHANNELS if c != "leaflet")
 
 
 class ShareRefused(Exception):

@@ -25,6 +25,8 @@ SIG_BYTES = 10  # 80 bits: forging one link takes ~2^79 guesses, each a request
 SIG_CHARS = 16
 MAX_SHARE_ID = 32**7 - 1  # keeps every token at 24 characters or fewer
 MAX_TOKEN_LENGTH = 24
+# A token as a person or platform may send it, before canonical_share_token tidies it.
+MAX_TYPED_TOKEN_LENGTH = 64
 
 SHARE_SALT = "sharetrack.share-link"
 # Before issue 10 a promoter's page token and cookie were signed over the public code; they

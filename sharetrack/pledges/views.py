@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 
 from flask import (
@@ -16,20 +17,20 @@ from flask import (
 )
 
 from ..campaigns import service as campaigns
+from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..extensions import db
-from ..links.channels import ACTIONS
-from ..links.tokens import canonical_share_token
-from ..models import Campaign, utcnow
-from ..money import format_minor
-from ..promoters import sharing
-from ..reports import queries
-from ..web import (
+from ..links.public import (
     app_tokens,
     arrival_share_ids,
     arrivals,
     cookie_promoter,
-    shared_link_page,
 )
+from ..links.tokens import canonical_share_token
+from ..models import Campaign, utcnow
+from ..money import format_minor
+from ..promoters import sharing
+from ..reports import credits
+from ..web import shared_link_page
 from . import service
 from .forms import PledgeForm, ShareForm
 
@@ -37,8 +38,8 @@ bp = Blueprint("campaign_page", __name__)
 
 
 def _campaign_or_404(slug: str) -> Campaign:
-    campaign = campaigns.by_slug(db.session, slug) if len(slug) <= 64 else None
-    if campaign is None or not campaign.pledge_page:
+    campaign = campaigns.get_campaign_or_404(db.session, slug)
+    if not campaign.pledge_page:
         abort(404)
     return campaign
 
@@ -52,9 +53,9 @@ def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
 
 
 def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
-    raised = queries.pledge_totals(db.session, campaign.id)
-    percent = (
-        min(100, 100 * raised.amount_minor // campaign.target_minor) if campaign.target_minor else 0
+    raised = credits.pledge_totals(db.session, campaign.id)
+    percent = min(
+        100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
     )
     page = render_template(
         "pledges/campaign.html",
@@ -62,7 +63,7 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
         form=form,
         share_form=ShareForm(formdata=None, parent=ref),
         ref=ref,
-        actions=ACTIONS,
+        actions={c: CHANNEL[c].action for c in PUBLIC_CHANNELS},
         raised=format_minor(raised.amount_minor, campaign.currency),
         target=format_minor(campaign.target_minor, campaign.currency),
         pledges=raised.pledges,

@@ -1,6 +1,6 @@
 """Reading a promoter's page: their links with figures per campaign.
 
-Figures come from reports/queries.share_figures under each campaign's own attribution model,
+Figures come from reports/credits.share_figures under each campaign's own attribution model,
 so they match the staff report (and survive folding and retention of raw clicks).
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import CHANNELS, Campaign, Share
-from ..reports import queries
+from ..channels import CHANNELS
+from ..models import Campaign, Share
+from ..reports import credits
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def campaigns_of(session: Session, promoter_id: int) -> list[PromoterCampaign]:
         ids.setdefault(campaign.id, (campaign, []))[1].append(share_id)
     by_campaign: dict[int, tuple[Campaign, list[PromoterLink]]] = {}
     for campaign, share_ids in ids.values():
-        figures = queries.share_figures(
+        figures = credits.share_figures(
             session, campaign.id, campaign.attribution_model, share_ids=share_ids
         )
         by_campaign[campaign.id] = (

@@ -14,20 +14,18 @@ from flask import (
     url_for,
 )
 
+from ..channels import CHANNEL, share_intent_url
 from ..config import mail_enabled
 from ..extensions import csrf, db
-from ..links.channels import LABELS, share_intent_url
+from ..links.public import app_tokens, dashboard_url, link_url
 from ..ratelimit import limit_per, limited
-from ..web import app_tokens, dashboard_url, link_url
 from . import identity, mail, privacy, service
 from .forms import EmailForm, EraseForm, RecoverForm
 
 bp = Blueprint("promoters", __name__, url_prefix="/p")
-NAMES = {**LABELS, "email": "Email", "link": "Link to paste anywhere", "leaflet": "Leaflet"}
+NAMES = {c.id: c.title for c in CHANNEL.values()}
 # Channels whose share button opens a network's dialog; the others are copied or printed.
-INTENT_CHANNELS = frozenset(
-    {"facebook", "x", "whatsapp", "linkedin", "bluesky", "telegram", "reddit", "email"}
-)
+INTENT_CHANNELS = frozenset(c.id for c in CHANNEL.values() if c.intent)
 NO_MAIL = "This service sends no email, so a page address cannot be sent to you."
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..campaigns.service import progress
 from ..models import Campaign, Share
-from . import queries
+from . import credits, queries
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,7 @@ class CampaignRow:
     @property
     def progress(self) -> float:
         """Raised as a fraction of the target (0 without a target; may pass 1)."""
-        target = self.campaign.target_minor
-        return self.raised_minor / target if target > 0 else 0.0
+        return float(progress(self.raised_minor, self.campaign.target_minor))
 
     @property
     def attributed_share(self) -> float | None:
@@ -50,8 +50,8 @@ def campaigns_with_figures(session: Session) -> list[CampaignRow]:
     rows = []
     for campaign in campaigns:
         clicks = queries.click_totals(session, campaign.id)
-        raised = queries.pledge_totals(session, campaign.id)
-        credited = queries.credit_totals(session, campaign.id, campaign.attribution_model)
+        raised = credits.pledge_totals(session, campaign.id)
+        credited = credits.credit_totals(session, campaign.id, campaign.attribution_model)
         rows.append(
             CampaignRow(
                 campaign,

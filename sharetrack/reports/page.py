@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from ..api.schemas import ReportQuery
-from ..attribution.rules import MODELS
 from ..estimates import figures
 from ..estimates.service import ChannelEstimate
 from ..leaflets.service import BatchRow, batch_table
-from ..models import Campaign, Share
-from . import queries, service
+from ..models import ATTRIBUTION_MODELS, Campaign, Share
+from . import credits, queries, service
 from .queries import Period
+from .schemas import ReportQuery
 
 # "Last click", "Time decay", … in the order attribution/rules.py lists them.
-MODEL_LABELS = {model: model.replace("_", " ").capitalize() for model in MODELS}
+MODEL_LABELS = {model: model.replace("_", " ").capitalize() for model in ATTRIBUTION_MODELS}
 FIELD = {"model": "model", "from": "from", "to": "to", "since": "from", "until": "to"}
 LEAFLET_COLUMNS = [
     "id",
@@ -120,7 +119,7 @@ def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
 
 def cascades(session: Session, cid: int, model: str, within: Period, shares: int) -> Cascades:
     """Credit to child shares, and child shares per share, in the period."""
-    through = queries.credits_by(
+    through = credits.credits_by(
         session, cid, model, "channel", within, where=[Share.parent_id.is_not(None)]
     )
     children = sum(queries.child_counts_by_channel(session, cid, within).values())

@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from ..estimates import figures
 from ..models import Campaign
-from . import queries
-from .queries import Counts, Money, Period
+from ..money import divide_half_up
+from . import credits, queries
+from .credits import Credited
+from .queries import Counts, Period
 
 TOP_PROMOTERS = 50
 TABLES = ("channels", "promoters", "daily")
@@ -17,7 +19,7 @@ TABLES = ("channels", "promoters", "daily")
 
 def ratio_minor(amount_minor: int, count: int) -> int:
     """amount / count rounded half up to a whole minor unit; 0 when there is nothing to divide."""
-    return (2 * amount_minor + count) // (2 * count) if count else 0
+    return divide_half_up(amount_minor, count) if count else 0
 
 
 def period(since: dt.date | None, until: dt.date | None) -> Period:
@@ -31,8 +33,8 @@ def period(since: dt.date | None, until: dt.date | None) -> Period:
 def build(session: Session, campaign: Campaign, model: str, within: Period) -> dict:
     """The report as the API returns it."""
     cid = campaign.id
-    raised = queries.pledge_totals(session, cid, within)
-    attributed = queries.credit_totals(session, cid, model, within)
+    raised = credits.pledge_totals(session, cid, within)
+    attributed = credits.credit_totals(session, cid, model, within)
     by_day = queries.clicks_by(session, cid, "day", within)
     clicks = Counts(
         sum(c.clicks for c in by_day.values()),
@@ -69,12 +71,16 @@ def channel_rows(
     """One row per channel with shares, clicks or credit, the best earning first."""
     shares = shares if shares is not None else queries.share_counts(session, cid, "channel", within)
     clicks = queries.clicks_by(session, cid, "channel", within)
-    money = queries.credits_by(session, cid, model, "channel", within)
-    indirect = queries.indirect_by_channel(session, cid, model, within)
+    money = credits.credits_by(session, cid, model, "channel", within)
+    indirect = credits.indirect_by_channel(session, cid, model, within)
     children = queries.child_counts_by_channel(session, cid, within)
     rows = []
     for channel in set(shares) | set(clicks) | set(money):
-        n, c, m = shares.get(channel, 0), clicks.get(channel, Counts()), money.get(channel, Money())
+        n, c, m = (
+            shares.get(channel, 0),
+            clicks.get(channel, Counts()),
+            money.get(channel, Credited()),
+        )
         rows.append(
             {
                 "channel": channel,
@@ -110,7 +116,7 @@ def with_estimates(rows: list[dict], current: figures.Figures) -> list[dict]:
 def promoter_rows(session: Session, cid: int, model: str, within: Period) -> list[dict]:
     """The top promoters by credited money (then by clicks when fewer have any credit)."""
     # Shares without a promoter (some leaflet batches) are left out.
-    money = queries.credits_by(session, cid, model, "promoter_id", within, top=TOP_PROMOTERS)
+    money = credits.credits_by(session, cid, model, "promoter_id", within, top=TOP_PROMOTERS)
     ranked = sorted(money, key=lambda pid: (-money[pid].amount_minor, pid))[:TOP_PROMOTERS]
     if len(ranked) < TOP_PROMOTERS:
         extra = queries.top_promoters_by_clicks(session, cid, TOP_PROMOTERS, within)
@@ -122,7 +128,7 @@ def promoter_rows(session: Session, cid: int, model: str, within: Period) -> lis
     names = queries.promoters(session, ranked)
     rows = []
     for pid in ranked:
-        m, c = money.get(pid, Money()), clicks.get(pid, Counts())
+        m, c = money.get(pid, Credited()), clicks.get(pid, Counts())
         code, display_name = names[pid]
         rows.append(
             {
@@ -143,8 +149,8 @@ def daily_rows(
 ) -> list[dict]:
     """One row per UTC day with clicks or pledges, oldest first."""
     clicks = clicks if clicks is not None else queries.clicks_by(session, cid, "day", within)
-    pledges = queries.pledges_by_day(session, cid, within)
-    money = queries.credits_by(session, cid, model, "day", within)
+    pledges = credits.pledges_by_day(session, cid, within)
+    money = credits.credits_by(session, cid, model, "day", within)
     rows = []
     for day in sorted(set(clicks) | set(pledges)):
         c = clicks.get(day, Counts())
@@ -153,8 +159,8 @@ def daily_rows(
                 "date": day.isoformat(),
                 "clicks": c.clicks,
                 "unique_clicks": c.unique_clicks,
-                "pledges": pledges.get(day, Money()).pledges,
-                "attributed_minor": money.get(day, Money()).amount_minor,
+                "pledges": pledges.get(day, Credited()).pledges,
+                "attributed_minor": money.get(day, Credited()).amount_minor,
             }
         )
     return rows

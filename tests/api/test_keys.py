@@ -38,7 +38,25 @@ def test_keys_are_listed_by_name_and_prefix(app, client, auth, api_key, second_k
     text = response.get_data(as_text=True)
     for secret in [api_key, second_key[1], *stored_hashes(app)]:
         assert secret not in text
-    assert set(listed[0]) == {"name", "prefix", "created_at", "revoked_at"}
+    assert set(listed[0]) == {"name", "prefix", "created_at", "last_used_at", "revoked_at"}
+
+
+@BOTH_ENGINES
+def test_a_key_notes_when_it_was_last_used_to_the_hour(app, client, auth, second_key, engine_name):
+    listed = client.get("/api/v1/api-keys", headers=auth).json["api_keys"]
+    used = {k["prefix"]: k["last_used_at"] for k in listed}
+    assert used[second_key[0]] is None  # never presented
+    first = next(v for p, v in used.items() if p != second_key[0])
+    assert first.endswith("Z")  # the key that asked was noted, as it asked
+    with app.app_context():
+        rows = db.session.scalars(sa.select(ApiKey).where(ApiKey.last_used_at.is_not(None)))
+        (row,) = rows.all()
+        noted = row.last_used_at
+        assert not api_keys.record_use(row, noted + api_keys.USE_RESOLUTION / 2)
+        assert api_keys.record_use(row, noted + api_keys.USE_RESOLUTION)
+    client.get("/api/v1/api-keys", headers=auth)  # within the hour: not written again
+    with app.app_context():
+        assert db.session.get(ApiKey, row.id).last_used_at == noted
 
 
 @BOTH_ENGINES

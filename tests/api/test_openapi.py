@@ -6,7 +6,7 @@ import pytest
 
 from sharetrack.api import openapi
 from sharetrack.api.responses import ApiKeyList, Campaign, CampaignList, ShareLink
-from sharetrack.api.schemas import CampaignCreate
+from sharetrack.campaigns.schemas import CampaignCreate
 from tests.conftest import BOTH_ENGINES
 
 

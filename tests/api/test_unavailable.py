@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sharetrack import create_app
 from sharetrack.extensions import db
+from sharetrack.services import services
 from tests.live import free_port
 
 
@@ -42,7 +43,7 @@ def test_the_api_answers_503_problem_details_with_retry_after(down_app):
 
 
 def test_a_visitor_gets_a_503_page_not_a_500(down_app):
-    token = down_app.extensions["sharetrack.tokens"].share_token(1)
+    token = services(down_app).tokens.share_token(1)
     response = down_app.test_client().get(f"/s/{token}")
     assert response.status_code == 503
     assert response.mimetype == "text/html"

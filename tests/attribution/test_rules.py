@@ -8,20 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.attribution.rules import MODELS, Touch, credit, eligible, weights
+from sharetrack.attribution.rules import Arrival, credit, eligible, weights
+from sharetrack.models import ATTRIBUTION_MODELS
 
 PLEDGED = dt.datetime(2026, 3, 1, 12, 0)
 DAY = dt.timedelta(days=1)
 
 
-def touches_at(*days_before: float, shares=None) -> list[Touch]:
+def touches_at(*days_before: float, shares=None) -> list[Arrival]:
     shares = shares or range(1, len(days_before) + 1)
-    return [Touch(PLEDGED - d * DAY, s) for d, s in zip(days_before, shares, strict=True)]
+    return [Arrival(PLEDGED - d * DAY, s) for d, s in zip(days_before, shares, strict=True)]
 
 
 touch_lists = st.lists(
     st.builds(
-        Touch,
+        Arrival,
         at=st.datetimes(min_value=PLEDGED - 30 * DAY, max_value=PLEDGED),
         share_id=st.integers(min_value=1, max_value=8),
     ),
@@ -31,7 +32,7 @@ touch_lists = st.lists(
 amounts = st.integers(min_value=1, max_value=10**10)
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 @given(amount=amounts, touches=touch_lists)
 def test_credits_add_up_exactly_to_the_amount(model, amount, touches):
     credits = credit(model, amount, touches, PLEDGED)
@@ -40,7 +41,7 @@ def test_credits_add_up_exactly_to_the_amount(model, amount, touches):
     assert set(credits) <= {t.share_id for t in touches}
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 @given(amount=amounts, touches=touch_lists)
 def test_credits_do_not_depend_on_the_order_touches_are_given(model, amount, touches):
     assert credit(model, amount, touches, PLEDGED) == credit(
@@ -48,12 +49,12 @@ def test_credits_do_not_depend_on_the_order_touches_are_given(model, amount, tou
     )
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 def test_no_touch_no_credit(model):
     assert credit(model, 1000, [], PLEDGED) == {}
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 def test_one_touch_takes_everything(model):
     assert credit(model, 1234, touches_at(3), PLEDGED) == {1: 1234}
 
@@ -123,9 +124,9 @@ def test_unknown_model_is_refused():
 
 def test_the_example_in_docs_attribution():
     touches = [
-        Touch(PLEDGED - 7 * DAY, 1),
-        Touch(PLEDGED - DAY, 2),
-        Touch(PLEDGED - dt.timedelta(hours=1), 3),
+        Arrival(PLEDGED - 7 * DAY, 1),
+        Arrival(PLEDGED - DAY, 2),
+        Arrival(PLEDGED - dt.timedelta(hours=1), 3),
     ]
     assert credit("last_click", 10_000, touches, PLEDGED) == {3: 10_000}
     assert credit("first_click", 10_000, touches, PLEDGED) == {1: 10_000}

@@ -12,6 +12,7 @@ from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Campaign
 from sharetrack.promoters import identity
+from sharetrack.services import services
 from tests.browser.conftest import PHONE, fits_the_screen
 from tests.staff_fixtures import PASSWORD
 
@@ -69,7 +70,7 @@ def test_a_promoter_copies_a_link_from_their_page(app, page, live_server, make_c
             links.get_or_create_share(
                 db.session, campaign=campaign, promoter=person, channel=channel, parent_id=None
             )
-        dashboard = identity.private_key(app.extensions["sharetrack.tokens"], person)
+        dashboard = identity.private_key(services(app).tokens, person)
         db.session.commit()
 
     page.set_viewport_size(PHONE)

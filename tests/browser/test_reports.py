@@ -19,6 +19,7 @@ from sharetrack.links import service as links
 from sharetrack.models import Promoter, Share
 from sharetrack.money import format_minor
 from sharetrack.promoters import identity
+from sharetrack.services import services
 from tests.browser.conftest import PHONE, OriginWatch, fits_the_screen
 from tests.staff_fixtures import PASSWORD
 from tests.staff_reports import conftest as report_fixtures
@@ -156,7 +157,7 @@ def test_a_pledge_through_a_shared_link_reaches_the_report_and_the_promoter(
             .where(Share.campaign_id == campaign.id, Share.channel == "facebook")
         )
         promoter = links.promoter_by_code(db.session, code)
-        dashboard = identity.private_key(app.extensions["sharetrack.tokens"], promoter)
+        dashboard = identity.private_key(services(app).tokens, promoter)
         db.session.commit()
     page.goto(f"/p/{dashboard}")
     expect(page.locator("p.raised")).to_have_text("Your shares raised £25.00")

@@ -7,6 +7,7 @@ import re
 from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.promoters import identity
+from sharetrack.services import services
 
 
 def pages(app, client, sign_in, make_campaign):
@@ -16,7 +17,7 @@ def pages(app, client, sign_in, make_campaign):
         links.get_or_create_share(
             db.session, campaign=campaign, promoter=person, channel="x", parent_id=None
         )
-        token = identity.private_key(app.extensions["sharetrack.tokens"], person)
+        token = identity.private_key(services(app).tokens, person)
         db.session.commit()
     yield "/staff/login", client.get("/staff/login")
     yield f"/p/{token}", client.get(f"/p/{token}")

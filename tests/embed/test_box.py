@@ -7,13 +7,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from sharetrack.channels import PUBLIC_CHANNELS
 from sharetrack.embed import service
 from sharetrack.estimates import figures
 from sharetrack.estimates.share_value import Estimate
 from sharetrack.extensions import db
-from sharetrack.links.service import PUBLIC_CHANNELS
+from sharetrack.links.public import PROMOTER_COOKIE
 from sharetrack.models import Share
-from sharetrack.web import PROMOTER_COOKIE
 from tests.conftest import BOTH_ENGINES
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}

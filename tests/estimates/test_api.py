@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sharetrack.api.responses import ShareValue
-from sharetrack.models import CHANNELS
+from sharetrack.channels import CHANNELS
 from sharetrack.money import display_whole
 from tests.conftest import BOTH_ENGINES
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sharetrack.estimates import figures
 from sharetrack.extensions import db
 from sharetrack.models import Campaign
+from sharetrack.services import services
 
 
 def test_figures_are_as_of_the_hour(app, make_campaign):
@@ -29,7 +30,7 @@ def test_the_memo_is_bounded(app, make_campaign, monkeypatch):
     with app.app_context():
         for campaign in campaigns:
             figures.current(db.session, db.session.get(Campaign, campaign.id))
-        memo = app.extensions["sharetrack.share_value"]
+        memo = services(app).share_values
         assert len(memo) == 2
         assert [key[0] for key in memo] == [campaigns[1].id, campaigns[2].id]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable
 
 import pytest
 
@@ -11,11 +12,16 @@ from sharetrack.estimates.share_value import (
     ShareHistory,
     delay_curve,
     estimate_all,
-    naive_average,
 )
 
 WINDOW = 30
 HORIZON = 2 * WINDOW
+
+
+def naive_average(histories: Iterable[ShareHistory], campaign: str, channel: str) -> float:
+    """The published kind of figure, sum / shares: what the estimate is compared with."""
+    items = [h for h in histories if h.campaign == campaign and h.channel == channel]
+    return sum(a for h in items for _d, a in h.credits) / len(items) if items else 0.0
 
 
 def simulate(

@@ -13,6 +13,7 @@ from sharetrack.extensions import db
 from sharetrack.leaflets import service
 from sharetrack.links import service as links
 from sharetrack.models import Campaign, Share
+from sharetrack.services import services
 from tests.pledges.conftest import deliver, pledge_body  # noqa: F401  (fixtures)
 
 
@@ -53,7 +54,7 @@ def make_batch(app, make_campaign):
                 promoter_code=promoter.code if promoter else None,
             )
             db.session.commit()
-            token = app.extensions["sharetrack.tokens"].share_token(batch.share_id)
+            token = services(app).tokens.share_token(batch.share_id)
             return Batch(batch.id, batch.share_id, token, campaign)
 
     return make
@@ -68,7 +69,7 @@ def make_share_with_id(app, make_campaign):
         with app.app_context():
             db.session.add(Share(id=share_id, campaign_id=campaign.id, channel="leaflet"))
             db.session.commit()
-            return app.extensions["sharetrack.tokens"].share_token(share_id)
+            return services(app).tokens.share_token(share_id)
 
     return make
 

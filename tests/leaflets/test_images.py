@@ -14,6 +14,7 @@ from sharetrack.extensions import db
 from sharetrack.leaflets import qr
 from sharetrack.links.tokens import MAX_SHARE_ID
 from sharetrack.models import Click
+from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
 from tests.leaflets.conftest import decode_one, open_png, read_grid
 from tests.leaflets.test_qr import ORIGINS
@@ -120,7 +121,7 @@ def test_image_is_cacheable_with_a_strong_etag_and_revalidates_without_rendering
     assert etag and not weak
     assert first.headers["Cache-Control"] == "public, max-age=31536000"
 
-    memo = client.application.extensions["sharetrack.qr_memo"]
+    memo = services(client.application).qr_images
     before = memo.hits
     again = client.get(f"/s/{batch.token}/qr.png?size=256")
     assert again.data == first.data and again.get_etag() == (etag, False)
@@ -169,7 +170,7 @@ def test_forged_tokens_get_404_and_no_image(client, make_batch, fmt, mangle):
 
 @pytest.mark.parametrize("fmt", ["png", "svg"])
 def test_validly_signed_token_of_no_share_gets_404(app, client, fmt):
-    token = app.extensions["sharetrack.tokens"].share_token(999_999)
+    token = services(app).tokens.share_token(999_999)
     response = client.get(f"/s/{token}/qr.{fmt}")
     assert response.status_code == 404
     assert not response.mimetype.startswith("image/")

@@ -11,6 +11,7 @@ import pytest
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from sharetrack.services import services
 from tests.leaflets.conftest import decode
 
 MM_PER_INCH = 25.4
@@ -19,7 +20,7 @@ MIN_CODE_MM = 25
 
 
 def print_url(app, batch) -> str:
-    key = app.extensions["sharetrack.tokens"].print_key(batch.id)
+    key = services(app).tokens.print_key(batch.id)
     return f"/leaflets/{batch.id}/print?key={key}"
 
 
@@ -80,7 +81,7 @@ def test_sheet_needs_its_own_signed_key(app, client, make_batch, mangle):
 
 
 def test_unknown_batch_with_a_valid_key_is_404(app, client):
-    key = app.extensions["sharetrack.tokens"].print_key(12345)
+    key = services(app).tokens.print_key(12345)
     assert client.get(f"/leaflets/12345/print?key={key}").status_code == 404
     assert client.get("/leaflets/99999999999999999999999/print?key=x").status_code == 404
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sharetrack.links.middleware import RedirectMiddleware
+from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
 from tests.links.test_redirect import BROWSER, FACEBOOK_PREVIEW, clicks, visit
 
@@ -151,7 +152,7 @@ def test_a_failed_commit_still_redirects_and_is_logged(
     from sharetrack.links import hotpath
 
     _, token = make_share()
-    if app.extensions["sharetrack.hotpath"].sqlite:
+    if services(app).redirect_statements.sqlite:
         error = sqlite3.OperationalError("database is locked")
     else:
         import psycopg
@@ -233,7 +234,7 @@ def test_a_click_holds_one_connection_at_a_time_even_for_the_days_first_salt(
     from sharetrack.extensions import db
 
     _, token = make_share()
-    app.extensions["sharetrack.salts"].clear()  # this worker has not seen today yet
+    services(app).salts.clear()  # this worker has not seen today yet
     with app.app_context():
         pool = db.engine.pool
     out, peak = [0], [0]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Click, DailySalt, VisitorDay
+from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
 
 BROWSER = (
@@ -165,9 +166,7 @@ def test_touch_cookie_remembers_recent_arrivals(app, client, make_share):
     assert cookie is not None and cookie.http_only
     import time
 
-    kept = touches.decode(
-        app.extensions["sharetrack.tokens"].touch_cookie, cookie.value, int(time.time())
-    )
+    kept = touches.decode(services(app).tokens.touch_cookie, cookie.value, int(time.time()))
     assert [t.share_id for t in kept] == [share_a.id, share_b.id]
     assert all(t.window_days == 30 for t in kept)
 
@@ -198,7 +197,7 @@ def test_forged_tokens_are_refused_before_any_query(
 
 def test_token_signed_for_another_purpose_is_refused(app, client, make_share, query_counter):
     share, _ = make_share()
-    tokens = app.extensions["sharetrack.tokens"]
+    tokens = services(app).tokens
     # Same payload, dashboard salt: must not open the link.
     from sharetrack.links.tokens import ShortSigner, b32encode_int
 
@@ -232,7 +231,7 @@ def test_request_cannot_change_the_destination(app, client, make_share, suffix):
 
 
 def test_unknown_share_with_valid_signature_is_404(app, client):
-    token = app.extensions["sharetrack.tokens"].share_token(999_999)
+    token = services(app).tokens.share_token(999_999)
     assert visit(client, f"/s/{token}").status_code == 404
     assert clicks(app) == []
 

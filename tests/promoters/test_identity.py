@@ -10,6 +10,7 @@ from sharetrack.links import service as links
 from sharetrack.links.tokens import Tokens
 from sharetrack.models import Promoter, Share
 from sharetrack.promoters import identity
+from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
 
 
@@ -50,7 +51,7 @@ def test_the_public_code_is_no_proof(app, victim, engine_name):
 
 
 def test_a_cookie_made_from_the_code_names_nobody(app, victim):
-    tokens: Tokens = app.extensions["sharetrack.tokens"]
+    tokens: Tokens = services(app).tokens
     forged = [
         victim["promoter"],
         tokens.promoter_cookie.dumps(victim["promoter"]),  # what the old API handed anyone
@@ -164,7 +165,7 @@ def test_erasing_voids_the_key_and_the_cookie(app, client, victim, engine_name):
 
 
 def test_old_page_addresses_work_only_for_promoters_whose_code_never_went_out(app, client):
-    tokens: Tokens = app.extensions["sharetrack.tokens"]
+    tokens: Tokens = services(app).tokens
     with app.app_context():
         quiet = links.create_promoter(db.session)
         leaked = links.create_promoter(db.session)

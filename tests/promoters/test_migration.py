@@ -14,6 +14,7 @@ from sharetrack import create_app
 from sharetrack.extensions import db
 from sharetrack.models import Promoter
 from sharetrack.promoters import identity
+from sharetrack.services import services
 from tests.conftest import pg_options, require_postgres
 
 NOW = dt.datetime(2026, 11, 1, 12, 0)
@@ -93,7 +94,7 @@ def test_0006_keys_everyone_and_keeps_old_addresses_only_where_the_code_never_le
     migrated_app,
 ):
     app = migrated_app
-    tokens = app.extensions["sharetrack.tokens"]
+    tokens = services(app).tokens
     with app.app_context():
         with db.engine.begin() as conn:
             _old_release_rows(conn)

@@ -12,6 +12,7 @@ from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Click, Promoter, Share
 from sharetrack.promoters import identity
+from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
 from tests.staff_fixtures import csrf_from, errors_in
 
@@ -21,7 +22,7 @@ def promoter(app, make_campaign):
     """A named promoter with facebook and link shares in one campaign; (code, page path)."""
     campaign = make_campaign(title="Stop the Snoopers", slug="snoopers")
     with app.app_context():
-        tokens = app.extensions["sharetrack.tokens"]
+        tokens = services(app).tokens
         person = links.create_promoter(db.session, display_name="Ada")
         identity.remember_email(tokens, person, "ada@example.org")
         for channel in ("link", "facebook"):
@@ -42,7 +43,7 @@ def shares_of(app, code) -> dict[str, int]:
 
 
 def token_of(app, share_id: int) -> str:
-    return app.extensions["sharetrack.tokens"].share_token(share_id)
+    return services(app).tokens.share_token(share_id)
 
 
 @BOTH_ENGINES
@@ -109,7 +110,7 @@ def test_export_has_everything_we_keep_about_them(app, client, promoter, visit):
     assert data["promoter"] | {"created_at": None} == {
         "code": code,
         "display_name": "Ada",
-        "email_hash": app.extensions["sharetrack.tokens"].email_hashes("ada@example.org")[0],
+        "email_hash": services(app).tokens.email_hashes("ada@example.org")[0],
         "created_at": None,
     }
     [campaign] = data["campaigns"]
@@ -166,7 +167,7 @@ def test_a_promoter_without_links_gets_a_page(app, client):
     with app.app_context():
         person = links.create_promoter(db.session)
         db.session.commit()
-        key = identity.private_key(app.extensions["sharetrack.tokens"], person)
+        key = identity.private_key(services(app).tokens, person)
         db.session.commit()
     page = client.get(f"/p/{key}")
     assert page.status_code == 200

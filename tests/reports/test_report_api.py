@@ -10,7 +10,7 @@ import pytest
 
 from sharetrack.extensions import db
 from sharetrack.links import service as links
-from sharetrack.reports import queries
+from sharetrack.reports import credits
 from tests.conftest import BOTH_ENGINES
 from tests.pledges.conftest import iso
 
@@ -43,7 +43,7 @@ def test_a_three_level_cascade_reports_indirect_credit(
         "whatsapp": 0.0,
     }
     with app.app_context():
-        shares = queries.share_figures(db.session, campaign.id, "last_click")
+        shares = credits.share_figures(db.session, campaign.id, "last_click")
     assert {s: (f.direct_minor, f.indirect_minor, f.children) for s, f in shares.items()} == {
         root.id: (700, 15_000, 1),
         child.id: (5_000, 10_000, 1),

@@ -12,6 +12,7 @@ from sharetrack.extensions import db
 from sharetrack.links import service as links
 from sharetrack.models import Click, Share
 from sharetrack.promoters import identity
+from sharetrack.services import services
 from sharetrack.tracking import rollup
 from tests.pledges.conftest import app_config, deliver, iso, pledge_body  # noqa: F401
 from tests.reports.conftest import add_clicks, get_report  # noqa: F401
@@ -66,7 +67,7 @@ def seeded(app, make_campaign, make_share, add_clicks, deliver, pledge_body):  #
         assert response.status_code == 201, response.get_json()
     with app.app_context():
         promoter = links.promoter_by_code(db.session, code)
-        dashboard = identity.private_key(app.extensions["sharetrack.tokens"], promoter)
+        dashboard = identity.private_key(services(app).tokens, promoter)
         db.session.commit()
     return SimpleNamespace(campaign=campaign, dashboard=dashboard, root=root)
 

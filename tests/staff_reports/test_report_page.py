@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from sharetrack.attribution.rules import MODELS
+from sharetrack.models import ATTRIBUTION_MODELS
 from sharetrack.money import format_minor
 from tests.conftest import BOTH_ENGINES
 from tests.staff_reports.conftest import NOW, ago
@@ -42,7 +42,7 @@ def fact(page: str, label: str) -> str:
 
 
 @BOTH_ENGINES
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ATTRIBUTION_MODELS)
 def test_the_page_shows_the_apis_figures(admin, seeded, get_report, retention, model, engine_name):
     campaign = seeded.campaign
     for step in ("raw", "after retention"):

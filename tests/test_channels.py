@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from sharetrack.links.channels import MEDIUM, share_intent_url, tagged_landing_url
-from sharetrack.models import CHANNELS
+from sharetrack.channels import CHANNEL, CHANNELS, share_intent_url, tagged_landing_url
 
 LINK = "https://st.example/s/1.abcdefghjkmnpqrs"
 
@@ -50,7 +49,7 @@ def test_copied_link_is_the_link_itself():
 
 def test_every_channel_has_a_medium_and_an_intent():
     for channel in CHANNELS:
-        assert MEDIUM[channel] in {"social", "email", "print", "referral"}
+        assert CHANNEL[channel].medium in {"social", "email", "print", "referral"}
         assert share_intent_url(channel, LINK, "t")
 
 
@@ -81,3 +80,18 @@ def test_leaflet_without_promoter_has_no_content_tag():
     query = parse_qs(urlsplit(url).query)
     assert query["utm_medium"] == ["print"]
     assert "utm_content" not in query
+
+
+def test_the_registry_is_the_one_list_of_channels():
+    from sharetrack.channels import PUBLIC_CHANNELS, REGISTRY
+
+    assert CHANNELS == tuple(c.id for c in REGISTRY)
+    assert "leaflet" in CHANNELS and "leaflet" not in PUBLIC_CHANNELS
+    for channel in REGISTRY:
+        # A channel the public may pick has a button and a place; staff-only ones have neither.
+        assert (channel.action is not None) == channel.public == (channel.place is not None)
+
+
+def test_unknown_channel_has_no_intent():
+    with pytest.raises(ValueError, match="unknown channel"):
+        share_intent_url("myspace", LINK, "t")

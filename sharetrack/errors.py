@@ -10,7 +10,9 @@ from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from .campaigns.service import CampaignNotFound
+from .extensions import db
+from .services import services
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://sharetrack.invalid/problems/"
@@ -71,13 +73,13 @@ def invalid(errors: list[dict], detail: str = "The request has invalid fields.")
 
 def _not_found_page() -> str:
     """The 404 page, rendered once per app: forged links are the cheapest request to refuse."""
-    page = current_app.extensions.get("sharetrack.404")
+    page = services().not_found_page
     if page is None:
         # Rendered for nobody in particular: this visitor's flashed messages must neither end
         # up in the page everyone gets nor be used up by it.
         with current_app.test_request_context("/"):
             page = render_template("errors/404.html")
-        current_app.extensions["sharetrack.404"] = page
+        services().not_found_page = page
     return page
 
 
@@ -112,6 +114,17 @@ def register_error_handlers(app: Flask) -> None:
     def _problem(exc: Problem):
         _rollback()
         return problem_response(exc)
+
+    @app.errorhandler(CampaignNotFound)
+    def _unknown_campaign(exc: CampaignNotFound):
+        _rollback()
+        if _wants_problem():
+            return problem_response(
+                Problem(
+                    404, "Not Found", f"There is no campaign {exc.slug!r}.", slug="unknown-campaign"
+                )
+            )
+        return _not_found_page(), 404
 
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):

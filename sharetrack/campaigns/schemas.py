@@ -1,0 +1,100 @@
+"""A campaign's fields as staff send them, by API or form; the API documents these schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from babel.numbers import list_currencies
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
+
+from ..models import (
+    ATTRIBUTION_MODELS,
+    CAMPAIGN_STATUSES,
+    DEFAULT_ATTRIBUTION_MODEL,
+    MAX_PROMOTER_CODE_LENGTH,
+    MAX_SLUG_LENGTH,
+    MAX_TITLE_LENGTH,
+    MAX_WINDOW_DAYS,
+)
+from ..validation import Strict, has_control, printable
+from . import service as campaign_service
+
+SLUG_RE = campaign_service.SLUG_RE.pattern
+CURRENCIES = frozenset(list_currencies())
+
+
+def _http_url(value: str) -> str:
+    if has_control(value) or " " in value:
+        raise ValueError("must not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("must be an http or https URL")
+    if not parts.hostname:
+        raise ValueError("must have a host")
+    return value
+
+
+def _currency(value: str) -> str:
+    if value not in CURRENCIES:
+        raise ValueError("is not an ISO 4217 currency code")
+    return value
+
+
+Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=MAX_SLUG_LENGTH)]
+# A campaign named in a request: looked up, so only its length is checked here.
+CampaignRef = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH)]
+Model = Literal[ATTRIBUTION_MODELS]  # type: ignore[valid-type]
+Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip)]
+# Stripped before the length check, so a title of spaces is refused rather than stored empty.
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH),
+    AfterValidator(printable),
+]
+LandingUrl = Annotated[
+    str,
+    # The pattern is documented, not enforced: _http_url's messages say more than a pattern's.
+    Field(max_length=2000, json_schema_extra={"pattern": "^https?://[a-z0-9.-]+/"}),
+    AfterValidator(_http_url),
+]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
+TargetMinor = Annotated[StrictInt, Field(ge=0, le=10**12)]
+WindowDays = Annotated[StrictInt, Field(ge=1, le=MAX_WINDOW_DAYS)]
+PromoterCode = Annotated[str, Field(min_length=1, max_length=MAX_PROMOTER_CODE_LENGTH)]
+Status = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
+
+
+class CampaignCreate(Strict):
+    slug: Slug
+    title: Title
+    landing_url: LandingUrl
+    currency: Currency = "GBP"
+    target_minor: TargetMinor = 0
+    window_days: WindowDays = 30
+    status: Status = "active"
+    attribution_model: Model = DEFAULT_ATTRIBUTION_MODEL
+    pledge_page: StrictBool = False
+    summary: Summary | None = None
+
+
+class CampaignUpdate(Strict):
+    title: Title | None = None
+    landing_url: LandingUrl | None = None
+    currency: Currency | None = None
+    target_minor: TargetMinor | None = None
+    window_days: WindowDays | None = None
+    status: Status | None = None
+    attribution_model: Model | None = None
+    pledge_page: StrictBool | None = None
+    summary: Summary | None = None

@@ -1,0 +1,81 @@
+"""The pledge webhook's body: one pledge as the platform that takes the money sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, PlainValidator, StrictInt, WithJsonSchema
+
+from ..campaigns.schemas import CampaignRef, Currency
+from ..links.tokens import MAX_TYPED_TOKEN_LENGTH
+from ..models import MAX_AMOUNT_MINOR, MAX_PLEDGE_REFS, PLEDGE_STATUSES
+from ..validation import Strict, printable
+
+EARLIEST = dt.datetime(2000, 1, 1)
+# Clocks disagree a little; anything later than this is a mistake, not skew.
+FUTURE_SLACK = dt.timedelta(days=1)
+_EARLIEST_SECONDS = EARLIEST.replace(tzinfo=dt.UTC).timestamp()
+_SLACK_SECONDS = FUTURE_SLACK.total_seconds()
+_ISO_HINT = "must be an ISO 8601 time with an offset, like 2026-03-01T12:00:00Z"
+
+
+def _instant(value: object) -> dt.datetime:
+    """ISO 8601 text with an offset, as the naive UTC the columns hold, within a sane range.
+
+    One plain function (the standard library's parser) rather than pydantic's datetime and
+    two validators: an import checks a million of these.
+    """
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(_ISO_HINT)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_ISO_HINT) from None
+    if parsed.tzinfo is None:
+        raise ValueError("must have an offset, like Z or +01:00")
+    seconds = parsed.timestamp()  # compared as numbers: cheap, and never overflows
+    if seconds < _EARLIEST_SECONDS:
+        raise ValueError("must not be before 2000")
+    if seconds > time.time() + _SLACK_SECONDS:
+        raise ValueError("must not be in the future")
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+# ISO 8601 with an offset, stored as naive UTC.
+Instant = Annotated[
+    dt.datetime,
+    PlainValidator(_instant, json_schema_input_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+AmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
+PledgeStatus = Literal[PLEDGE_STATUSES]  # type: ignore[valid-type]
+ExternalId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(printable)]
+
+ShareToken = Annotated[str, Field(min_length=1, max_length=MAX_TYPED_TOKEN_LENGTH)]
+
+
+class RefTouch(Strict):
+    token: ShareToken
+    at: Instant
+
+
+class PledgeIn(Strict):
+    """A webhook delivery: one pledge as the platform that takes the money sees it now."""
+
+    external_id: ExternalId
+    campaign: CampaignRef
+    amount_minor: AmountMinor
+    currency: Currency
+    status: PledgeStatus
+    occurred_at: Instant
+    ref: ShareToken | Annotated[list[RefTouch], Field(max_length=MAX_PLEDGE_REFS)] | None = None
+
+    def refs(self) -> list[tuple[str, dt.datetime | None]]:
+        """(token, arrival) pairs; a bare token's arrival is the pledge's own time (None)."""
+        if self.ref is None:
+            return []
+        if isinstance(self.ref, str):
+            return [(self.ref, None)]
+        return [(touch.token, touch.at) for touch in self.ref]

@@ -1,0 +1,51 @@
+"""The app's services: one typed object built in create_app, reached through services().
+
+Per-app state (the signers, this worker's caches, the redirect's statements) lives here rather
+than under string keys of app.extensions, so a reader finds every piece and its type in one
+place. Types only are imported from the domain: core imports no domain module at run time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from .leaflets.qr import Memo
+    from .links.hotpath import Statements
+    from .links.tokens import Tokens
+
+KEY = "sharetrack"
+
+
+@dataclass
+class Services:
+    """Everything an app keeps besides its configuration and Flask's own extensions."""
+
+    tokens: Tokens
+    qr_images: Memo
+    # The redirect's driver-level statements for this app's engine (ADR 0008).
+    redirect_statements: Statements | None = None
+    # This worker's daily visitor salts, by day (tracking/visitors.py).
+    salts: dict = field(default_factory=dict)
+    # The rate limiter's secret of the day, by day (ratelimit.py).
+    ratelimit_secrets: dict = field(default_factory=dict)
+    # Per-campaign share-value figures, newest last (estimates/figures.py).
+    share_values: OrderedDict = field(default_factory=OrderedDict)
+    # Rendered once per app: the 404 page and the OpenAPI document.
+    not_found_page: str | None = None
+    openapi_document: dict | None = None
+
+
+def install(app: Flask, built: Services) -> Services:
+    """Attach the app's services (create_app calls this once)."""
+    app.extensions[KEY] = built
+    return built
+
+
+def services(app: Flask | None = None) -> Services:
+    """The services of `app`, or of the current app."""
+    return (app or current_app).extensions[KEY]

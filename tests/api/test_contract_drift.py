@@ -1,0 +1,81 @@
+"""One serialisation: every API answer is its documented response model, field for field."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from pydantic import BaseModel
+
+from sharetrack.api import responses
+from sharetrack.api.openapi import ContractDrift, Operation, Reply, conform, document
+from tests.conftest import BOTH_ENGINES
+
+MODELS = [
+    m
+    for _, m in inspect.getmembers(responses, inspect.isclass)
+    if issubclass(m, BaseModel) and m.__module__ == responses.__name__
+]
+CAMPAIGN = Operation("One campaign", {200: Reply("The campaign", responses.Campaign)})
+BODY = {
+    "slug": "snoopers",
+    "title": "Stop the Snoopers",
+    "landing_url": "https://case.example/",
+    "currency": "GBP",
+    "target_minor": 0,
+    "window_days": 30,
+    "status": "active",
+    "attribution_model": "last_click",
+    "pledge_page": False,
+    "summary": None,
+    "created_at": "2026-03-01T12:00:00Z",
+}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_documented_field_is_required_and_no_other_is_allowed(model):
+    assert issubclass(model, responses.Documented) or model is responses.Documented
+    assert model.model_config.get("extra") == "forbid"
+    optional = [name for name, f in model.model_fields.items() if not f.is_required()]
+    assert optional == [], f"{model.__name__} may leave out {optional}"
+
+
+def test_an_answer_with_an_undocumented_field_fails(app):
+    with app.test_request_context("/api/v1/campaigns/snoopers"):
+        assert conform(CAMPAIGN, dict(BODY)) == BODY
+        with pytest.raises(ContractDrift, match="extra_forbidden"):
+            conform(CAMPAIGN, BODY | {"secret": "x"})
+
+
+def test_an_answer_missing_a_documented_field_fails(app):
+    with app.test_request_context("/api/v1/campaigns/snoopers"):
+        without_summary = {k: v for k, v in BODY.items() if k != "summary"}
+        with pytest.raises(ContractDrift, match="summary"):
+            conform(CAMPAIGN, without_summary)
+
+
+def test_every_json_answer_of_the_api_has_a_response_model(app):
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        declared = getattr(view, "openapi", None)
+        if not rule.rule.startswith("/api/") or declared is None:
+            continue
+        for status, reply in declared.responses.items():
+            if reply.schema is None or rule.endpoint == "api.openapi_json":
+                continue
+            assert isinstance(reply.schema, type), f"{rule.rule} {status} has a bare schema"
+            assert issubclass(reply.schema, responses.Documented), rule.rule
+
+
+@BOTH_ENGINES
+def test_a_campaign_answer_is_the_documented_campaign(app, client, auth, engine_name):
+    made = client.post("/api/v1/campaigns", json=BODY, headers=auth)
+    assert made.status_code == 422  # created_at is not the client's to send
+    fields = {k: v for k, v in BODY.items() if k != "created_at"} | {"summary": "Why"}
+    made = client.post("/api/v1/campaigns", json=fields, headers=auth)
+    assert made.status_code == 201, made.json
+    with app.app_context():
+        documented = document(app)["components"]["schemas"]["Campaign"]
+    assert set(made.json) == set(documented["properties"]) == set(documented["required"])
+    assert documented["additionalProperties"] is False
+    assert made.json["summary"] == "Why" and made.json["attribution_model"] == "last_click"
