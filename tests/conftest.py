@@ -31,9 +31,12 @@ PG_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BOTH_ENGINES = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"], indirect=True)
 # Hypothesis checks what the code does, not how fast: a deadline fails tests on a busy machine
-# (the suite runs in parallel beside other work). Timings belong to benchmarks/.
-settings.register_profile("sharetrack", deadline=None)
-settings.load_profile("sharetrack")
+# (the suite runs in parallel beside other work). Timings belong to benchmarks/. CI tries
+# hypothesis' full 100 examples per property, a local run half as many (tests that set their
+# own count keep it).
+settings.register_profile("ci", deadline=None)
+settings.register_profile("dev", deadline=None, max_examples=50)
+settings.load_profile("ci" if IN_CI else "dev")
 # Argon2id at its cheapest useful cost: signing in is a test's set-up, not what it measures.
 # Production keeps RFC 9106's costs (sharetrack/config.py); tests/auth checks the hashing itself.
 CHEAP_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
