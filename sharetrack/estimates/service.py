@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..models import CHANNELS, Campaign, PledgeCredit, Share, utcnow
 from . import share_value
 from .share_value import Estimate, ShareHistory
 
 DAY = 86400.0
-MAX_CASCADE_DEPTH = 50
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from ..api.schemas import ReportQuery
+from ..attribution.cascades import cascade_factor
 from ..attribution.rules import MODELS
 from ..estimates import figures
 from ..estimates.service import ChannelEstimate
@@ -127,7 +128,7 @@ def cascades(session: Session, cid: int, model: str, within: Period, shares: int
     return Cascades(
         indirect_minor=sum(m.amount_minor for m in through.values()),
         child_shares=children,
-        factor=round(children / shares, 3) if shares else 0.0,
+        factor=cascade_factor(children, shares),
     )
 
 

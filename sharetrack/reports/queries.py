@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..models import (
     LIVE_STATUSES,
     Click,
@@ -29,9 +30,6 @@ from ..models import (
     Share,
 )
 from ..tracking import rollup
-
-# Indirect credit follows cascades this many levels up; deeper chains stop counting there.
-MAX_CASCADE_DEPTH = 64
 
 
 @dataclass(frozen=True)

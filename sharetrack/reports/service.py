@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ..attribution.cascades import cascade_factor
 from ..estimates import figures
 from ..models import Campaign
 from . import queries
@@ -86,7 +87,7 @@ def channel_rows(
                 "indirect_minor": indirect.get(channel, 0),
                 "per_share_minor": ratio_minor(m.amount_minor, n),
                 "per_click_minor": ratio_minor(m.amount_minor, c.clicks),
-                "cascade_factor": round(children.get(channel, 0) / n, 3) if n else 0.0,
+                "cascade_factor": cascade_factor(children.get(channel, 0), n),
             }
         )
     rows.sort(key=lambda r: (-r["attributed_minor"], -r["clicks"], r["channel"]))
