@@ -37,6 +37,8 @@ class Campaign(BaseModel):
     window_days: int = Field(description="Days a visit can earn credit for a pledge")
     status: Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
     created_at: dt.datetime
+    starts_at: dt.datetime = Field(description="When it starts (default: its creation)")
+    ends_at: dt.datetime | None = Field(description="When it ends, if set")
 
 
 class CampaignList(BaseModel):

@@ -87,7 +87,31 @@ def _instant(value: object) -> dt.datetime:
     return parsed.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+LATEST = dt.datetime(2100, 1, 1)
+_LATEST_SECONDS = LATEST.replace(tzinfo=dt.UTC).timestamp()
+
+
+def _campaign_date(value: object) -> dt.datetime:
+    """Like an instant, but a campaign's start or end may be in the future (before 2100)."""
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(_ISO_HINT)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_ISO_HINT) from None
+    if parsed.tzinfo is None:
+        raise ValueError("must have an offset, like Z or +01:00")
+    if not _EARLIEST_SECONDS <= parsed.timestamp() < _LATEST_SECONDS:
+        raise ValueError("must be between 2000 and 2100")
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
+CampaignDate = Annotated[
+    dt.datetime,
+    PlainValidator(_campaign_date, json_schema_input_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 # ISO 8601 with an offset, stored as naive UTC.
 Instant = Annotated[
     dt.datetime,
@@ -133,6 +157,8 @@ class CampaignCreate(Strict):
     attribution_model: Model = "last_click"
     pledge_page: StrictBool = False
     summary: Summary | None = None
+    starts_at: CampaignDate | None = None  # default: when it is created
+    ends_at: CampaignDate | None = None
 
 
 class CampaignUpdate(Strict):
@@ -145,6 +171,8 @@ class CampaignUpdate(Strict):
     attribution_model: Model | None = None
     pledge_page: StrictBool | None = None
     summary: Summary | None = None
+    starts_at: CampaignDate | None = None
+    ends_at: CampaignDate | None = None
 
 
 class ShareCreate(Strict):

@@ -123,3 +123,13 @@ def channel_estimates(
         )
         for channel in CHANNELS
     }
+
+
+def all_estimates(
+    session: Session, now: dt.datetime | None = None
+) -> dict[str, dict[str, Estimate]]:
+    """Every campaign's direct estimates per channel, fitting the effects once (by slug)."""
+    data = _read(session)
+    histories = _with_credits(data, _ages(data, now or utcnow()), False)
+    slugs = [slug for slug, _window in data[0].values()]
+    return share_value.estimate_many(histories, CHANNELS, slugs)

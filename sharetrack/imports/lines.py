@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import Field, StrictBool, TypeAdapter, ValidationError
+from pydantic import Field, StrictBool, TypeAdapter, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from ..api.schemas import (
     AmountMinor,
+    CampaignDate,
     Channel,
     Currency,
     ExternalId,
@@ -32,6 +33,7 @@ from ..api.schemas import (
     Title,
     WindowDays,
 )
+from ..campaigns.service import EndsBeforeStart, check_dates
 from ..models import Campaign
 from ..pledges.service import Event
 
@@ -48,6 +50,16 @@ class CampaignLine(Strict):
     currency: Currency
     target_minor: TargetMinor
     window_days: WindowDays = 30
+    starts_at: CampaignDate | None = None
+    ends_at: CampaignDate | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> CampaignLine:
+        try:
+            check_dates(self.starts_at, self.ends_at)
+        except EndsBeforeStart:
+            raise ValueError("ends_at must be after the campaign starts") from None
+        return self
 
 
 class ShareLine(Strict):
