@@ -139,6 +139,8 @@ class ReportChannel(BaseModel):
     low_minor: int
     high_minor: int
     basis: Literal["campaign", "pooled", "prior"]
+    shows_amount: bool = Field(description="Whether the estimate may be shown")
+    reason: Literal["no_shares", "below_one_unit", "interval_too_wide"] | None
 
 
 class ReportPromoter(BaseModel):
@@ -178,7 +180,11 @@ class ShareValueChannel(BaseModel):
     shares: int = Field(description="The campaign's shares on the channel it rests on")
     basis: Literal["campaign", "pooled", "prior"]
     estimate_with_cascade_minor: int = Field(description="Including its descendants' credit")
-    display: str = Field(description="estimate_minor in whole units: '£26'")
+    shows_amount: bool = Field(description="Whether the figure may be shown (docs/estimate.md)")
+    reason: Literal["no_shares", "below_one_unit", "interval_too_wide"] | None = Field(
+        description="Why the figure is hidden; null when shown"
+    )
+    display: str | None = Field(description="estimate_minor in whole units ('£26'); null if hidden")
 
 
 class ShareValue(BaseModel):

@@ -8,7 +8,6 @@ from html import escape
 from ..estimates import figures
 from ..links.channels import ACTIONS, LABELS
 from ..links.service import PUBLIC_CHANNELS
-from ..money import display_whole
 
 # "Your share … could raise £26": where the share goes.
 PLACES = {c: f"on {LABELS[c]}" for c in PUBLIC_CHANNELS} | {
@@ -51,12 +50,7 @@ def buttons(current: figures.Figures, currency: str, channels: list[str]) -> lis
     """The box's buttons; a channel whose figure means nothing shows no amount."""
     out = []
     for channel in channels:
-        estimate = current.channels[channel].estimate
-        amount = (
-            display_whole(estimate.estimate_minor, currency)
-            if figures.shows_amount(estimate, currency)
-            else None
-        )
+        amount = figures.display(current.channels[channel].estimate, currency)
         out.append(Button(channel, ACTIONS[channel], PLACES[channel], amount))
     return out
 

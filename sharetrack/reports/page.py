@@ -100,6 +100,7 @@ class ReportPage:
     model: str
     report: dict  # service.build(): totals, channels, promoters, daily
     estimates: dict[str, ChannelEstimate]
+    hidden: dict[str, str | None]  # channel: why its estimate is greyed (figures.REASON_TEXT)
     leaflets: list[BatchRow]
     cascades: Cascades
 
@@ -109,11 +110,16 @@ def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
     model = choice.model or campaign.attribution_model
     within = service.period(choice.since, choice.until)
     report = service.build(session, campaign, model, within)
+    # The same shared figures as the share-value API and the report's channel rows.
+    estimates = figures.current(session, campaign).channels
     return ReportPage(
         model=model,
         report=report,
-        # The same memoised figures as the share-value API and the report's channel rows.
-        estimates=figures.current(session, campaign).channels,
+        estimates=estimates,
+        hidden={
+            channel: figures.REASON_TEXT.get(figures.hidden_reason(e.estimate, campaign.currency))
+            for channel, e in estimates.items()
+        },
         leaflets=batch_table(session, campaign.id),
         cascades=cascades(session, campaign.id, model, within, report["totals"]["shares"]),
     )

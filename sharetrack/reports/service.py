@@ -58,6 +58,7 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
         "channels": with_estimates(
             channel_rows(session, cid, model, within, shares_by_channel),
             figures.current(session, campaign),
+            campaign.currency,
         ),
         "promoters": promoter_rows(session, cid, model, within),
         "daily": daily_rows(session, cid, model, within, by_day),
@@ -94,7 +95,7 @@ def channel_rows(
     return rows
 
 
-def with_estimates(rows: list[dict], current: figures.Figures) -> list[dict]:
+def with_estimates(rows: list[dict], current: figures.Figures, currency: str) -> list[dict]:
     """Each channel row with what one more share on it is worth (the share-value figures,
     under the campaign's own model and for all time, whatever the report's model and period)."""
     for row in rows:
@@ -104,6 +105,8 @@ def with_estimates(rows: list[dict], current: figures.Figures) -> list[dict]:
             "low_minor": e.low_minor,
             "high_minor": e.high_minor,
             "basis": e.basis,
+            "shows_amount": figures.shows_amount(e, currency),
+            "reason": figures.hidden_reason(e, currency),
         }
     return rows
 
@@ -169,4 +172,6 @@ def table_rows(
 ) -> list[dict]:
     """One table's rows as the report has them (channels with their share-value figures)."""
     rows = TABLE_ROWS[table](session, campaign.id, model, within)
-    return with_estimates(rows, figures.current(session, campaign)) if table == "channels" else rows
+    if table != "channels":
+        return rows
+    return with_estimates(rows, figures.current(session, campaign), campaign.currency)
