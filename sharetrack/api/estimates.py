@@ -7,7 +7,8 @@ import json
 
 from flask import current_app, request
 
-from ..estimates import figures
+from ..auth.api_keys import require_api_key
+from ..estimates import figures, forecast
 from ..extensions import db
 from ..models import CHANNELS
 from ..ratelimit import limited
@@ -15,7 +16,7 @@ from . import bp
 from .campaigns import _campaign_or_404
 from .errors import invalid
 from .openapi import Reply, operation
-from .responses import ShareValue
+from .responses import CampaignForecast, ShareValue
 
 
 @bp.get("/campaigns/<slug>/share-value")
@@ -69,3 +70,17 @@ def share_value(slug: str):
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["SHARE_VALUE_MAX_AGE"]
     return response.make_conditional(request)
+
+
+@bp.get("/campaigns/<slug>/forecast")
+@operation(
+    "A forecast of the total raised by the campaign's end, with an 80% interval",
+    responses={200: Reply("The forecast", CampaignForecast)},
+    auth=True,
+    errors=(404,),
+    tags=("estimates",),
+)
+@require_api_key
+def campaign_forecast(slug: str):
+    """The campaign's forecast (staff): expected total, interval, chance of the target."""
+    return forecast.campaign_forecast(db.session, _campaign_or_404(slug)).as_json()

@@ -192,3 +192,18 @@ class ShareValue(BaseModel):
     currency: str
     as_of: dt.datetime = Field(description="The hour the figures are computed for (UTC)")
     channels: list[ShareValueChannel]
+
+
+# A forecast of the campaign's total at its end (docs/estimate.md, "Forecast").
+class CampaignForecast(BaseModel):
+    raised_minor: int = Field(description="Raised so far (live pledges)")
+    target_minor: int
+    ends_at: dt.datetime = Field(description="The campaign's end, or 30 days from now if unset")
+    expected_minor: int = Field(description="Expected total raised by ends_at")
+    low_minor: int = Field(description="Lower end of the interval")
+    high_minor: int = Field(description="Upper end of the interval")
+    level: float = Field(description="The interval's level (0.8)")
+    probability_of_target: float = Field(description="Chance of reaching the target by ends_at")
+    expected_target_date: dt.date | None = Field(
+        description="The day the median path reaches the target (or reached it), else null"
+    )

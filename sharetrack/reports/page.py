@@ -17,6 +17,7 @@ from ..api.schemas import ReportQuery
 from ..attribution.cascades import cascade_factor
 from ..attribution.rules import MODELS
 from ..estimates import figures
+from ..estimates.forecast import Forecast, campaign_forecast
 from ..estimates.service import ChannelEstimate
 from ..leaflets.service import BatchRow, batch_table
 from ..models import Campaign, Share
@@ -103,6 +104,7 @@ class ReportPage:
     hidden: dict[str, str | None]  # channel: why its estimate is greyed (figures.REASON_TEXT)
     leaflets: list[BatchRow]
     cascades: Cascades
+    forecast: Forecast
 
 
 def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
@@ -122,6 +124,7 @@ def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
         },
         leaflets=batch_table(session, campaign.id),
         cascades=cascades(session, campaign.id, model, within, report["totals"]["shares"]),
+        forecast=campaign_forecast(session, campaign),
     )
 
 
