@@ -75,6 +75,11 @@ class Effects:
     size_events: float  # pseudo-events for a cell's deviation from s_c × t_h
     size_pool: np.ndarray  # every size divided by its cell's s_c × t_h (mean about 1)
 
+    @property
+    def smear(self) -> float:
+        """Mean over geometric mean of sizes: turns a cell's geometric mean into its mean."""
+        return float(self.size_pool.mean() / np.exp(np.log(self.size_pool).mean()))
+
     def prior(self, campaign: str, channel: str) -> Prior:
         """The prior of (campaign, channel), leaving that cell's own data out."""
         n_c, x_c = self._campaign_rate_sums(campaign, channel)

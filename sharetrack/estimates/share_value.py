@@ -181,7 +181,7 @@ def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -
         basis = "pooled"
     rng = np.random.default_rng(_seed(seed_text, campaign, channel))
     size_mean, size_draws = _size_draws(
-        own.sizes or [], fitted.size_pool * prior.size_mean, rng, prior.size_events
+        own.sizes or [], fitted.size_pool * prior.size_mean, rng, prior.size_events, fitted.smear
     )
     rate_draws = rng.gamma(alpha, 1.0 / beta, DRAWS)
     values = rate_draws * size_draws
@@ -199,7 +199,7 @@ def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -
 
 
 def _size_draws(
-    own: list[float], pool: list[float], rng, strength: float = SIZE_PRIOR_EVENTS
+    own: list[float], pool, rng, strength: float = SIZE_PRIOR_EVENTS, smear: float | None = None
 ) -> tuple[float, np.ndarray]:
     """Point and draws of the mean event size: own sizes shrunk toward the pool's by `strength`
     pseudo-events.
@@ -216,9 +216,17 @@ def _size_draws(
     if n + k == 0:
         return 0.0, np.zeros(DRAWS)
     pool_mean = float(pool_arr.mean()) if pool_arr.size else 0.0
-    own_sum = float(own_arr.sum())
+    if smear is not None and n:
+        # Heavy tails: the own sizes' geometric mean times the pool's mean-to-geometric-mean
+        # ratio (Duan's smearing) is far steadier than their plain mean, which one big pledge
+        # moves; the rare very large pledges still count, through the pool's ratio.
+        logs = np.log(own_arr)
+        own_sum = n * float(np.exp(logs.mean())) * smear
+        own_boot = np.exp(_bootstrap_means(logs, rng)) * smear
+    else:
+        own_sum = float(own_arr.sum())
+        own_boot = _bootstrap_means(own_arr, rng) if n else np.zeros(DRAWS)
     point = (own_sum + k * pool_mean) / (n + k)
-    own_boot = _bootstrap_means(own_arr, rng) if n else np.zeros(DRAWS)
     prior_boot = _bootstrap_means(pool_arr, rng, picks=max(1, round(k))) if k else np.zeros(DRAWS)
     draws = (n * own_boot + k * prior_boot) / (n + k)
     return point, draws
