@@ -79,8 +79,10 @@ def main() -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     for which in args.simulators:
         print(f"\n### {which} simulator\n")
-        print("| world | cells | ours / plain error | 90% coverage | young: ours / truth "
-              "| young: plain / truth | forecasts | 80% coverage | forecast / final (median) |")
+        print(
+            "| world | cells | ours / plain error | 90% coverage | young: ours / truth "
+            "| young: plain / truth | forecasts | 80% coverage | forecast / final (median) |"
+        )
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         results, ours, plain, checks = [], 0.0, 0.0, []
         for seed in range(1, args.worlds + 1):
