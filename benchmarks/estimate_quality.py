@@ -52,7 +52,7 @@ def forecasts(app, now: dt.datetime) -> list[tuple[bool, float]]:
         days = {c.id: queries.pledges_by_day(db.session, c.id) for c in ended}
         curves = {
             c.id: forecast.cumulative_curve(
-                {d: m.amount_minor for d, m in days[c.id].items()}, c.opens_at, c.ends_at
+                {d: m.pledges for d, m in days[c.id].items()}, c.opens_at, c.ends_at
             )
             for c in ended
         }
@@ -108,9 +108,11 @@ def main() -> None:
                   flush=True)  # fmt: skip
         coverage = statistics.mean(r.coverage for r in results)
         young = statistics.mean(r.young_ratio for r in results)
+        pooled = sum(r.young_estimate for r in results) / sum(r.young_truth for r in results)
         print(f"\noverall: ours / plain error {ours / plain:.2f} (worst world "
               f"{max(r.relative_error for r in results):.2f}); mean 90% coverage {coverage:.1%}; "
-              f"young ours / truth mean over worlds {young:.2f}")  # fmt: skip
+              f"young ours / truth: mean over worlds {young:.2f}, "
+              f"all worlds' sums {pooled:.2f}")  # fmt: skip
         if checks:
             print(f"forecast: {len(checks)} forecasts, 80% interval coverage "
                   f"{sum(c for c, _ in checks) / len(checks):.0%}, median forecast / final "

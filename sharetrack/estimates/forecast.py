@@ -29,6 +29,7 @@ OPEN_ENDED_DAYS = 30
 DEFAULT_DECAY = 3.0  # the default pace falls by e^-3 over a campaign's life: most comes early
 PRIOR_CAMPAIGNS = 3.0  # how many ended campaigns weigh as much as the default curve
 SIZE_CV = 1.5  # pledge sizes vary this much (coefficient of variation) within a campaign
+MIN_SHARE_SO_FAR = 0.02  # never assume less than this share of the pledges has come
 CURVE_JITTER = 0.25  # how far a campaign's pace may stray from the default curve (log scale)
 
 
@@ -38,7 +39,11 @@ def default_curve(decay: float = DEFAULT_DECAY) -> np.ndarray:
 
 
 def cumulative_curve(days: Mapping[dt.date, int], start: dt.datetime, end: dt.datetime):
-    """An ended campaign's share of its total raised by each fraction of its life (or None)."""
+    """An ended campaign's share of its pledges made by each fraction of its life (or None).
+
+    Counts, not money: the pace is of pledges (sizes are drawn apart), and one late large
+    pledge would otherwise make a campaign look as if nothing came before its last day.
+    """
     total = sum(amount for day, amount in days.items() if day <= end.date())
     if total <= 0:
         return None
@@ -110,7 +115,7 @@ def forecast(
     u_now = min(elapsed / life, 1.0)
     rng = np.random.default_rng(_seed(seed, str(start), str(end), str(count), str(raised)))
     g = _draw_curves(curves, rng)  # DRAWS × GRID
-    g_now = np.maximum(_at(g, u_now), 1e-3)
+    g_now = np.maximum(_at(g, u_now), MIN_SHARE_SO_FAR)
     # Pace: the final count of pledges over the whole life, then what is still to come.
     pace = rng.gamma(count + 0.5, 1.0, DRAWS) / g_now
     future_count = rng.poisson(np.maximum(pace * (1 - g_now), 0.0))
@@ -200,7 +205,7 @@ def history_curves(session: Session, exclude: int | None, now: dt.datetime) -> l
             continue
         days = queries.pledges_by_day(session, other.id)
         curve = cumulative_curve(
-            {d: m.amount_minor for d, m in days.items()}, other.opens_at, other.ends_at
+            {d: m.pledges for d, m in days.items()}, other.opens_at, other.ends_at
         )
         if curve is not None:
             curves.append(curve)

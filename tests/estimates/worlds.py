@@ -128,6 +128,8 @@ class Result:
     young_ratio: float
     young_plain: float
     cells: int
+    young_estimate: float = 0.0  # the sums behind young_ratio
+    young_truth: float = 0.0
 
     @property
     def relative_error(self) -> float:
@@ -164,7 +166,7 @@ def evaluate(app, world: World, now: dt.datetime, path) -> Result:
             ours += abs(e.estimate_minor - true)
             plain += abs(ratio - true)
     return Result(ours, plain, covered / cells, young_est / young_true, young_plain / young_true,
-                  cells)  # fmt: skip
+                  cells, young_est, young_true)  # fmt: skip
 
 
 def _by_cell(value, credits: bool = False):
