@@ -58,6 +58,9 @@ class Campaign(db.Model):
         sa.CheckConstraint(
             _in("attribution_model", ATTRIBUTION_MODELS), name="attribution_model_known"
         ),
+        sa.CheckConstraint(
+            "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="ends_after_start"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -77,6 +80,14 @@ class Campaign(db.Model):
     pledge_page: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The case, in plain text, shown on the hosted page.
     summary: Mapped[str | None] = mapped_column(sa.Text)
+    # When it runs: starts_at None means from its creation (`opens_at`), ends_at None open-ended.
+    starts_at: Mapped[dt.datetime | None] = mapped_column()
+    ends_at: Mapped[dt.datetime | None] = mapped_column()
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        """When the campaign started: `starts_at`, else its creation."""
+        return self.starts_at or self.created_at
 
     shares: Mapped[list[Share]] = relationship(back_populates="campaign")
 
@@ -392,3 +403,21 @@ class PledgeCredit(db.Model):
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
     pledged_at: Mapped[dt.datetime] = mapped_column()
     amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class ShareValueFigures(db.Model):
+    """A campaign's last computed share-value figures, read by every worker (estimates/figures).
+
+    One row per campaign: the hour they are as of, a fingerprint of the data they came from, and
+    the figures as JSON. Workers answer from this row, so they all give the same figures.
+    """
+
+    __tablename__ = "share_value_figures"
+
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    as_of: Mapped[dt.datetime] = mapped_column()
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    computed_at: Mapped[dt.datetime] = mapped_column()
+    body: Mapped[str] = mapped_column(sa.Text)

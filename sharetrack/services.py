@@ -7,7 +7,6 @@ place. Types only are imported from the domain: core imports no domain module at
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,8 +32,6 @@ class Services:
     salts: dict = field(default_factory=dict)
     # The rate limiter's secret of the day, by day (ratelimit.py).
     ratelimit_secrets: dict = field(default_factory=dict)
-    # Per-campaign share-value figures, newest last (estimates/figures.py).
-    share_values: OrderedDict = field(default_factory=OrderedDict)
     # Rendered once per app: the 404 page and the OpenAPI document.
     not_found_page: str | None = None
     openapi_document: dict | None = None

@@ -14,6 +14,8 @@ from .body import parse
 from .openapi import Reply, operation
 from .responses import Campaign, CampaignList
 
+ENDS_BEFORE_START = {"field": "ends_at", "message": "must be after the campaign starts"}
+
 
 @bp.post("/campaigns")
 @operation(
@@ -31,6 +33,8 @@ def create_campaign():
         campaign = service.create(db.session, **body.model_dump())
     except service.SlugTaken:
         raise invalid([{"field": "slug", "message": f"{body.slug!r} is already in use"}]) from None
+    except service.EndsBeforeStart:
+        raise invalid([ENDS_BEFORE_START]) from None
     db.session.commit()
     response = jsonify(service.as_json(campaign))
     response.status_code = 201
@@ -85,5 +89,7 @@ def update_campaign(slug: str):
         raise invalid(
             [{"field": "currency", "message": "cannot change once the campaign has pledges"}]
         ) from None
+    except service.EndsBeforeStart:
+        raise invalid([ENDS_BEFORE_START]) from None
     db.session.commit()
     return service.as_json(campaign)

@@ -7,15 +7,16 @@ import json
 
 from flask import current_app, request
 
+from ..auth.api_keys import require_api_key
 from ..campaigns.service import get_campaign_or_404
 from ..channels import CHANNELS
 from ..errors import invalid
-from ..estimates import figures
+from ..estimates import figures, forecast
 from ..extensions import db
 from ..ratelimit import limited
 from . import bp
 from .openapi import Reply, operation
-from .responses import ShareValue
+from .responses import CampaignForecast, ShareValue
 
 
 @bp.get("/campaigns/<slug>/share-value")
@@ -69,3 +70,17 @@ def share_value(slug: str):
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["SHARE_VALUE_MAX_AGE"]
     return response.make_conditional(request)
+
+
+@bp.get("/campaigns/<slug>/forecast")
+@operation(
+    "A forecast of the total raised by the campaign's end, with an 80% interval",
+    responses={200: Reply("The forecast", CampaignForecast)},
+    auth=True,
+    errors=(404,),
+    tags=("estimates",),
+)
+@require_api_key
+def campaign_forecast(slug: str):
+    """The campaign's forecast (staff): expected total, interval, chance of the target."""
+    return forecast.campaign_forecast(db.session, get_campaign_or_404(db.session, slug)).as_json()

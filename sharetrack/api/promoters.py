@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..config import mail_enabled
+from ..errors import Problem, invalid
 from ..extensions import db
 from ..links.public import app_tokens, dashboard_url
 from ..promoters import identity, mail
@@ -12,7 +13,6 @@ from ..promoters.schemas import RecoverRequest
 from ..ratelimit import limit_per, limited
 from . import bp
 from .body import parse
-from ..errors import Problem, invalid
 from .openapi import Reply, operation
 
 

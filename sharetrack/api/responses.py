@@ -50,6 +50,8 @@ class Campaign(Documented):
     pledge_page: bool = Field(description="Takes pledges on its own hosted page, /c/<slug>")
     summary: str | None = Field(description="The case, in plain text, shown on that page")
     created_at: dt.datetime
+    starts_at: dt.datetime = Field(description="When it starts (default: its creation)")
+    ends_at: dt.datetime | None = Field(description="When it ends, if set")
 
 
 class CampaignList(Documented):
@@ -156,6 +158,8 @@ class ReportChannel(Documented):
     low_minor: int
     high_minor: int
     basis: Literal["campaign", "pooled", "prior"]
+    shows_amount: bool = Field(description="Whether the estimate may be shown")
+    reason: Literal["no_shares", "below_one_unit", "interval_too_wide"] | None
 
 
 class ReportPromoter(Documented):
@@ -195,7 +199,11 @@ class ShareValueChannel(Documented):
     shares: int = Field(description="The campaign's shares on the channel it rests on")
     basis: Literal["campaign", "pooled", "prior"]
     estimate_with_cascade_minor: int = Field(description="Including its descendants' credit")
-    display: str = Field(description="estimate_minor in whole units: '£26'")
+    shows_amount: bool = Field(description="Whether the figure may be shown (docs/estimate.md)")
+    reason: Literal["no_shares", "below_one_unit", "interval_too_wide"] | None = Field(
+        description="Why the figure is hidden; null when shown"
+    )
+    display: str | None = Field(description="estimate_minor in whole units ('£26'); null if hidden")
 
 
 class ShareValue(Documented):
@@ -203,3 +211,18 @@ class ShareValue(Documented):
     currency: str
     as_of: dt.datetime = Field(description="The hour the figures are computed for (UTC)")
     channels: list[ShareValueChannel]
+
+
+# A forecast of the campaign's total at its end (docs/estimate.md, "Forecast").
+class CampaignForecast(BaseModel):
+    raised_minor: int = Field(description="Raised so far (live pledges)")
+    target_minor: int
+    ends_at: dt.datetime = Field(description="The campaign's end, or 30 days from now if unset")
+    expected_minor: int = Field(description="Expected total raised by ends_at")
+    low_minor: int = Field(description="Lower end of the interval")
+    high_minor: int = Field(description="Upper end of the interval")
+    level: float = Field(description="The interval's level (0.8)")
+    probability_of_target: float = Field(description="Chance of reaching the target by ends_at")
+    expected_target_date: dt.date | None = Field(
+        description="The day the median path reaches the target (or reached it), else null"
+    )

@@ -6,6 +6,8 @@ puts each schema error beside its field in words meant for a person.
 
 from __future__ import annotations
 
+import re
+
 from babel.numbers import get_currency_name
 from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
@@ -18,6 +20,8 @@ from .schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
 # Schema fields whose form field has another name.
 FORM_FIELD = {"target_minor": "target"}
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ENDS_BEFORE_START = "Ends must be after the campaign starts"
 
 
 def currency_choices(locale: str) -> list[SelectChoice]:
@@ -48,6 +52,12 @@ class CampaignForm(FlaskForm):
             f"How long after a click a pledge still counts for the share: 1 to {MAX_WINDOW_DAYS}."
         ),
     )
+    starts_at = StringField(
+        "Starts", description="A date, e.g. 2026-12-01. Empty: the day it is created."
+    )
+    ends_at = StringField(
+        "Ends", description="A date, e.g. 2027-01-31. Empty: no end (forecasts look 30 days ahead)."
+    )
     status = SelectField(
         "Status",
         choices=[SelectChoice(s, STATUS_LABELS[s]) for s in CAMPAIGN_STATUSES],
@@ -63,6 +73,8 @@ class CampaignForm(FlaskForm):
         self.target.data = format_major(campaign.target_minor, campaign.currency)
         self.window_days.data = str(campaign.window_days)
         self.status.data = campaign.status
+        self.starts_at.data = campaign.starts_at.date().isoformat() if campaign.starts_at else ""
+        self.ends_at.data = campaign.ends_at.date().isoformat() if campaign.ends_at else ""
 
 
 def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel | None:
@@ -75,6 +87,10 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
         "window_days": _whole_number(form.window_days.data),
         "status": form.status.data or "",
     }
+    for name in ("starts_at", "ends_at"):
+        text = (form[name].data or "").strip()
+        if text:
+            values[name] = _day_start(text)
     if creating:
         values["slug"] = (form.slug.data or "").strip()
     errors: dict[str, list[str]] = {}
@@ -96,6 +112,11 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
     for field, messages in errors.items():
         form[field].errors = messages
     return None if errors else model
+
+
+def _day_start(text: str) -> str:
+    """A typed date as the start of that UTC day in ISO 8601 (other text goes to the schema)."""
+    return f"{text}T00:00:00Z" if DATE_RE.fullmatch(text) else text
 
 
 def _whole_number(text: str | None) -> int | str:
@@ -129,6 +150,8 @@ def message(field: str, err: dict, currency: str, locale: str) -> str:
         return "must not be negative"
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters"
+    if field in ("starts_at", "ends_at") and kind == "value_error":
+        return "must be a date like 2026-12-01, between 2000 and 2100"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return err["msg"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -9,9 +10,11 @@ from babel.numbers import list_currencies
 from pydantic import (
     AfterValidator,
     Field,
+    PlainValidator,
     StrictBool,
     StrictInt,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from ..models import (
@@ -51,6 +54,32 @@ def _currency(value: str) -> str:
     return value
 
 
+EARLIEST_DATE = dt.datetime(2000, 1, 1)
+LATEST_DATE = dt.datetime(2100, 1, 1)
+_DATE_RANGE = tuple(d.replace(tzinfo=dt.UTC).timestamp() for d in (EARLIEST_DATE, LATEST_DATE))
+_DATE_HINT = "must be an ISO 8601 time with an offset, like 2026-03-01T12:00:00Z"
+
+
+def _campaign_date(value: object) -> dt.datetime:
+    """A campaign's start or end: ISO 8601 with an offset, between 2000 and 2100 (naive UTC)."""
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(_DATE_HINT)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_DATE_HINT) from None
+    if parsed.tzinfo is None:
+        raise ValueError("must have an offset, like Z or +01:00")
+    if not _DATE_RANGE[0] <= parsed.timestamp() < _DATE_RANGE[1]:
+        raise ValueError("must be between 2000 and 2100")
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+CampaignDate = Annotated[
+    dt.datetime,
+    PlainValidator(_campaign_date, json_schema_input_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=MAX_SLUG_LENGTH)]
 # A campaign named in a request: looked up, so only its length is checked here.
 CampaignRef = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH)]
@@ -86,6 +115,8 @@ class CampaignCreate(Strict):
     attribution_model: Model = DEFAULT_ATTRIBUTION_MODEL
     pledge_page: StrictBool = False
     summary: Summary | None = None
+    starts_at: CampaignDate | None = None  # default: when it is created
+    ends_at: CampaignDate | None = None
 
 
 class CampaignUpdate(Strict):
@@ -98,3 +129,5 @@ class CampaignUpdate(Strict):
     attribution_model: Model | None = None
     pledge_page: StrictBool | None = None
     summary: Summary | None = None
+    starts_at: CampaignDate | None = None
+    ends_at: CampaignDate | None = None

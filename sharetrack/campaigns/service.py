@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from fractions import Fraction
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from ..attribution import engine
-from ..models import Campaign, Pledge
+from ..models import Campaign, Pledge, utcnow
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -29,6 +30,17 @@ class SlugTaken(Exception):
 
 class CurrencyLocked(Exception):
     """The campaign has pledges in its currency; changing it would mix currencies."""
+
+
+class EndsBeforeStart(Exception):
+    """The campaign would end before (or when) it starts."""
+
+
+def check_dates(starts_at: dt.datetime | None, ends_at: dt.datetime | None, created_at=None):
+    """Raise EndsBeforeStart unless the end comes after the start (by default, the creation)."""
+    start = starts_at or created_at or utcnow()
+    if ends_at is not None and ends_at <= start:
+        raise EndsBeforeStart(ends_at)
 
 
 def by_slug(session: Session, slug: str) -> Campaign | None:
@@ -52,7 +64,8 @@ def all_campaigns(session: Session) -> list[Campaign]:
 
 
 def create(session: Session, **fields) -> Campaign:
-    """A new campaign; raises SlugTaken if the slug is in use."""
+    """A new campaign; raises SlugTaken if the slug is in use, EndsBeforeStart on bad dates."""
+    check_dates(fields.get("starts_at"), fields.get("ends_at"))
     campaign = Campaign(**fields)
     try:
         with session.begin_nested():
@@ -68,6 +81,12 @@ def update(campaign: Campaign, **fields) -> Campaign:
     changes = {k: v for k, v in fields.items() if v is not None and getattr(campaign, k) != v}
     if "currency" in changes and session is not None and has_pledges(session, campaign):
         raise CurrencyLocked(campaign.slug)
+    if "starts_at" in changes or "ends_at" in changes:
+        check_dates(
+            changes.get("starts_at", campaign.starts_at),
+            changes.get("ends_at", campaign.ends_at),
+            campaign.created_at,
+        )
     for name, value in changes.items():
         setattr(campaign, name, value)
     if "window_days" in changes and session is not None:
@@ -103,4 +122,6 @@ def as_json(campaign: Campaign) -> dict:
         "pledge_page": campaign.pledge_page,
         "summary": campaign.summary,
         "created_at": campaign.created_at.isoformat() + "Z",
+        "starts_at": campaign.opens_at.isoformat() + "Z",
+        "ends_at": campaign.ends_at.isoformat() + "Z" if campaign.ends_at else None,
     }

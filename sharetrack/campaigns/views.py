@@ -16,7 +16,7 @@ from ..links.public import print_url
 from ..reports import charts, csv, overview, page
 from ..reports import service as reports
 from . import service
-from .forms import CampaignForm, currency_choices, validated
+from .forms import ENDS_BEFORE_START, CampaignForm, currency_choices, validated
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff")
 bp.before_request(require_sign_in)
@@ -105,6 +105,11 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
             money=lambda minor: formatting.money(minor, campaign.currency),
             label=formatting.day,
         ),
+        forecast_chart=charts.forecast_svg(
+            figures.forecast,
+            money=lambda minor: formatting.money(minor, campaign.currency),
+            label=formatting.day,
+        ),
         models=page.MODEL_LABELS,
         leaflet_form=leaflet_form if current_user.is_admin else None,
         print_url=print_url,
@@ -122,6 +127,8 @@ def create():
             campaign = service.create(db.session, **values.model_dump())
         except service.SlugTaken:
             form.slug.errors = ["Short name is already used by another campaign"]
+        except service.EndsBeforeStart:
+            form.ends_at.errors = [ENDS_BEFORE_START]
         else:
             db.session.commit()
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
@@ -139,8 +146,12 @@ def edit(slug: str):
     if not form.is_submitted():
         form.fill(campaign)
     elif values := validated(form, locale(), creating=False):
-        service.update(campaign, **values.model_dump())
-        db.session.commit()
-        return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
+        try:
+            service.update(campaign, **values.model_dump())
+        except service.EndsBeforeStart:
+            form.ends_at.errors = [ENDS_BEFORE_START]
+        else:
+            db.session.commit()
+            return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("campaigns/form.html", form=form, campaign=campaign), status

@@ -7,7 +7,6 @@ from html import escape
 
 from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..estimates import figures
-from ..money import display_whole
 
 IFRAME_HEIGHT = 480
 
@@ -45,12 +44,7 @@ def buttons(current: figures.Figures, currency: str, channels: list[str]) -> lis
     """The box's buttons; a channel whose figure means nothing shows no amount."""
     out = []
     for channel in channels:
-        estimate = current.channels[channel].estimate
-        amount = (
-            display_whole(estimate.estimate_minor, currency)
-            if figures.shows_amount(estimate, currency)
-            else None
-        )
+        amount = figures.display(current.channels[channel].estimate, currency)
         # "Your share … could raise £26": the place says where the share goes.
         out.append(Button(channel, CHANNEL[channel].action, CHANNEL[channel].place, amount))
     return out

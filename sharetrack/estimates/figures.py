@@ -1,36 +1,41 @@
-"""The published per-share figures: what the API, the report and the embed box show.
+"""The published per-share figures: what the API, the report, the hosted page and the box show.
 
-Computing estimates reads every share and credit of every campaign (the pool), which takes
-about a second at scale, so each worker keeps the last figures per campaign and hour in a
-bounded memo, with a fingerprint of the data they were computed from (`data_version`). When
-the data has changed (a new share, pledge or campaign setting) the figures are computed again,
-but at most once per SHARE_VALUE_REFRESH_SECONDS per campaign and worker: a busy campaign,
-where every minute brings shares, must not pay a full computation on every page view. Nothing
-is shared between workers or kept outside the process.
+Computing estimates reads every share and credit of every campaign (the pool), so the last
+figures of each campaign are kept in the database (`ShareValueFigures`), with the hour they are
+as of and a fingerprint of the data they came from (`data_version`). Every worker answers from
+that row, so all give the same figures (and ETag) at once. When the data has changed the
+figures are computed again, but at most once per SHARE_VALUE_REFRESH_SECONDS per campaign
+across all workers: a busy campaign must not pay a full computation on every page view.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import threading
-import time
+import hashlib
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Campaign, Pledge, Share, utcnow
+from ..extensions import db
+from ..models import Campaign, Pledge, Share, ShareValueFigures, utcnow
 from ..money import display_whole, to_major
-from ..services import services
 from .service import ChannelEstimate, channel_estimates
 from .share_value import Estimate
 
-MEMO_SIZE = 256  # campaigns per worker; each entry is a few hundred bytes
-# The box hides an amount whose 90% interval spans more than this factor (high / low).
+# A figure is hidden when its 90% interval spans more than this factor (high / low).
 MAX_SPREAD = 10.0
-
-_lock = threading.Lock()
+REASONS = ("no_shares", "below_one_unit", "interval_too_wide")
+# How the staff report words each reason beside a greyed figure.
+REASON_TEXT = {
+    "no_shares": "no shares of its own yet",
+    "below_one_unit": "less than one whole unit",
+    "interval_too_wide": "interval too wide to say",
+}
 
 
 @dataclass(frozen=True)
@@ -41,16 +46,34 @@ class Figures:
     channels: dict[str, ChannelEstimate]
 
 
-def shows_amount(estimate: Estimate, currency: str) -> bool:
-    """Whether the box may show the amount: one that rests on something and means something.
+def hidden_reason(estimate: Estimate, currency: str) -> str | None:
+    """Why an amount must not be shown (one of REASONS), or None when it may be.
 
-    Hidden: no shares of its own on the channel (basis `prior`), an estimate below one whole
-    unit of the currency (it would read `£0`), or an interval too wide to mean anything: its
-    upper end more than MAX_SPREAD times its lower end (a lower end of zero included).
+    `no_shares`: the campaign has no share of its own on the channel, so the figure is only
+    what others earn; `below_one_unit`: it would read `£0`; `interval_too_wide`: the 90%
+    interval's upper end is more than MAX_SPREAD times its lower end (a lower end of 0 too).
     """
-    if estimate.basis == "prior" or to_major(estimate.estimate_minor, currency) < 1:
-        return False
-    return estimate.low_minor > 0 and estimate.high_minor <= MAX_SPREAD * estimate.low_minor
+    if estimate.shares == 0:
+        return "no_shares"
+    if to_major(estimate.estimate_minor, currency) < 1:
+        return "below_one_unit"
+    if estimate.low_minor <= 0 or estimate.high_minor > MAX_SPREAD * estimate.low_minor:
+        return "interval_too_wide"
+    return None
+
+
+def shows_amount(estimate: Estimate, currency: str) -> bool:
+    """Whether a figure rests on something and means something: the one rule for every page."""
+    return hidden_reason(estimate, currency) is None
+
+
+def display(estimate: Estimate, currency: str) -> str | None:
+    """The amount as shown (`£26`), or None when it must not be shown."""
+    return (
+        display_whole(estimate.estimate_minor, currency)
+        if shows_amount(estimate, currency)
+        else None
+    )
 
 
 def as_of(now: dt.datetime | None = None) -> dt.datetime:
@@ -63,8 +86,7 @@ def data_version(session: Session) -> tuple:
 
     Shares are only ever added (the newest id says it). Credits are rewritten only with their
     pledge, which then gets a new `updated_at`, or when a campaign's window changes; the model
-    picks which stored credits count. So no credit row needs reading: at scale this stays a
-    few milliseconds, where counting and summing the credits took a hundred.
+    picks which stored credits count. So no credit row needs reading.
     """
     newest_share = session.scalar(sa.select(sa.func.max(Share.id)))
     pledges = session.execute(
@@ -78,25 +100,83 @@ def data_version(session: Session) -> tuple:
     return (newest_share, tuple(pledges), tuple(map(tuple, campaigns)))
 
 
+def fingerprint(session: Session) -> str:
+    """data_version as 64 hex characters, the form the shared row keeps."""
+    return hashlib.sha256(repr(data_version(session)).encode()).hexdigest()
+
+
 def current(session: Session, campaign: Campaign, now: dt.datetime | None = None) -> Figures:
-    """The campaign's figures as of this hour, from this worker's memo when still fresh."""
+    """The campaign's figures as of this hour: the shared row's when still fresh."""
     hour = as_of(now)
-    key = (campaign.id, hour)
-    version = data_version(session)
-    refresh = float(current_app.config["SHARE_VALUE_REFRESH_SECONDS"])
-    memo = services().share_values
-    with _lock:
-        entry = memo.get(key)
-        if entry is not None and (entry[0] == version or time.monotonic() - entry[1] < refresh):
-            memo.move_to_end(key)
-            return entry[2]
+    version = fingerprint(session)
+    refresh = dt.timedelta(seconds=float(current_app.config["SHARE_VALUE_REFRESH_SECONDS"]))
+    seen = _stored(campaign.id)
+    if seen is not None and seen.as_of == hour:
+        if seen.fingerprint == version or utcnow() - seen.computed_at < refresh:
+            return _decode(seen.body)
     figures = Figures(hour, channel_estimates(session, campaign, now=hour))
-    with _lock:
-        memo[key] = (version, time.monotonic(), figures)
-        memo.move_to_end(key)
-        while len(memo) > MEMO_SIZE:
-            memo.popitem(last=False)
-    return figures
+    if _store(campaign.id, hour, version, _encode(figures), seen):
+        return figures
+    # Another worker wrote meanwhile: answer what it wrote, as every other worker will.
+    replaced = _stored(campaign.id)
+    return _decode(replaced.body) if replaced is not None else figures
+
+
+def _stored(campaign_id: int):
+    """The shared row, read on its own connection: the request's snapshot may predate it."""
+    with db.engine.connect() as conn:
+        return conn.execute(
+            sa.select(
+                ShareValueFigures.as_of,
+                ShareValueFigures.fingerprint,
+                ShareValueFigures.computed_at,
+                ShareValueFigures.body,
+            ).where(ShareValueFigures.campaign_id == campaign_id)
+        ).one_or_none()
+
+
+def _store(campaign_id: int, hour: dt.datetime, version: str, body: str, seen) -> bool:
+    """Write the figures unless another worker replaced the row since `seen`; True if written.
+
+    Its own short transaction, so a GET never commits the request's session.
+    """
+    table = ShareValueFigures.__table__
+    values = {"as_of": hour, "fingerprint": version, "computed_at": utcnow(), "body": body}
+    try:
+        with db.engine.begin() as conn:
+            if seen is None:
+                conn.execute(sa.insert(table).values(campaign_id=campaign_id, **values))
+                return True
+            done = conn.execute(
+                sa.update(table)
+                .where(
+                    table.c.campaign_id == campaign_id,
+                    table.c.computed_at == seen.computed_at,
+                    table.c.fingerprint == seen.fingerprint,
+                )
+                .values(**values)
+            )
+            return done.rowcount == 1
+    except IntegrityError:  # inserted by another worker first
+        return False
+
+
+def _encode(figures: Figures) -> str:
+    channels = [
+        {"channel": c.channel, "with_cascade_minor": c.with_cascade_minor}
+        | dataclasses.asdict(c.estimate)
+        for c in figures.channels.values()
+    ]
+    return json.dumps({"as_of": figures.as_of.isoformat(), "channels": channels})
+
+
+def _decode(body: str) -> Figures:
+    data = json.loads(body)
+    channels = {}
+    for item in data["channels"]:
+        channel, cascade = item.pop("channel"), item.pop("with_cascade_minor")
+        channels[channel] = ChannelEstimate(channel, Estimate(**item), cascade)
+    return Figures(dt.datetime.fromisoformat(data["as_of"]), channels)
 
 
 def channel_json(item: ChannelEstimate, currency: str) -> dict:
@@ -111,5 +191,7 @@ def channel_json(item: ChannelEstimate, currency: str) -> dict:
         "shares": e.shares,
         "basis": e.basis,
         "estimate_with_cascade_minor": item.with_cascade_minor,
-        "display": display_whole(e.estimate_minor, currency),
+        "shows_amount": shows_amount(e, currency),
+        "reason": hidden_reason(e, currency),
+        "display": display(e, currency),
     }

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..channels import CHANNELS
 from ..models import Campaign, PledgeCredit, Share, utcnow
 from . import share_value
 from .share_value import Estimate, ShareHistory
 
 DAY = 86400.0
-MAX_CASCADE_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -124,3 +124,13 @@ def channel_estimates(
         )
         for channel in CHANNELS
     }
+
+
+def all_estimates(
+    session: Session, now: dt.datetime | None = None
+) -> dict[str, dict[str, Estimate]]:
+    """Every campaign's direct estimates per channel, fitting the effects once (by slug)."""
+    data = _read(session)
+    histories = _with_credits(data, _ages(data, now or utcnow()), False)
+    slugs = [slug for slug, _window in data[0].values()]
+    return share_value.estimate_many(histories, CHANNELS, slugs)

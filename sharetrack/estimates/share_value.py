@@ -16,10 +16,13 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
+from . import effects
+from .effects import Cell
 
 LEVEL = 0.9
 DRAWS = 4000
@@ -27,12 +30,7 @@ HORIZON_WINDOWS = 2  # a share is mature once 2 attribution windows have passed 
 CURVE_PRIOR_EVENTS = 30  # how many observed delays outweigh the default delay curve
 CURVE_PRIOR_SCALE = 0.15  # default curve: most value arrives in the first 15% of the horizon
 CURVE_BINS = 50
-MIN_POOL_EXPOSURE = 20.0  # matured-share equivalents a pool needs before it can be a prior
-DEFAULT_STRENGTH = 30.0  # prior strength (share equivalents) when it cannot be estimated
-STRENGTH_BOUNDS = (5.0, 500.0)
 SIZE_PRIOR_EVENTS = 5.0  # pseudo-events toward the pool's sizes when it cannot be estimated
-SIZE_STRENGTH_BOUNDS = (2.0, 200.0)
-MIN_BETWEEN_CV = 0.3  # campaigns are never assumed closer than ±30% in rate or mean size
 CAMPAIGN_BASIS_WEIGHT = 0.7  # own data weight at or above which the basis is "campaign"
 EXACT_BOOTSTRAP_MAX = 400  # larger samples use the normal approximation of the bootstrap mean
 
@@ -61,18 +59,6 @@ class Estimate:
     basis: str  # "campaign", "pooled" or "prior"
     level: float = LEVEL
     own_weight: float = 0.0
-
-
-@dataclass
-class _Group:
-    shares: int = 0
-    exposure: float = 0.0
-    events: int = 0
-    sizes: list[float] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.exposure if self.exposure > 0 else 0.0
 
 
 def delay_curve(histories: Iterable[ShareHistory]) -> np.ndarray:
@@ -116,21 +102,42 @@ def estimate_all(
     seed_text: str = "",
 ) -> dict[str, Estimate]:
     """An estimate for each of `channels` in `campaign`, using every campaign's history."""
+    return estimate_many(histories, channels, [campaign], seed_text)[campaign]
+
+
+def estimate_many(
+    histories: Sequence[ShareHistory],
+    channels: Iterable[str],
+    campaigns: Iterable[str],
+    seed_text: str = "",
+) -> dict[str, dict[str, Estimate]]:
+    """estimate_all for several campaigns, fitting the effects once."""
     groups = _groups(histories)
-    out = {}
-    for channel in channels:
-        out[channel] = _estimate_one(groups, campaign, channel, seed_text)
-    return out
+    fitted = effects.fit(groups)
+    channels = list(channels)
+    return {
+        campaign: {
+            channel: _estimate_one(fitted, groups, campaign, channel, seed_text)
+            for channel in channels
+        }
+        for campaign in campaigns
+    }
 
 
-def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], _Group]:
+def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], Cell]:
     by_campaign: dict[str, list[ShareHistory]] = defaultdict(list)
     for h in histories:
         by_campaign[h.campaign].append(h)
     pooled_curve = delay_curve(histories)
-    groups: dict[tuple[str, str], _Group] = defaultdict(_Group)
+    # Delays are people's, not the window's: campaigns with another window spread them
+    # differently over the horizon, so each window length pools its own campaigns first.
+    by_window: dict[int, list[ShareHistory]] = defaultdict(list)
     for items in by_campaign.values():
-        curve = _campaign_curve(items, pooled_curve)
+        by_window[items[0].window_days].extend(items)
+    window_curves = {w: _campaign_curve(items, pooled_curve) for w, items in by_window.items()}
+    groups: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    for items in by_campaign.values():
+        curve = _campaign_curve(items, window_curves[items[0].window_days])
         # exposure() for every share at once: one interpolation per campaign, not per share.
         ages = np.clip([h.age_days / horizon(h) for h in items], 0.0, 1.0)
         exposures = np.interp(ages, np.linspace(0.0, 1.0, len(curve)), curve).tolist()
@@ -140,13 +147,14 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], _Group]:
             g.exposure += e
             for _delay, amount in h.credits:
                 if amount > 0:
-                    g.events += 1
+                    if g.sizes is None:
+                        g.sizes = []
                     g.sizes.append(float(amount))
     return groups
 
 
 def _campaign_curve(items: list[ShareHistory], pooled: np.ndarray) -> np.ndarray:
-    """The campaign's own delay curve where it has seen enough delays, else the pooled one."""
+    """The own delay curve of `items` where they have seen enough delays, else the pooled one."""
     matured_events = sum(
         1 for h in items if h.credits and h.age_days >= horizon(h) for _d, a in h.credits if a > 0
     )
@@ -157,87 +165,24 @@ def _campaign_curve(items: list[ShareHistory], pooled: np.ndarray) -> np.ndarray
     return w * own + (1 - w) * pooled
 
 
-def _merge(groups: Iterable[_Group]) -> _Group:
-    merged = _Group()
-    for g in groups:
-        merged.shares += g.shares
-        merged.exposure += g.exposure
-        merged.events += g.events
-        merged.sizes.extend(g.sizes)
-    return merged
-
-
-def _prior(groups, campaign: str, channel: str) -> tuple[_Group, float, float]:
-    """The pool a campaign-channel is pulled toward, and the pull's strength on the rate (share
-    equivalents) and on the mean event size (pseudo-events)."""
-    same_channel = [g for (c, ch), g in groups.items() if ch == channel and c != campaign]
-    pool = _merge(same_channel)
-    if pool.exposure >= MIN_POOL_EXPOSURE:
-        return pool, _strength(same_channel), _size_strength(same_channel)
-    siblings = _merge(g for (c, ch), g in groups.items() if c == campaign and ch != channel)
-    if siblings.exposure >= MIN_POOL_EXPOSURE:
-        return siblings, DEFAULT_STRENGTH, SIZE_PRIOR_EVENTS
-    everything = _merge(g for key, g in groups.items() if key != (campaign, channel))
-    return everything, DEFAULT_STRENGTH, SIZE_PRIOR_EVENTS
-
-
-def _strength(groups: list[_Group]) -> float:
-    """Empirical-Bayes prior strength (Gamma rate) from the spread of campaigns' rates.
-
-    Method of moments for a Gamma-Poisson mixture: the variance of campaign rates is the
-    between-campaign variance tau^2 plus Poisson noise lambda/exposure; strength = lambda/tau^2.
-    """
-    usable = [g for g in groups if g.exposure >= 1]
-    if len(usable) < 3:
-        return DEFAULT_STRENGTH
-    rates = np.array([g.rate for g in usable])
-    weights = np.array([g.exposure for g in usable])
-    mean = float(np.average(rates, weights=weights))
-    if mean <= 0:
-        return DEFAULT_STRENGTH
-    spread = float(np.average((rates - mean) ** 2, weights=weights))
-    noise = float(np.average(mean / weights, weights=weights))
-    # A handful of campaigns cannot show that they are alike; never assume they differ by
-    # less than MIN_BETWEEN_CV (a negative or tiny moment estimate would mean a tight prior).
-    tau2 = max(spread - noise, (MIN_BETWEEN_CV * mean) ** 2)
-    return float(np.clip(mean / tau2, *STRENGTH_BOUNDS))
-
-
-def _size_strength(groups: list[_Group]) -> float:
-    """Empirical-Bayes pseudo-events for the mean event size: within-campaign variance of
-    sizes over the between-campaign variance of their means (normal-normal method of moments).
-    """
-    usable = [np.asarray(g.sizes, dtype=float) for g in groups if len(g.sizes) >= 2]
-    if len(usable) < 3:
-        return SIZE_PRIOR_EVENTS
-    counts = np.array([a.size for a in usable], dtype=float)
-    means = np.array([a.mean() for a in usable])
-    within = float(sum(((a - a.mean()) ** 2).sum() for a in usable) / (counts.sum() - len(usable)))
-    grand = float(np.average(means, weights=counts))
-    spread = float(np.average((means - grand) ** 2, weights=counts))
-    between = spread - within * float(np.average(1 / counts, weights=counts))
-    between = max(between, (MIN_BETWEEN_CV * grand) ** 2)  # as for rates
-    return float(np.clip(within / between, *SIZE_STRENGTH_BOUNDS))
-
-
-def _estimate_one(groups, campaign: str, channel: str, seed_text: str) -> Estimate:
-    own = groups.get((campaign, channel), _Group())
-    pool, strength, size_strength = _prior(groups, campaign, channel)
-    prior_rate = pool.rate
-    alpha = prior_rate * strength + own.events
-    beta = strength + own.exposure
-    own_weight = own.exposure / (own.exposure + strength)
+def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -> Estimate:
+    own = groups.get((campaign, channel), Cell())
+    if fitted is None:  # no event anywhere yet: nothing has ever been credited
+        return Estimate(0, 0, 0, own.shares, "prior" if own.shares == 0 else "pooled")
+    prior = fitted.prior(campaign, channel)
+    alpha = prior.shape + own.events
+    beta = prior.rate + own.exposure
+    own_weight = own.exposure / (own.exposure + prior.rate)
     if own.shares == 0:
         basis = "prior"
     elif own_weight >= CAMPAIGN_BASIS_WEIGHT:
         basis = "campaign"
     else:
         basis = "pooled"
-
     rng = np.random.default_rng(_seed(seed_text, campaign, channel))
-    size_mean, size_draws = _size_draws(own.sizes, pool.sizes, rng, size_strength)
-    if alpha <= 0:  # no event anywhere yet: nothing has ever been credited
-        return Estimate(0, 0, 0, own.shares, basis, own_weight=own_weight)
+    size_mean, size_draws = _size_draws(
+        own.sizes or [], fitted.size_pool * prior.size_mean, rng, prior.size_events, fitted.smear
+    )
     rate_draws = rng.gamma(alpha, 1.0 / beta, DRAWS)
     values = rate_draws * size_draws
     tail = (1 - LEVEL) / 2
@@ -254,7 +199,7 @@ def _estimate_one(groups, campaign: str, channel: str, seed_text: str) -> Estima
 
 
 def _size_draws(
-    own: list[float], pool: list[float], rng, strength: float = SIZE_PRIOR_EVENTS
+    own: list[float], pool, rng, strength: float = SIZE_PRIOR_EVENTS, smear: float | None = None
 ) -> tuple[float, np.ndarray]:
     """Point and draws of the mean event size: own sizes shrunk toward the pool's by `strength`
     pseudo-events.
@@ -271,9 +216,17 @@ def _size_draws(
     if n + k == 0:
         return 0.0, np.zeros(DRAWS)
     pool_mean = float(pool_arr.mean()) if pool_arr.size else 0.0
-    own_sum = float(own_arr.sum())
+    if smear is not None and n:
+        # Heavy tails: the own sizes' geometric mean times the pool's mean-to-geometric-mean
+        # ratio (Duan's smearing) is far steadier than their plain mean, which one big pledge
+        # moves; the rare very large pledges still count, through the pool's ratio.
+        logs = np.log(own_arr)
+        own_sum = n * float(np.exp(logs.mean())) * smear
+        own_boot = np.exp(_bootstrap_means(logs, rng)) * smear
+    else:
+        own_sum = float(own_arr.sum())
+        own_boot = _bootstrap_means(own_arr, rng) if n else np.zeros(DRAWS)
     point = (own_sum + k * pool_mean) / (n + k)
-    own_boot = _bootstrap_means(own_arr, rng) if n else np.zeros(DRAWS)
     prior_boot = _bootstrap_means(pool_arr, rng, picks=max(1, round(k))) if k else np.zeros(DRAWS)
     draws = (n * own_boot + k * prior_boot) / (n + k)
     return point, draws

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import Field, StrictBool, TypeAdapter, ValidationError
+from pydantic import Field, StrictBool, TypeAdapter, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from ..campaigns.schemas import (
+    CampaignDate,
     CampaignRef,
     Currency,
     LandingUrl,
@@ -27,6 +28,7 @@ from ..campaigns.schemas import (
     Title,
     WindowDays,
 )
+from ..campaigns.service import EndsBeforeStart, check_dates
 from ..links.schemas import Channel
 from ..models import MAX_PLEDGE_REFS, Campaign
 from ..pledges.schemas import AmountMinor, ExternalId, Instant, PledgeStatus
@@ -45,6 +47,16 @@ class CampaignLine(Strict):
     currency: Currency
     target_minor: TargetMinor
     window_days: WindowDays = 30
+    starts_at: CampaignDate | None = None
+    ends_at: CampaignDate | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> CampaignLine:
+        try:
+            check_dates(self.starts_at, self.ends_at)
+        except EndsBeforeStart:
+            raise ValueError("ends_at must be after the campaign starts") from None
+        return self
 
 
 class ShareLine(Strict):

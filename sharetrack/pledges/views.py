@@ -18,6 +18,7 @@ from flask import (
 
 from ..campaigns import service as campaigns
 from ..channels import CHANNEL, PUBLIC_CHANNELS
+from ..estimates import figures
 from ..extensions import db
 from ..links.public import (
     app_tokens,
@@ -57,8 +58,16 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
     percent = min(
         100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
     )
+    # What one more share could raise, shown under the same rule as the embed box.
+    current = figures.current(db.session, campaign) if campaign.status == "active" else None
+    amounts = {
+        channel: figures.display(current.channels[channel].estimate, campaign.currency)
+        for channel in ACTIONS
+        if current is not None
+    }
     page = render_template(
         "pledges/campaign.html",
+        amounts=amounts,
         campaign=campaign,
         form=form,
         share_form=ShareForm(formdata=None, parent=ref),

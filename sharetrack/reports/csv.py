@@ -43,6 +43,8 @@ COLUMNS = {
         "low_minor",
         "high_minor",
         "basis",
+        "shows_amount",
+        "reason",
     ],
     "promoters": ["promoter", "display_name", "shares", "clicks", "pledges", "attributed_minor"],
     "daily": ["date", "clicks", "unique_clicks", "pledges", "attributed_minor"],

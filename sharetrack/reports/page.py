@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from ..attribution.cascades import cascade_factor
 from ..estimates import figures
+from ..estimates.forecast import Forecast, campaign_forecast
 from ..estimates.service import ChannelEstimate
 from ..leaflets.service import BatchRow, batch_table
 from ..models import ATTRIBUTION_MODELS, Campaign, Share
@@ -98,8 +100,10 @@ class ReportPage:
     model: str
     report: dict  # service.build(): totals, channels, promoters, daily
     estimates: dict[str, ChannelEstimate]
+    hidden: dict[str, str | None]  # channel: why its estimate is greyed (figures.REASON_TEXT)
     leaflets: list[BatchRow]
     cascades: Cascades
+    forecast: Forecast
 
 
 def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
@@ -107,13 +111,19 @@ def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
     model = choice.model or campaign.attribution_model
     within = service.period(choice.since, choice.until)
     report = service.build(session, campaign, model, within)
+    # The same shared figures as the share-value API and the report's channel rows.
+    estimates = figures.current(session, campaign).channels
     return ReportPage(
         model=model,
         report=report,
-        # The same memoised figures as the share-value API and the report's channel rows.
-        estimates=figures.current(session, campaign).channels,
+        estimates=estimates,
+        hidden={
+            channel: figures.REASON_TEXT.get(figures.hidden_reason(e.estimate, campaign.currency))
+            for channel, e in estimates.items()
+        },
         leaflets=batch_table(session, campaign.id),
         cascades=cascades(session, campaign.id, model, within, report["totals"]["shares"]),
+        forecast=campaign_forecast(session, campaign),
     )
 
 
@@ -126,7 +136,7 @@ def cascades(session: Session, cid: int, model: str, within: Period, shares: int
     return Cascades(
         indirect_minor=sum(m.amount_minor for m in through.values()),
         child_shares=children,
-        factor=round(children / shares, 3) if shares else 0.0,
+        factor=cascade_factor(children, shares),
     )
 
 

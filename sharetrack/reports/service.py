@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ..attribution.cascades import cascade_factor
 from ..estimates import figures
 from ..models import Campaign
 from ..money import divide_half_up
@@ -59,6 +60,7 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
         "channels": with_estimates(
             channel_rows(session, cid, model, within, shares_by_channel),
             figures.current(session, campaign),
+            campaign.currency,
         ),
         "promoters": promoter_rows(session, cid, model, within),
         "daily": daily_rows(session, cid, model, within, by_day),
@@ -92,14 +94,14 @@ def channel_rows(
                 "indirect_minor": indirect.get(channel, 0),
                 "per_share_minor": ratio_minor(m.amount_minor, n),
                 "per_click_minor": ratio_minor(m.amount_minor, c.clicks),
-                "cascade_factor": round(children.get(channel, 0) / n, 3) if n else 0.0,
+                "cascade_factor": cascade_factor(children.get(channel, 0), n),
             }
         )
     rows.sort(key=lambda r: (-r["attributed_minor"], -r["clicks"], r["channel"]))
     return rows
 
 
-def with_estimates(rows: list[dict], current: figures.Figures) -> list[dict]:
+def with_estimates(rows: list[dict], current: figures.Figures, currency: str) -> list[dict]:
     """Each channel row with what one more share on it is worth (the share-value figures,
     under the campaign's own model and for all time, whatever the report's model and period)."""
     for row in rows:
@@ -109,6 +111,8 @@ def with_estimates(rows: list[dict], current: figures.Figures) -> list[dict]:
             "low_minor": e.low_minor,
             "high_minor": e.high_minor,
             "basis": e.basis,
+            "shows_amount": figures.shows_amount(e, currency),
+            "reason": figures.hidden_reason(e, currency),
         }
     return rows
 
@@ -174,4 +178,6 @@ def table_rows(
 ) -> list[dict]:
     """One table's rows as the report has them (channels with their share-value figures)."""
     rows = TABLE_ROWS[table](session, campaign.id, model, within)
-    return with_estimates(rows, figures.current(session, campaign)) if table == "channels" else rows
+    if table != "channels":
+        return rows
+    return with_estimates(rows, figures.current(session, campaign), campaign.currency)

@@ -36,7 +36,8 @@ def test_create_read_list_patch(client, auth, engine_name):
     created = client.post("/api/v1/campaigns", headers=auth, json=VALID | {"target_minor": 500})
     assert created.status_code == 201
     assert created.headers["Location"].endswith("/api/v1/campaigns/snoopers")
-    assert created.json | {"created_at": None} == {
+    assert created.json["starts_at"] == created.json["created_at"]  # starts when created
+    assert created.json | {"created_at": None, "starts_at": None} == {
         "slug": "snoopers",
         "title": "Stop the Snoopers",
         "landing_url": "https://case.example/pledge",
@@ -48,6 +49,8 @@ def test_create_read_list_patch(client, auth, engine_name):
         "pledge_page": False,
         "summary": None,
         "created_at": None,
+        "starts_at": None,
+        "ends_at": None,
     }
     assert client.get("/api/v1/campaigns/snoopers", headers=auth).json["title"] == VALID["title"]
     listed = client.get("/api/v1/campaigns", headers=auth).json["campaigns"]

@@ -29,11 +29,15 @@ def test_every_channel_has_an_estimate_with_its_interval(client, earning_campaig
     assert 0 < facebook["low_minor"] <= facebook["estimate_minor"] <= facebook["high_minor"]
     assert facebook["estimate_with_cascade_minor"] >= facebook["estimate_minor"]
     assert facebook["basis"] in ("campaign", "pooled")
+    assert facebook["shows_amount"] and facebook["reason"] is None
+    assert facebook["display"] == display_whole(facebook["estimate_minor"], "GBP")
     for channel in body["channels"]:
-        assert channel["display"] == display_whole(channel["estimate_minor"], "GBP")
-        assert channel["display"].startswith("£")
+        # One rule: a figure is displayed exactly when shows_amount, else its reason says why.
+        assert (channel["display"] is not None) == channel["shows_amount"]
+        assert (channel["reason"] is None) == channel["shows_amount"]
     x = next(c for c in body["channels"] if c["channel"] == "x")
     assert x["shares"] == 0 and x["basis"] == "prior" and x["estimate_minor"] > 0
+    assert (x["shows_amount"], x["reason"], x["display"]) == (False, "no_shares", None)
 
 
 def test_cacheable_with_a_strong_etag_and_304(client, earning_campaign):
@@ -110,7 +114,7 @@ def test_the_report_gives_the_same_figures(client, auth, earning_campaign, engin
     assert report["channels"]
     for row in report["channels"]:
         value = values[row["channel"]]
-        for key in ("estimate_minor", "low_minor", "high_minor", "basis"):
+        for key in ("estimate_minor", "low_minor", "high_minor", "basis", "shows_amount", "reason"):
             assert row[key] == value[key]
     csv_text = client.get(
         f"/api/v1/campaigns/{campaign.slug}/report",
@@ -118,11 +122,11 @@ def test_the_report_gives_the_same_figures(client, auth, earning_campaign, engin
         query_string={"format": "csv", "table": "channels"},
     ).get_data(as_text=True)
     header, first = csv_text.splitlines()[:2]
-    assert header.endswith("estimate_minor,low_minor,high_minor,basis")
+    assert header.endswith("estimate_minor,low_minor,high_minor,basis,shows_amount,reason")
     assert first.endswith(
         f",{values['facebook']['estimate_minor']},"
         f"{values['facebook']['low_minor']},{values['facebook']['high_minor']},"
-        f"{values['facebook']['basis']}"
+        f"{values['facebook']['basis']},True,"
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sharetrack.estimates.share_value import ShareHistory, estimate_all
+from sharetrack.estimates.share_value import ShareHistory, estimate_many
 from tests.estimates.test_simulation import CHANNELS, WINDOW, simulate
 
 NOW = dt.datetime(2026, 11, 26, 12)
@@ -54,9 +54,10 @@ def world(seed: int) -> tuple[float, float]:
         money[cell] = money.get(cell, 0.0) + sum(amount for _delay, amount in h.credits)
         count[cell] = count.get(cell, 0) + 1
     covered, ours, plain = [], 0.0, 0.0
-    for n in range(CAMPAIGNS + YOUNG):
-        slug = f"sim-{n}"
-        for channel, e in estimate_all(items, CHANNELS, slug).items():
+    slugs = [f"sim-{n}" for n in range(CAMPAIGNS + YOUNG)]
+    estimates = estimate_many(items, CHANNELS, slugs)  # the effects fitted once per world
+    for n, slug in enumerate(slugs):
+        for channel, e in estimates[slug].items():
             true = truth[(slug, channel)]
             covered.append(e.low_minor <= true <= e.high_minor)
             if n < CAMPAIGNS:  # young campaigns' plain ratios are biased low by design

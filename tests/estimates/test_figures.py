@@ -1,4 +1,4 @@
-"""The published figures: as of the hour, memoized per worker with a bound, fresh on new data."""
+"""The published figures: as of the hour, kept in one shared row per campaign, fresh on new data."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import datetime as dt
 import sqlalchemy as sa
 
 from sharetrack.estimates import figures
+from sharetrack.estimates.share_value import Estimate
 from sharetrack.extensions import db
-from sharetrack.models import Campaign
-from sharetrack.services import services
+from sharetrack.models import Campaign, ShareValueFigures
+from sharetrack.money import display_whole
 
 
 def test_figures_are_as_of_the_hour(app, make_campaign):
@@ -24,18 +25,19 @@ def test_figures_are_as_of_the_hour(app, make_campaign):
         )
 
 
-def test_the_memo_is_bounded(app, make_campaign, monkeypatch):
-    monkeypatch.setattr(figures, "MEMO_SIZE", 2)
-    campaigns = [make_campaign() for _ in range(3)]
+def test_figures_are_kept_in_one_row_per_campaign(app, make_campaign, make_share):
+    campaign = make_campaign()
+    make_share(campaign, "x")
     with app.app_context():
-        for campaign in campaigns:
-            figures.current(db.session, db.session.get(Campaign, campaign.id))
-        memo = services(app).share_values
-        assert len(memo) == 2
-        assert [key[0] for key in memo] == [campaigns[1].id, campaigns[2].id]
+        stored = db.session.get(Campaign, campaign.id)
+        first = figures.current(db.session, stored)
+        row = db.session.get(ShareValueFigures, campaign.id)
+        assert row.fingerprint == figures.fingerprint(db.session)
+        assert row.as_of == first.as_of
+        assert figures.current(db.session, stored) == first
 
 
-def test_a_memo_hit_reads_no_share(app, make_campaign, make_share, query_counter):
+def test_a_stored_hit_reads_no_share(app, make_campaign, make_share, query_counter):
     campaign = make_campaign()
     make_share(campaign, "x")
     with app.app_context():
@@ -43,8 +45,8 @@ def test_a_memo_hit_reads_no_share(app, make_campaign, make_share, query_counter
         first = figures.current(db.session, stored)
         query_counter.clear()
         again = figures.current(db.session, stored)
-        assert again is first
-        # Only the fingerprint's aggregates: no share or credit is read row by row.
+        assert again == first
+        # Only the fingerprint's aggregates and the stored row: no share or credit row by row.
         assert query_counter
         assert not any(
             "shares.created_at" in q or "pledge_credits.pledged_at" in q for q in query_counter
@@ -59,3 +61,35 @@ def test_changing_a_campaigns_model_changes_the_data_version(app, make_campaign)
             sa.update(Campaign).where(Campaign.id == campaign.id).values(attribution_model="linear")
         )
         assert figures.data_version(db.session) != before
+
+
+def test_a_row_replaced_by_another_worker_wins(app, make_campaign, make_share):
+    """Two workers computing at once: the one that writes second answers the first's figures."""
+    campaign = make_campaign()
+    with app.app_context():
+        stored = db.session.get(Campaign, campaign.id)
+        mine = figures.current(db.session, stored)
+        seen = figures._stored(campaign.id)
+        theirs = figures.Figures(mine.as_of, {})
+        assert figures._store(campaign.id, mine.as_of, "theirs", figures._encode(theirs), seen)
+        # My write, based on the row as I first saw it, is refused: the row was replaced.
+        assert not figures._store(campaign.id, mine.as_of, "mine", figures._encode(mine), seen)
+        assert figures._stored(campaign.id).fingerprint == "theirs"
+
+
+def _estimate(estimate_minor=2600, low=1800, high=3500, shares=12) -> Estimate:
+    return Estimate(estimate_minor, low, high, shares, "campaign")
+
+
+def test_one_rule_for_too_few_to_say():
+    assert figures.hidden_reason(_estimate(), "GBP") is None
+    assert figures.display(_estimate(), "GBP") == display_whole(2600, "GBP")
+    assert figures.hidden_reason(_estimate(shares=0), "GBP") == "no_shares"
+    assert figures.hidden_reason(_estimate(estimate_minor=99, low=50, high=150), "GBP") == (
+        "below_one_unit"
+    )
+    assert figures.hidden_reason(_estimate(estimate_minor=99, low=50, high=150), "JPY") is None
+    assert figures.hidden_reason(_estimate(low=0), "GBP") == "interval_too_wide"
+    assert figures.hidden_reason(_estimate(low=300, high=3100), "GBP") == "interval_too_wide"
+    assert figures.display(_estimate(shares=0), "GBP") is None
+    assert set(figures.REASON_TEXT) == set(figures.REASONS)

@@ -123,7 +123,7 @@ def test_the_report_adds_up(busy_campaign, get_report, engine_name):
         "unique_clicks": 11,
         "bot_clicks": 3,
     }
-    estimate_keys = {"estimate_minor", "low_minor", "high_minor", "basis"}
+    estimate_keys = {"estimate_minor", "low_minor", "high_minor", "basis", "shows_amount", "reason"}
     assert all(estimate_keys <= set(row) for row in report["channels"])
     assert [
         {k: v for k, v in row.items() if k not in estimate_keys} for row in report["channels"]

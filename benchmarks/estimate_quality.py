@@ -1,0 +1,123 @@
+"""Benchmark: the share-value estimate and the forecast on two simulators, per seeded world.
+
+    .venv/bin/python benchmarks/estimate_quality.py                  # 10 worlds of each
+    .venv/bin/python benchmarks/estimate_quality.py --worlds 3 --simulators second
+
+Each world is written as JSON Lines and imported with the real `flask import` into a fresh
+SQLite database (tests/estimates/worlds.py). Estimates: our error over the plain ratio's
+(mature campaigns), the 90% interval's coverage (every cell), young campaigns' summed estimate
+over summed truth. Forecast (second simulator, whose campaigns have start and end dates): each
+ended campaign's pledges are cut at 30%, 50% and 70% of its life and its final total forecast
+from what came before and the other ended campaigns; the 80% interval's coverage and the
+median ratio of forecast to the real final total. Targets (issue 13): error <= 0.60 of the
+plain ratio's overall and <= 0.85 in every world, coverage 80–97%, young 0.8–1.25.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import pathlib
+import random
+import statistics
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sharetrack import create_app  # noqa: E402
+from sharetrack.estimates import forecast  # noqa: E402
+from sharetrack.extensions import db  # noqa: E402
+from sharetrack.models import Campaign  # noqa: E402
+from sharetrack.reports import queries  # noqa: E402
+from tests.estimates import worlds  # noqa: E402
+from tests.estimates.test_simulation import simulate  # noqa: E402
+
+CUTS = (0.3, 0.5, 0.7)
+
+
+def world(which: str, seed: int, now: dt.datetime) -> worlds.World:
+    if which == "second":
+        return worlds.second(random.Random(seed), now)
+    records, truth = simulate(random.Random(seed), now, campaigns=16, young=2)
+    return worlds.World(records, truth, frozenset({"sim-16", "sim-17"}))
+
+
+def forecasts(app, now: dt.datetime) -> list[tuple[bool, float]]:
+    """(interval holds the final total, forecast / final) per ended campaign and cut."""
+    out = []
+    with app.app_context():
+        ended = [c for c in db.session.query(Campaign) if c.ends_at and c.ends_at < now]
+        days = {c.id: queries.pledges_by_day(db.session, c.id) for c in ended}
+        curves = {
+            c.id: forecast.cumulative_curve(
+                {d: m.pledges for d, m in days[c.id].items()}, c.opens_at, c.ends_at
+            )
+            for c in ended
+        }
+        for c in ended:
+            final = sum(m.amount_minor for d, m in days[c.id].items() if d <= c.ends_at.date())
+            if final <= 0:
+                continue
+            history = [v for k, v in curves.items() if k != c.id and v is not None]
+            for cut in CUTS:
+                at = c.opens_at + (c.ends_at - c.opens_at) * cut
+                seen = {d: (m.pledges, m.amount_minor) for d, m in days[c.id].items()
+                        if d < at.date()}  # fmt: skip
+                f = forecast.forecast(seen, c.opens_at, c.ends_at, at, 0, history, c.slug)
+                if f.raised_minor:
+                    out.append((f.low_minor <= final <= f.high_minor, f.expected_minor / final))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worlds", type=int, default=10)
+    parser.add_argument("--simulators", nargs="+", default=["first", "second"])
+    args = parser.parse_args()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    for which in args.simulators:
+        print(f"\n### {which} simulator\n")
+        print(
+            "| world | cells | ours / plain error | 90% coverage | young: ours / truth "
+            "| young: plain / truth | forecasts | 80% coverage | forecast / final (median) |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        results, ours, plain, checks = [], 0.0, 0.0, []
+        for seed in range(1, args.worlds + 1):
+            with tempfile.TemporaryDirectory() as tmp:
+                path = pathlib.Path(tmp)
+                url = f"sqlite:///{path / 'w.db'}"
+                app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40,
+                                  "SQLALCHEMY_DATABASE_URI": url})  # fmt: skip
+                with app.app_context():
+                    db.create_all()
+                r = worlds.evaluate(app, world(which, seed, now), now, path / "w.jsonl")
+                f = forecasts(app, now) if which == "second" else []
+                with app.app_context():
+                    db.engine.dispose()
+            results.append(r)
+            ours += r.ours_error
+            plain += r.plain_error
+            checks += f
+            cover = f"{sum(c for c, _ in f) / len(f):.0%}" if f else "–"
+            ratio = f"{statistics.median(x for _, x in f):.2f}" if f else "–"
+            print(f"| {seed} | {r.cells} | {r.relative_error:.2f} | {r.coverage:.0%} "
+                  f"| {r.young_ratio:.2f} | {r.young_plain:.2f} | {len(f)} | {cover} | {ratio} |",
+                  flush=True)  # fmt: skip
+        coverage = statistics.mean(r.coverage for r in results)
+        young = statistics.mean(r.young_ratio for r in results)
+        pooled = sum(r.young_estimate for r in results) / sum(r.young_truth for r in results)
+        print(f"\noverall: ours / plain error {ours / plain:.2f} (worst world "
+              f"{max(r.relative_error for r in results):.2f}); mean 90% coverage {coverage:.1%}; "
+              f"young ours / truth: mean over worlds {young:.2f}, "
+              f"all worlds' sums {pooled:.2f}")  # fmt: skip
+        if checks:
+            print(f"forecast: {len(checks)} forecasts, 80% interval coverage "
+                  f"{sum(c for c, _ in checks) / len(checks):.0%}, median forecast / final "
+                  f"{statistics.median(x for _, x in checks):.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

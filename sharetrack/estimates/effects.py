@@ -1,0 +1,242 @@
+"""Campaign effect × channel effect: the prior each (campaign, channel) cell is shrunk toward.
+
+Pure statistics over per-cell sums (see docs/estimate.md, "2. Campaign and channel effects").
+Rates: events per matured share of cell (c, h) are Poisson with mean a_c × b_h × d_ch. The
+campaign effect a_c has a Gamma(k_a, k_a) prior (mean 1), the channel effect b_h a Gamma prior
+centred on the overall rate; both are fitted by alternating posterior means, and k_a by the
+method of moments. Mean event sizes follow the same structure with pseudo-events. A cell's prior
+is built leaving the cell's own data out, so its own shares are not counted twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+ITERATIONS = 25
+# Never assume campaigns, channels or cells closer than these coefficients of variation: a
+# dozen campaigns cannot show that they are alike, and a too tight prior under-covers.
+MIN_CAMPAIGN_CV = 0.2
+MIN_CHANNEL_CV = 0.3
+MIN_CELL_CV = 0.35
+DEFAULT_CAMPAIGN_CV = 0.5  # when fewer than three campaigns show their spread
+DEFAULT_CHANNEL_CV = 0.7
+DEFAULT_CELL_CV = 0.35
+SIZE_BOUNDS = (2.0, 200.0)  # pseudo-events a size prior may weigh
+DEFAULT_SIZE_EVENTS = 5.0
+
+
+@dataclass
+class Cell:
+    """What one (campaign, channel) has seen: matured-share exposure, events and their sizes."""
+
+    shares: int = 0
+    exposure: float = 0.0
+    sizes: list[float] | None = None
+
+    @property
+    def events(self) -> int:
+        return len(self.sizes) if self.sizes else 0
+
+    @property
+    def money(self) -> float:
+        return float(sum(self.sizes)) if self.sizes else 0.0
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A cell's prior from everything but its own data: the rate as Gamma(shape, rate), the
+    mean size as `size_events` pseudo-events of mean `size_mean` drawn like `size_pool`."""
+
+    shape: float
+    rate: float
+    size_mean: float
+    size_events: float
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The fitted campaign and channel effects, and how far cells stray from their product."""
+
+    cells: dict[tuple[str, str], Cell]
+    a: dict[str, float]  # campaign rate effect (mean 1)
+    b: dict[str, float]  # channel rate (events per matured share)
+    k_a: float
+    k_b: float
+    overall_rate: float
+    cell_cv2: float
+    s: dict[str, float]  # campaign size effect (mean 1)
+    t: dict[str, float]  # channel mean size
+    k_s: float
+    k_t: float
+    overall_size: float
+    size_events: float  # pseudo-events for a cell's deviation from s_c × t_h
+    size_pool: np.ndarray  # every size divided by its cell's s_c × t_h (mean about 1)
+
+    @property
+    def smear(self) -> float:
+        """Mean over geometric mean of sizes: turns a cell's geometric mean into its mean."""
+        return float(self.size_pool.mean() / np.exp(np.log(self.size_pool).mean()))
+
+    def prior(self, campaign: str, channel: str) -> Prior:
+        """The prior of (campaign, channel), leaving that cell's own data out."""
+        n_c, x_c = self._campaign_rate_sums(campaign, channel)
+        n_h, x_h = self._channel_rate_sums(channel, campaign)
+        a = (self.k_a + n_c) / (self.k_a + x_c)
+        b = (self.k_b + n_h) / (self.k_b / self.overall_rate + x_h)
+        cv2 = self.cell_cv2 + 1 / (self.k_a + n_c) + 1 / (self.k_b + n_h)
+        mean = a * b
+        shape = 1 / cv2
+        s, t, cv2_size = self._size_prior(campaign, channel)
+        within = 1 / (1 / self.size_events + cv2_size) if self.size_events else 0.0
+        return Prior(shape, shape / mean, s * t, within)
+
+    def _campaign_rate_sums(self, campaign: str, channel: str) -> tuple[float, float]:
+        n = x = 0.0
+        for (c, h), cell in self.cells.items():
+            if c == campaign and h != channel:
+                n += cell.events
+                x += cell.exposure * self.b[h]
+        return n, x
+
+    def _channel_rate_sums(self, channel: str, campaign: str) -> tuple[float, float]:
+        n = x = 0.0
+        for (c, h), cell in self.cells.items():
+            if h == channel and c != campaign:
+                n += cell.events
+                x += cell.exposure * self.a[c]
+        return n, x
+
+    def _size_prior(self, campaign: str, channel: str) -> tuple[float, float, float]:
+        """(campaign size effect, channel mean size, their squared CV in pseudo-event units)."""
+        sum_c = n_c = sum_h = n_h = 0.0
+        for (c, h), cell in self.cells.items():
+            if not cell.events:
+                continue
+            if c == campaign and h != channel:
+                sum_c += cell.money / self.t[h]
+                n_c += cell.events
+            if h == channel and c != campaign:
+                sum_h += cell.money / self.s[c]
+                n_h += cell.events
+        s = (self.k_s + sum_c) / (self.k_s + n_c)
+        t = (self.k_t * self.overall_size + sum_h) / (self.k_t + n_h)
+        return s, t, 1 / (self.k_s + n_c) + 1 / (self.k_t + n_h)
+
+
+def fit(cells: dict[tuple[str, str], Cell]) -> Effects | None:
+    """Campaign and channel effects for rates and sizes; None when no event was ever seen."""
+    events = sum(cell.events for cell in cells.values())
+    exposure = sum(cell.exposure for cell in cells.values())
+    if events == 0 or exposure <= 0:
+        return None
+    campaigns = sorted({c for c, _h in cells})
+    channels = sorted({h for _c, h in cells})
+    overall_rate = events / exposure
+    a = dict.fromkeys(campaigns, 1.0)
+    b = dict.fromkeys(channels, overall_rate)
+    k_a = 1 / DEFAULT_CAMPAIGN_CV**2
+    k_b = 1 / DEFAULT_CHANNEL_CV**2
+    for _ in range(ITERATIONS):
+        n_h, x_h = _sums(cells, by=1, scale=a, scale_by=0)
+        centre = dict.fromkeys(channels, overall_rate)
+        k_b = _gamma_strength(n_h, x_h, centre, MIN_CHANNEL_CV, DEFAULT_CHANNEL_CV)
+        b = {h: (k_b + n_h[h]) / (k_b / overall_rate + x_h[h]) for h in channels}
+        n_c, x_c = _sums(cells, by=0, scale=b, scale_by=1)
+        k_a = _gamma_strength(n_c, x_c, dict.fromkeys(campaigns, 1.0), MIN_CAMPAIGN_CV,
+                              DEFAULT_CAMPAIGN_CV)  # fmt: skip
+        a = {c: (k_a + n_c[c]) / (k_a + x_c[c]) for c in campaigns}
+    cell_cv2 = _cell_cv2(cells, a, b, len(campaigns) + len(channels) - 1)
+    sizes = _fit_sizes(cells, campaigns, channels)
+    return Effects(cells, a, b, k_a, k_b, overall_rate, cell_cv2, *sizes)
+
+
+def _sums(cells, by: int, scale: dict[str, float], scale_by: int):
+    """Events and scaled exposure summed per campaign (by=0) or channel (by=1)."""
+    n: dict[str, float] = defaultdict(float)
+    x: dict[str, float] = defaultdict(float)
+    for key, cell in cells.items():
+        n[key[by]] += cell.events
+        x[key[by]] += cell.exposure * scale[key[scale_by]]
+    return n, x
+
+
+def _gamma_strength(n: dict, x: dict, centre: dict, min_cv: float, default_cv: float) -> float:
+    """Gamma prior strength 1/CV² for effects n/x around `centre`, by the method of moments.
+
+    Raw effects r = n/x vary by the effects' own spread CV² (relative) plus Poisson noise
+    1/(x × centre); weighting by x, CV² = Σ x ((r/centre − 1)² − 1/(x centre)) / Σ x.
+    """
+    keys = [k for k in n if x[k] > 0 and centre[k] > 0]
+    if len(keys) < 3:
+        return 1 / default_cv**2
+    w = np.array([x[k] for k in keys])
+    expected = np.array([x[k] * centre[k] for k in keys])
+    rel = np.array([n[k] for k in keys]) / expected
+    spread = float(np.sum(w * ((rel - 1) ** 2 - 1 / expected)) / w.sum())
+    return 1 / max(spread, min_cv**2)
+
+
+def _cell_cv2(cells, a: dict, b: dict, fitted: int) -> float:
+    """How far cells' rates stray from a_c × b_h (relative variance), beyond Poisson noise."""
+    usable = [(cell, a[c] * b[h]) for (c, h), cell in cells.items() if cell.exposure >= 1]
+    if len(usable) - fitted < 3:
+        return DEFAULT_CELL_CV**2
+    w = np.array([cell.exposure for cell, _m in usable])
+    expected = np.array([cell.exposure * m for cell, m in usable])
+    rel = np.array([cell.events for cell, _m in usable]) / expected
+    spread = float(np.sum(w * ((rel - 1) ** 2 - 1 / expected)) / w.sum())
+    spread *= len(usable) / (len(usable) - fitted)  # the fitted effects absorb some spread
+    return max(spread, MIN_CELL_CV**2)
+
+
+def _fit_sizes(cells, campaigns: list[str], channels: list[str]):
+    """(s, t, k_s, k_t, overall size, cell pseudo-events, normalised pool) for mean sizes."""
+    with_events = {key: np.asarray(cell.sizes, dtype=float) for key, cell in cells.items()
+                   if cell.events}  # fmt: skip
+    overall = float(np.mean(np.concatenate(list(with_events.values()))))
+    s = dict.fromkeys(campaigns, 1.0)
+    t = dict.fromkeys(channels, overall)
+    k_s = k_t = DEFAULT_SIZE_EVENTS
+    for _ in range(ITERATIONS // 5):
+        by_channel = _grouped(with_events, 1, {k: s[k[0]] * overall for k in with_events})
+        k_t = _normal_strength(by_channel)
+        t = {h: (k_t + sum(float(z.sum()) for z in by_channel.get(h, [])))
+             / (k_t + sum(z.size for z in by_channel.get(h, []))) * overall
+             for h in channels}  # fmt: skip
+        by_campaign = _grouped(with_events, 0, {k: t[k[1]] for k in with_events})
+        k_s = _normal_strength(by_campaign)
+        s = {c: (k_s + sum(float(z.sum()) for z in by_campaign.get(c, [])))
+             / (k_s + sum(z.size for z in by_campaign.get(c, [])))
+             for c in campaigns}  # fmt: skip
+    normalised = {key: z / (s[key[0]] * t[key[1]]) for key, z in with_events.items()}
+    size_events = _normal_strength({key: [z] for key, z in normalised.items()})
+    pool = np.concatenate(list(normalised.values()))
+    return s, t, k_s, k_t, overall, size_events, pool
+
+
+def _grouped(arrays: dict, by: int, divisor: dict) -> dict[str, list[np.ndarray]]:
+    """Each cell's sizes divided by its divisor, grouped by campaign (0) or channel (1)."""
+    out: dict[str, list[np.ndarray]] = defaultdict(list)
+    for key, z in arrays.items():
+        out[key[by]].append(z / divisor[key])
+    return out
+
+
+def _normal_strength(groups: dict[str, list[np.ndarray]]) -> float:
+    """Pseudo-events: within-group variance of sizes over the between-group variance of their
+    means (normal–normal method of moments), floored so groups never look closer than ±30%."""
+    usable = [np.concatenate(parts) for parts in groups.values()]
+    usable = [z for z in usable if z.size >= 2]
+    if len(usable) < 3:
+        return DEFAULT_SIZE_EVENTS
+    counts = np.array([z.size for z in usable], dtype=float)
+    means = np.array([z.mean() for z in usable])
+    within = float(sum(((z - z.mean()) ** 2).sum() for z in usable) / (counts.sum() - len(usable)))
+    grand = float(np.average(means, weights=counts))
+    spread = float(np.average((means - grand) ** 2, weights=counts))
+    between = spread - within * float(np.average(1 / counts, weights=counts))
+    between = max(between, (MIN_CHANNEL_CV * grand) ** 2)
+    return float(np.clip(within / between, *SIZE_BOUNDS))
