@@ -62,7 +62,7 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
     current = figures.current(db.session, campaign) if campaign.status == "active" else None
     amounts = {
         channel: figures.display(current.channels[channel].estimate, campaign.currency)
-        for channel in ACTIONS
+        for channel in PUBLIC_CHANNELS
         if current is not None
     }
     page = render_template(

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..models import LIVE_STATUSES, Pledge, PledgeCredit, Share
 from .queries import ALL_TIME, Counts, Period, clicks_by, day_of
 
 # Indirect credit follows cascades this many levels up; deeper chains stop counting there.
-MAX_CASCADE_DEPTH = 64
 
 
 @dataclass
