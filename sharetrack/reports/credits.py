@@ -17,8 +17,6 @@ from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..models import LIVE_STATUSES, Pledge, PledgeCredit, Share
 from .queries import ALL_TIME, Counts, Period, clicks_by, day_of
 
-# Indirect credit follows cascades this many levels up; deeper chains stop counting there.
-
 
 @dataclass
 class Credited:
