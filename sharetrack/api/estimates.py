@@ -7,7 +7,6 @@ import json
 
 from flask import current_app, request
 
-from ..auth.api_keys import require_api_key
 from ..campaigns.service import get_campaign_or_404
 from ..channels import CHANNELS
 from ..errors import invalid
@@ -15,6 +14,7 @@ from ..estimates import figures, forecast
 from ..extensions import db
 from ..ratelimit import limited
 from . import bp
+from .auth import require_api_key
 from .openapi import Reply, operation
 from .responses import CampaignForecast, ShareValue
 
