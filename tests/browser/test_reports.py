@@ -63,7 +63,9 @@ def test_staff_reads_the_report_switches_model_and_downloads_csv(
     sign_in(page, "ada@example.org")
     page.get_by_role("link", name="Stop the Snoopers").click()
     expect(page.get_by_role("heading", name="Stop the Snoopers")).to_be_visible()
-    expect(page.locator("svg.chart")).to_be_visible()
+    expect(page.locator('svg.chart[aria-labelledby="chart-title"]')).to_be_visible()
+    # The forecast's fan chart, drawn on the server too.
+    expect(page.locator('svg.chart[aria-labelledby="forecast-title"]')).to_be_visible()
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size(DESKTOP)
