@@ -214,7 +214,7 @@ class ShareValue(Documented):
 
 
 # A forecast of the campaign's total at its end (docs/estimate.md, "Forecast").
-class CampaignForecast(BaseModel):
+class CampaignForecast(Documented):
     raised_minor: int = Field(description="Raised so far (live pledges)")
     target_minor: int
     ends_at: dt.datetime = Field(description="The campaign's end, or 30 days from now if unset")
