@@ -29,6 +29,8 @@ BODY = {
     "pledge_page": False,
     "summary": None,
     "created_at": "2026-03-01T12:00:00Z",
+    "starts_at": "2026-03-01T12:00:00Z",
+    "ends_at": None,
 }
 
 
