@@ -53,10 +53,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         estimates,
         keys,
         leaflets,
+        moderation,
         openapi,
         pledges,
         reports,
         shares,
+        stripe_webhook,
     )
     from .api.errors import register_error_handlers
     from .auth.key_pages import bp as api_keys_bp

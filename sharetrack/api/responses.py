@@ -36,6 +36,7 @@ class Campaign(BaseModel):
     target_minor: int = Field(description="Target in the currency's minor unit (pence, cents)")
     window_days: int = Field(description="Days a visit can earn credit for a pledge")
     status: Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
+    max_pledge_minor: int = Field(description="The largest pledge taken at once, minor units")
     created_at: dt.datetime
 
 
@@ -104,6 +105,9 @@ class PledgeStored(BaseModel):
     amount_minor: int
     currency: str
     status: str
+    source: str = Field(description="webhook, stripe, import, staff or form")
+    confirmed: bool = Field(description="Vouched for by a signature or by staff")
+    counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
     occurred_at: str
     pledged_at: str
     model: str
@@ -111,11 +115,55 @@ class PledgeStored(BaseModel):
     ignored_refs: int = Field(description="Refs that were forged, unknown or another campaign's")
 
 
+class PledgeRow(BaseModel):
+    id: int
+    external_id: str
+    amount_minor: int
+    currency: str
+    status: str
+    source: str = Field(description="webhook, stripe, import, staff or form")
+    confirmed: bool = Field(description="Vouched for by a signature or by staff")
+    counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
+    supporter_name: str | None
+    pledged_at: str
+    occurred_at: str
+
+
+class PledgePage(BaseModel):
+    pledges: list[PledgeRow] = Field(description="Newest first")
+    next_cursor: int | None = Field(description="Pass as `cursor` for the next page; null: last")
+
+
+class ReviewSide(BaseModel):
+    status: str
+    confirmed: bool
+
+
+class PledgeReviewOut(BaseModel):
+    at: str
+    actor: str = Field(description="The staff account or API key that decided")
+    from_: ReviewSide = Field(alias="from")
+    to: ReviewSide
+
+
+class PledgeReviewed(PledgeRow):
+    credits: list[PledgeCreditOut] = Field(description="Credits under the campaign's model")
+    review: PledgeReviewOut | None = Field(description="The change made; null if none was needed")
+
+
+class StripeReceived(BaseModel):
+    received: bool = Field(description="Always true: Stripe need not send it again")
+    stored: bool = Field(description="Whether a pledge was recorded or changed")
+    detail: str
+
+
 class ReportTotals(BaseModel):
     raised_minor: int
     attributed_minor: int
     pledges: int
     attributed_pledges: int
+    unconfirmed_minor: int = Field(description="Form pledges no payment or staff confirmed yet")
+    unconfirmed_pledges: int
     shares: int
     clicks: int
     unique_clicks: int

@@ -23,7 +23,13 @@ from pydantic import (
 
 from ..attribution.rules import MODELS
 from ..campaigns import service as campaign_service
-from ..models import CAMPAIGN_STATUSES, CHANNELS, MAX_AMOUNT_MINOR, PLEDGE_STATUSES
+from ..models import (
+    CAMPAIGN_STATUSES,
+    CHANNELS,
+    DEFAULT_MAX_PLEDGE_MINOR,
+    MAX_AMOUNT_MINOR,
+    PLEDGE_STATUSES,
+)
 
 SLUG_RE = campaign_service.SLUG_RE.pattern
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -113,6 +119,7 @@ LandingUrl = Annotated[
 ]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
 TargetMinor = Annotated[StrictInt, Field(ge=0, le=10**12)]
+MaxPledgeMinor = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT_MINOR)]
 WindowDays = Annotated[StrictInt, Field(ge=1, le=365)]
 Status = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
 Channel = Literal[CHANNELS]  # type: ignore[valid-type]
@@ -133,6 +140,7 @@ class CampaignCreate(Strict):
     attribution_model: Model = "last_click"
     pledge_page: StrictBool = False
     summary: Summary | None = None
+    max_pledge_minor: MaxPledgeMinor = DEFAULT_MAX_PLEDGE_MINOR
 
 
 class CampaignUpdate(Strict):
@@ -145,6 +153,7 @@ class CampaignUpdate(Strict):
     attribution_model: Model | None = None
     pledge_page: StrictBool | None = None
     summary: Summary | None = None
+    max_pledge_minor: MaxPledgeMinor | None = None
 
 
 class ShareCreate(Strict):

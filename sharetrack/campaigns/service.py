@@ -80,5 +80,6 @@ def as_json(campaign: Campaign) -> dict:
         "attribution_model": campaign.attribution_model,
         "pledge_page": campaign.pledge_page,
         "summary": campaign.summary,
+        "max_pledge_minor": campaign.max_pledge_minor,
         "created_at": campaign.created_at.isoformat() + "Z",
     }

@@ -32,6 +32,7 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
     """The report as the API returns it."""
     cid = campaign.id
     raised = queries.pledge_totals(session, cid, within)
+    unconfirmed = queries.pledge_totals(session, cid, within, unconfirmed=True)
     attributed = queries.credit_totals(session, cid, model, within)
     by_day = queries.clicks_by(session, cid, "day", within)
     clicks = Counts(
@@ -49,6 +50,8 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
             "attributed_minor": attributed.amount_minor,
             "pledges": raised.pledges,
             "attributed_pledges": attributed.pledges,
+            "unconfirmed_minor": unconfirmed.amount_minor,
+            "unconfirmed_pledges": unconfirmed.pledges,
             "shares": sum(shares_by_channel.values()),
             "clicks": clicks.clicks,
             "unique_clicks": clicks.unique_clicks,
