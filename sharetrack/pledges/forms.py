@@ -6,7 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from ..models import MAX_AMOUNT_MINOR
 from ..money import format_minor, parse_major
@@ -58,3 +58,9 @@ class ShareForm(FlaskForm):
 
     channel = HiddenField(validators=[InputRequired(), Length(max=32)])
     parent = HiddenField(validators=[Optional(), Length(max=64)])
+
+
+class ReviewForm(FlaskForm):
+    """A staff Confirm or Void button on the report page: the status the pledge should take."""
+
+    status = HiddenField(validators=[InputRequired(), AnyOf(("paid", "cancelled"))])
