@@ -28,18 +28,17 @@ def example(name: str, **fields) -> dict:
 
 def checkout_session(pi: str, amount: int, *, metadata=None, paid=True, **fields) -> dict:
     """A completed Checkout Session of `amount` (minor units) paid through PaymentIntent `pi`."""
-    return example(
-        "checkout_session",
-        mode="payment",
-        status="complete",
-        payment_status="paid" if paid else "unpaid",
-        payment_intent=pi,
-        amount_total=amount,
-        amount_subtotal=amount,
-        currency="gbp",
-        metadata=metadata or {},
-        **fields,
-    )
+    values = {
+        "mode": "payment",
+        "status": "complete",
+        "payment_status": "paid" if paid else "unpaid",
+        "payment_intent": pi,
+        "amount_total": amount,
+        "amount_subtotal": amount,
+        "currency": "gbp",
+        "metadata": metadata or {},
+    }
+    return example("checkout_session", **(values | fields))
 
 
 def payment_intent(pi: str, amount: int, *, metadata=None, **fields) -> dict:
