@@ -7,7 +7,9 @@ follows the same rules as any signed delivery: idempotent, the newest event wins
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -18,7 +20,7 @@ from ..campaigns import service as campaigns
 from ..links.tokens import Tokens
 from ..models import Campaign, Pledge, Share
 from . import service
-from .stripe_events import CAMPAIGN_KEY, REF_KEY, Payment
+from .stripe_events import CAMPAIGN_KEY, REF_KEY, REFS_KEY, Payment, refs_value
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,7 @@ def checkout_url(
     campaign: Campaign,
     amount_minor: int,
     ref: str | None,
+    touches: Sequence[tuple[str, dt.datetime]] = (),
     return_url: str,
 ) -> str:
     """Start a Stripe Checkout Session for a pledge; returns the page to send the supporter to.
@@ -116,6 +119,8 @@ def checkout_url(
     webhook events of this payment (paid, refunded, disputed) find the pledge and its link.
     """
     metadata = {CAMPAIGN_KEY: campaign.slug} | ({REF_KEY: ref} if ref else {})
+    if listed := refs_value(list(touches)):
+        metadata[REFS_KEY] = listed  # the browser's earlier arrivals, for multi-touch models
     client = stripe.StripeClient(
         secret_key,
         base_addresses={"api": api_base} if api_base else None,

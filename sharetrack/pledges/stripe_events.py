@@ -18,6 +18,7 @@ CAMPAIGN_KEY = "sharetrack_campaign"
 REF_KEY = "sharetrack_ref"
 REFS_KEY = "sharetrack_refs"
 MAX_REFS = 50
+METADATA_VALUE_LIMIT = 500  # characters in one Stripe metadata value
 
 HANDLED = (
     "checkout.session.completed",
@@ -143,3 +144,15 @@ def refs(metadata: dict, client_reference_id) -> tuple[tuple[str, dt.datetime | 
                 at = at.astimezone(dt.UTC).replace(tzinfo=None)
             out.append((touch.token, at))
     return tuple(out)
+
+
+def refs_value(touches: list[tuple[str, dt.datetime]]) -> str | None:
+    """The sharetrack_refs metadata value of (token, arrival) touches: as many of the newest
+    as fit in one Stripe metadata value, oldest first; None if there are none."""
+    kept: list[dict] = []
+    for token, at in sorted(touches, key=lambda t: t[1], reverse=True):
+        entry = {"token": token, "at": at.replace(microsecond=0).isoformat() + "Z"}
+        if len(json.dumps([entry, *kept], separators=(",", ":"))) > METADATA_VALUE_LIMIT:
+            break
+        kept.insert(0, entry)
+    return json.dumps(kept, separators=(",", ":")) if kept else None

@@ -144,6 +144,11 @@ def _to_checkout(campaign: Campaign, form: PledgeForm, ref: str | None):
             campaign=campaign,
             amount_minor=form.amount_minor,
             ref=ref,
+            touches=[
+                (app_tokens().share_token(share_id), at)
+                for share_id, at in _touches(campaign, ref)
+                if at is not None
+            ],
             return_url=base_url() + url_for(".campaign_page", slug=campaign.slug),
         )
     except payments.CheckoutUnavailable:

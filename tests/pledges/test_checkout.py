@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -56,6 +58,10 @@ def test_the_form_sends_the_supporter_to_checkout_with_the_campaign_and_ref(
     [call] = stripe_api.calls
     assert (call.method, call.path) == ("POST", "/v1/checkout/sessions")
     assert call.headers["Authorization"] == f"Bearer {KEY}"
+    # The browser's arrivals (the touch cookie) ride along for the multi-touch models.
+    listed = call.form.pop("metadata[sharetrack_refs]")
+    assert call.form.pop("payment_intent_data[metadata][sharetrack_refs]") == listed
+    assert [touch["token"] for touch in json.loads(listed)] == [token]
     assert call.form == {
         "mode": "payment",
         "line_items[0][quantity]": "1",
@@ -72,6 +78,7 @@ def test_the_form_sends_the_supporter_to_checkout_with_the_campaign_and_ref(
     assert stored(app) == []  # nothing counts until Stripe says it is paid
     # Stripe then reports the payment with the metadata it was given: now it counts.
     metadata = {k[len("metadata[") : -1]: v for k, v in call.form.items() if k.startswith("meta")}
+    metadata["sharetrack_refs"] = listed
     paid = st.checkout_session("pi_from_checkout", 2550, metadata=metadata)
     body = st.event("checkout.session.completed", paid)
     answer = client.post(

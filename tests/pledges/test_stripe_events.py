@@ -69,3 +69,16 @@ def test_refs_come_from_metadata_then_client_reference_id_then_the_list():
 def test_events_that_change_no_pledge_say_why(kind, obj, why):
     with pytest.raises(Ignored, match=why):
         read(kind, obj)
+
+
+def test_the_refs_value_keeps_the_newest_touches_that_fit_stripes_limit():
+    touches = [(f"1.{n:016d}", dt.datetime(2026, 5, 1, 12, n)) for n in range(20)]
+    value = stripe_events.refs_value(touches)
+    assert len(value) <= 500
+    kept = json.loads(value)
+    assert kept[-1] == {"token": "1.0000000000000019", "at": "2026-05-01T12:19:00" + "Z"}
+    assert [t["token"] for t in kept] == [t for t, _ in touches[-len(kept) :]]
+    assert stripe_events.refs({"sharetrack_refs": value}, None) == tuple(
+        (t, at) for t, at in touches[-len(kept) :]
+    )
+    assert stripe_events.refs_value([]) is None
