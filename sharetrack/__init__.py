@@ -69,11 +69,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         estimates,
         keys,
         leaflets,
+        moderation,
         openapi,
         pledges,
         promoters,
         reports,
         shares,
+        stripe_webhook,
     )
     from .auth.key_pages import bp as api_keys_bp
     from .auth.views import bp as auth_bp

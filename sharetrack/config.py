@@ -52,6 +52,15 @@ def defaults(instance_path: str) -> dict:
         "WEBHOOK_SECRET": None,
         # Older webhook secrets still accepted while the platform rotates to the new one.
         "WEBHOOK_SECRETS": [],
+        # Stripe (docs/payments.md). The endpoint secrets ("whsec_…") that sign POST
+        # /api/v1/webhooks/stripe: one, or a JSON list while Stripe rolls the secret.
+        "STRIPE_WEBHOOK_SECRET": [],
+        # Set: the hosted pledge form sends supporters to Stripe Checkout to pay.
+        "STRIPE_SECRET_KEY": None,
+        # Where the SDK sends API calls (None: Stripe's); tests point it at a local recorder.
+        "STRIPE_API_BASE": None,
+        # The origin of Stripe's Checkout pages: the one place the pledge form may redirect to.
+        "STRIPE_CHECKOUT_ORIGIN": "https://checkout.stripe.com",
         "JSON_SORT_KEYS": False,
         # `purge` deletes raw clicks older than this, once folded into daily aggregates.
         "CLICK_RETENTION_DAYS": 400,
@@ -66,7 +75,9 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {},
-        "RATELIMIT_SHARES": "30/minute",  # POST /api/v1/shares
+        # POST /api/v1/shares, /c/<slug>/share and /embed/<slug>/share
+        "RATELIMIT_SHARES": "30/minute",
+        "RATELIMIT_PLEDGE_FORM": "10/minute",  # POST /c/<slug>/pledge, the hosted pledge form
         # GET /s/<token>: past it the visitor is still redirected, the click is not counted.
         "RATELIMIT_REDIRECT": "120/minute",
         "RATELIMIT_LOGIN": "10/minute;50/hour",  # staff sign-in attempts (POST)
@@ -114,6 +125,7 @@ def load(app: Flask, overrides: dict | None = None) -> None:
     )
     app.config["SECRET_KEYS"] = _key_list(app.config["SECRET_KEYS"])
     app.config["WEBHOOK_SECRETS"] = _key_list(app.config["WEBHOOK_SECRETS"])
+    app.config["STRIPE_WEBHOOK_SECRET"] = _key_list(app.config["STRIPE_WEBHOOK_SECRET"])
     if not app.config["SECRET_KEY"]:
         if app.debug or app.testing:
             # Debug and tests only: a fixed, obviously unsafe key so sessions survive reloads.

@@ -8,6 +8,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .channels import CHANNELS
@@ -24,6 +25,10 @@ STAFF_ROLES = ("admin", "viewer")
 PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")
 # Only these count toward totals and carry credit; refunded and cancelled pledges lose theirs.
 LIVE_STATUSES = ("pledged", "paid")
+# Where a pledge came from. All but `form` are vouched for by a signature or by staff; a form
+# pledge (the hosted page, no payment yet) counts only once staff confirm it.
+PLEDGE_SOURCES = ("webhook", "stripe", "import", "staff", "form")
+UNVERIFIED_SOURCES = ("form",)
 MAX_AMOUNT_MINOR = 10**10
 # Field limits: the columns, the input schemas and the forms all read these.
 MAX_SLUG_LENGTH = 64
@@ -32,6 +37,8 @@ MAX_WINDOW_DAYS = 365
 MAX_PROMOTER_CODE_LENGTH = 32
 # Touches one pledge may name (webhook refs, import lines).
 MAX_PLEDGE_REFS = 50
+# The largest single pledge a new campaign takes; each campaign can set its own.
+DEFAULT_MAX_PLEDGE_MINOR = 1_000_000
 
 
 def utcnow() -> dt.datetime:
@@ -61,6 +68,10 @@ class Campaign(db.Model):
         sa.CheckConstraint(
             "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="ends_after_start"
         ),
+        sa.CheckConstraint(
+            f"max_pledge_minor > 0 AND max_pledge_minor <= {MAX_AMOUNT_MINOR}",
+            name="max_pledge_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -88,6 +99,13 @@ class Campaign(db.Model):
     def opens_at(self) -> dt.datetime:
         """When the campaign started: `starts_at`, else its creation."""
         return self.starts_at or self.created_at
+
+    # The largest pledge taken at once: the hosted form and the webhooks refuse more.
+    max_pledge_minor: Mapped[int] = mapped_column(
+        sa.BigInteger,
+        default=DEFAULT_MAX_PLEDGE_MINOR,
+        server_default=str(DEFAULT_MAX_PLEDGE_MINOR),
+    )
 
     shares: Mapped[list[Share]] = relationship(back_populates="campaign")
 
@@ -333,7 +351,14 @@ class Pledge(db.Model):
         ),
         sa.CheckConstraint(_in("status", PLEDGE_STATUSES), name="status_known"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+        sa.CheckConstraint(_in("source", PLEDGE_SOURCES), name="source_known"),
+        # Only the hosted form makes pledges nobody vouched for.
+        sa.CheckConstraint(
+            f"verified OR {_in('source', UNVERIFIED_SOURCES)}", name="verified_unless_form"
+        ),
         sa.Index("ix_pledges_campaign_id_pledged_at", "campaign_id", "pledged_at"),
+        # Payment platform events name the payment, not the campaign (refunds, disputes).
+        sa.Index("ix_pledges_external_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -348,13 +373,39 @@ class Pledge(db.Model):
     occurred_at: Mapped[dt.datetime] = mapped_column()
     # A name the supporter chose to give on the hosted page; never required.
     supporter_name: Mapped[str | None] = mapped_column(sa.String(80))
+    source: Mapped[str] = mapped_column(sa.String(16), default="webhook", server_default="webhook")
+    # Vouched for by a signature or by staff; false only for form pledges nobody confirmed yet.
+    verified: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property
     def live(self) -> bool:
-        """Pledged or paid: counts toward totals and carries credit."""
+        """Pledged or paid: not refunded or cancelled."""
         return self.status in LIVE_STATUSES
+
+    @hybrid_property
+    def counted(self) -> bool:
+        """Verified and live: the one rule for what counts toward totals and carries credit.
+
+        In SQL too (`Pledge.counted` in a where clause), so every reader uses this rule.
+        """
+        return self.verified and self.status in LIVE_STATUSES
+
+    @counted.inplace.expression
+    @classmethod
+    def _counted_expression(cls):
+        return sa.and_(cls.verified.is_(True), cls.status.in_(LIVE_STATUSES))
+
+    @hybrid_property
+    def unconfirmed(self) -> bool:
+        """Live but nobody vouched for it yet: a form pledge awaiting payment or staff."""
+        return not self.verified and self.status in LIVE_STATUSES
+
+    @unconfirmed.inplace.expression
+    @classmethod
+    def _unconfirmed_expression(cls):
+        return sa.and_(cls.verified.is_(False), cls.status.in_(LIVE_STATUSES))
 
 
 class PledgeTouch(db.Model):
@@ -371,8 +422,32 @@ class PledgeTouch(db.Model):
     at: Mapped[dt.datetime | None] = mapped_column()
 
 
+class PledgeReview(db.Model):
+    """One staff decision on a pledge (confirm or void): who, when, from what to what."""
+
+    __tablename__ = "pledge_reviews"
+    __table_args__ = (
+        sa.CheckConstraint(_in("from_status", PLEDGE_STATUSES), name="from_status_known"),
+        sa.CheckConstraint(_in("to_status", PLEDGE_STATUSES), name="to_status_known"),
+        sa.Index("ix_pledge_reviews_campaign_id_at", "campaign_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("pledges.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # "staff:<email>" or "api-key:<prefix> <name>": kept as text so it outlives the account.
+    actor: Mapped[str] = mapped_column(sa.String(300))
+    from_status: Mapped[str] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    from_verified: Mapped[bool] = mapped_column()
+    to_verified: Mapped[bool] = mapped_column()
+
+
 class PledgeCredit(db.Model):
-    """The money one share earned from one live pledge under one model (never zero).
+    """The money one share earned from one counted pledge under one model (never zero).
 
     Written whenever a pledge is recorded or changes, for every model at once, so a report
     is a plain sum and switching the model loses and recomputes nothing.

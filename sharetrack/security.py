@@ -3,8 +3,11 @@
 The Content-Security-Policy is built from the POLICY dict, as Warehouse builds its own. Nothing
 on our pages loads from another origin (no CDN, fonts or analytics), so `default-src 'self'`
 holds everywhere. Framing is refused unless a view lets one origin in for its own response:
-the embed page calls `allow_framing_by(campaign.landing_url)`. A header a view set itself wins
-(the redirect's `Referrer-Policy: no-referrer`). See docs/adr/0701-security-headers.md.
+the embed page calls `allow_framing_by(campaign.landing_url)`. Forms post to our origin only,
+unless a page lets one more origin in: with Stripe on, the hosted pledge page calls
+`allow_form_action_to(checkout origin)` because browsers apply form-action to the redirect that
+follows the post (docs/adr/0305-stripe-checkout-and-form-action.md). A header a view set itself
+wins (the redirect's `Referrer-Policy: no-referrer`). See docs/adr/0701-security-headers.md.
 """
 
 from __future__ import annotations
@@ -60,14 +63,31 @@ def allow_framing_by(url: str) -> bool:
     return True
 
 
+def allow_form_action_to(url: str) -> bool:
+    """Let this page's forms also lead to the origin of `url` (a redirect after the post);
+    False, and nothing changed, if `url` has no usable origin."""
+    origin = origin_of(url)
+    if origin is None:
+        return False
+    g.sharetrack_form_action = origin
+    return True
+
+
 def apply(response):
     """Add the policy's headers that the response does not set itself."""
     headers = response.headers
     present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
     wanted = list(HEADERS.items())
     framer = g.get("sharetrack_frame_ancestors")
+    form_target = g.get("sharetrack_form_action")
+    policy = POLICY
+    if form_target:
+        policy = {**policy, "form-action": (*POLICY["form-action"], form_target)}
     if framer:
-        wanted.append(("Content-Security-Policy", csp({**POLICY, "frame-ancestors": (framer,)})))
+        wanted.append(("Content-Security-Policy", csp({**policy, "frame-ancestors": (framer,)})))
+    elif form_target:
+        wanted.append(("Content-Security-Policy", csp(policy)))
+        wanted.append(("X-Frame-Options", "DENY"))
     else:
         wanted.append(("Content-Security-Policy", _DEFAULT_CSP))
         # For browsers too old for frame-ancestors; it cannot name one origin, so only here.

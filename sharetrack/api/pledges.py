@@ -64,10 +64,10 @@ def receive_pledge():
     campaign = campaigns.by_slug(db.session, body.campaign)
     if campaign is None:
         raise invalid([{"field": "campaign", "message": f"unknown campaign {body.campaign!r}"}])
-    if body.currency != campaign.currency:
-        raise invalid(
-            [{"field": "currency", "message": f"the campaign takes {campaign.currency} only"}]
-        )
+    try:
+        service.check(campaign, body.currency, body.amount_minor)
+    except service.DeliveryRefused as exc:
+        raise invalid([{"field": exc.field, "message": exc.message}]) from None
     touches, ignored = service.resolve_refs(db.session, app_tokens(), campaign.id, body.refs())
     pledge, created = service.record(
         db.session,

@@ -49,6 +49,7 @@ class Campaign(Documented):
     )
     pledge_page: bool = Field(description="Takes pledges on its own hosted page, /c/<slug>")
     summary: str | None = Field(description="The case, in plain text, shown on that page")
+    max_pledge_minor: int = Field(description="The largest pledge taken at once, minor units")
     created_at: dt.datetime
     starts_at: dt.datetime = Field(description="When it starts (default: its creation)")
     ends_at: dt.datetime | None = Field(description="When it ends, if set")
@@ -125,6 +126,9 @@ class PledgeStored(Documented):
     amount_minor: int
     currency: str
     status: str
+    source: str = Field(description="webhook, stripe, import, staff or form")
+    confirmed: bool = Field(description="Vouched for by a signature or by staff")
+    counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
     occurred_at: str
     pledged_at: str
     model: str
@@ -132,11 +136,55 @@ class PledgeStored(Documented):
     ignored_refs: int = Field(description="Refs that were forged, unknown or another campaign's")
 
 
+class PledgeRow(Documented):
+    id: int
+    external_id: str
+    amount_minor: int
+    currency: str
+    status: str
+    source: str = Field(description="webhook, stripe, import, staff or form")
+    confirmed: bool = Field(description="Vouched for by a signature or by staff")
+    counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
+    supporter_name: str | None
+    pledged_at: str
+    occurred_at: str
+
+
+class PledgePage(Documented):
+    pledges: list[PledgeRow] = Field(description="Newest first")
+    next_cursor: int | None = Field(description="Pass as `cursor` for the next page; null: last")
+
+
+class ReviewSide(Documented):
+    status: str
+    confirmed: bool
+
+
+class PledgeReviewOut(Documented):
+    at: str
+    actor: str = Field(description="The staff account or API key that decided")
+    from_: ReviewSide = Field(alias="from")
+    to: ReviewSide
+
+
+class PledgeReviewed(PledgeRow):
+    credits: list[PledgeCreditOut] = Field(description="Credits under the campaign's model")
+    review: PledgeReviewOut | None = Field(description="The change made; null if none was needed")
+
+
+class StripeReceived(Documented):
+    received: bool = Field(description="Always true: Stripe need not send it again")
+    stored: bool = Field(description="Whether a pledge was recorded or changed")
+    detail: str
+
+
 class ReportTotals(Documented):
     raised_minor: int
     attributed_minor: int
     pledges: int
     attributed_pledges: int
+    unconfirmed_minor: int = Field(description="Form pledges no payment or staff confirmed yet")
+    unconfirmed_pledges: int
     shares: int
     clicks: int
     unique_clicks: int

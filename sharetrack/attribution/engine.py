@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import LIVE_STATUSES, Campaign, Pledge, PledgeCredit, PledgeTouch
+from ..models import Campaign, Pledge, PledgeCredit, PledgeTouch
 from . import rules
 
 BATCH = 2000
@@ -28,7 +28,7 @@ def credit_rows(
     touches: Iterable[tuple[int, dt.datetime | None]],
     window_days: int,
 ) -> list[dict]:
-    """The pledge_credits rows of one live pledge, for every model.
+    """The pledge_credits rows of one counted pledge (verified and live), for every model.
 
     `touches` are (share_id, at) pairs; an `at` of None (a bare ref) means the pledge's time.
     """
@@ -54,9 +54,13 @@ def credit_rows(
 
 
 def recompute_pledge(session: Session, pledge: Pledge, window_days: int) -> None:
-    """Replace one pledge's credits: none unless it is live."""
+    """Replace one pledge's credits: none unless it counts (Pledge.counted).
+
+    This is the gate that keeps pledge_credits to counted pledges, so every reader of credits
+    (reports, promoter pages, leaflets, the estimate) counts only verified, live money.
+    """
     session.execute(sa.delete(PledgeCredit).where(PledgeCredit.pledge_id == pledge.id))
-    if pledge.status not in LIVE_STATUSES:
+    if not pledge.counted:
         return
     touches = session.execute(
         sa.select(PledgeTouch.share_id, PledgeTouch.at).where(PledgeTouch.pledge_id == pledge.id)
@@ -78,7 +82,7 @@ def recompute_campaign(session: Session, campaign: Campaign) -> int:
     session.execute(sa.delete(PledgeCredit).where(PledgeCredit.campaign_id == campaign.id))
     pledges = session.execute(
         sa.select(Pledge.id, Pledge.amount_minor, Pledge.pledged_at)
-        .where(Pledge.campaign_id == campaign.id, Pledge.status.in_(LIVE_STATUSES))
+        .where(Pledge.campaign_id == campaign.id, Pledge.counted)
         .order_by(Pledge.id)
     ).all()
     credited = 0

@@ -1,4 +1,4 @@
-"""The staff campaign form. Its rules are the API's: the pydantic schemas in api/schemas.py.
+"""The staff campaign form. Its rules are the API's: the pydantic schemas in campaigns/schemas.py.
 
 The form only reads what was typed, turns the target from major units into minor units, and
 puts each schema error beside its field in words meant for a person.
@@ -22,6 +22,7 @@ STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
 FORM_FIELD = {"target_minor": "target"}
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ENDS_BEFORE_START = "Ends must be after the campaign starts"
+FORM_FIELD = {"target_minor": "target", "max_pledge_minor": "max_pledge"}
 
 
 def currency_choices(locale: str) -> list[SelectChoice]:
@@ -45,6 +46,13 @@ class CampaignForm(FlaskForm):
     )
     currency = SelectField("Currency", default="GBP", validate_choice=False)
     target = StringField("Target", description="In the campaign's currency, e.g. 10,000")
+    max_pledge = StringField(
+        "Largest pledge",
+        description=(
+            "The most one pledge may be; the pledge form and webhooks refuse more. "
+            "Empty: 1,000,000 minor units (10,000.00 in a currency with cents)."
+        ),
+    )
     window_days = StringField(
         "Attribution window (days)",
         default="30",
@@ -71,6 +79,7 @@ class CampaignForm(FlaskForm):
         self.landing_url.data = campaign.landing_url
         self.currency.data = campaign.currency
         self.target.data = format_major(campaign.target_minor, campaign.currency)
+        self.max_pledge.data = format_major(campaign.max_pledge_minor, campaign.currency)
         self.window_days.data = str(campaign.window_days)
         self.status.data = campaign.status
         self.starts_at.data = campaign.starts_at.date().isoformat() if campaign.starts_at else ""
@@ -100,6 +109,12 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
         values["target_minor"] = parse_major(target_text, currency) if target_text else 0
     except ValueError as exc:
         errors["target"] = [str(exc)]  # already a sentence
+    max_text = (form.max_pledge.data or "").strip()
+    if max_text:
+        try:
+            values["max_pledge_minor"] = parse_major(max_text, currency)
+        except ValueError as exc:
+            errors["max_pledge"] = [str(exc)]
     try:
         model = schema.model_validate(values)
     except ValidationError as exc:
@@ -148,6 +163,10 @@ def message(field: str, err: dict, currency: str, locale: str) -> str:
         return "must be at most " + format_minor(ctx["le"], currency, locale)
     if field == "target_minor" and kind == "greater_than_equal":
         return "must not be negative"
+    if field == "max_pledge_minor" and kind == "less_than_equal":
+        return "must be at most " + format_minor(ctx["le"], currency, locale)
+    if field == "max_pledge_minor" and kind == "greater_than_equal":
+        return "must be above zero"
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters"
     if field in ("starts_at", "ends_at") and kind == "value_error":

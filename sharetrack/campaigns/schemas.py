@@ -21,6 +21,8 @@ from ..models import (
     ATTRIBUTION_MODELS,
     CAMPAIGN_STATUSES,
     DEFAULT_ATTRIBUTION_MODEL,
+    DEFAULT_MAX_PLEDGE_MINOR,
+    MAX_AMOUNT_MINOR,
     MAX_PROMOTER_CODE_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_TITLE_LENGTH,
@@ -99,6 +101,7 @@ LandingUrl = Annotated[
 ]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
 TargetMinor = Annotated[StrictInt, Field(ge=0, le=10**12)]
+MaxPledgeMinor = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT_MINOR)]
 WindowDays = Annotated[StrictInt, Field(ge=1, le=MAX_WINDOW_DAYS)]
 PromoterCode = Annotated[str, Field(min_length=1, max_length=MAX_PROMOTER_CODE_LENGTH)]
 Status = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
@@ -117,6 +120,7 @@ class CampaignCreate(Strict):
     summary: Summary | None = None
     starts_at: CampaignDate | None = None  # default: when it is created
     ends_at: CampaignDate | None = None
+    max_pledge_minor: MaxPledgeMinor = DEFAULT_MAX_PLEDGE_MINOR
 
 
 class CampaignUpdate(Strict):
@@ -131,3 +135,4 @@ class CampaignUpdate(Strict):
     summary: Summary | None = None
     starts_at: CampaignDate | None = None
     ends_at: CampaignDate | None = None
+    max_pledge_minor: MaxPledgeMinor | None = None

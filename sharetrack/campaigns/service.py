@@ -121,6 +121,7 @@ def as_json(campaign: Campaign) -> dict:
         "attribution_model": campaign.attribution_model,
         "pledge_page": campaign.pledge_page,
         "summary": campaign.summary,
+        "max_pledge_minor": campaign.max_pledge_minor,
         "created_at": campaign.created_at.isoformat() + "Z",
         "starts_at": campaign.opens_at.isoformat() + "Z",
         "ends_at": campaign.ends_at.isoformat() + "Z" if campaign.ends_at else None,

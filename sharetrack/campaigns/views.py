@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import formatting
@@ -13,6 +13,8 @@ from ..leaflets import service as leaflets
 from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
 from ..links.public import print_url
+from ..pledges import review
+from ..pledges.forms import ReviewForm
 from ..reports import charts, csv, overview, page
 from ..reports import service as reports
 from . import service
@@ -91,6 +93,30 @@ def create_leaflets(slug: str):
     return _report_page(campaign, page.Choice(), {}, form, 422)
 
 
+@bp.post("/campaigns/<slug>/pledges/<int:pledge_id>/review")
+@admin_required
+def review_pledge(slug: str, pledge_id: int):
+    """Confirm or void one pledge (the report page's buttons); kept in the pledge trail."""
+    campaign = service.get_campaign_or_404(db.session, slug)
+    pledge = review.one(db.session, campaign, pledge_id)
+    if pledge is None:
+        abort(404)  # another campaign's pledge is no pledge of this page
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        review.decide(db.session, campaign, pledge, form.status.data, f"staff:{current_user.email}")
+    except review.ReviewRefused as exc:
+        page_ = render_template(
+            "errors/error.html", status=409, title="Not changed", detail=str(exc)
+        )
+        return page_, 409
+    db.session.commit()
+    done = "confirmed" if form.status.data == "paid" else "voided"
+    flash(f"Pledge {pledge.external_id} {done}.")
+    return redirect(url_for("campaigns.show", slug=campaign.slug) + "#moderation", 303)
+
+
 def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, status: int):
     figures = page.build(db.session, campaign, choice)
     return render_template(
@@ -113,6 +139,10 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
         models=page.MODEL_LABELS,
         leaflet_form=leaflet_form if current_user.is_admin else None,
         print_url=print_url,
+        # Admins moderate; every staff member reads the trail.
+        queue=review.unconfirmed(db.session, campaign) if current_user.is_admin else None,
+        review_form=ReviewForm(formdata=None),
+        trail=review.trail(db.session, campaign),
     ), status
 
 

@@ -279,6 +279,7 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
                         event.status,
                         event.occurred_at,
                         touches_of(event.touches),
+                        source="import",
                     ),
                 )
             done.pledges_updated += 1
@@ -294,6 +295,8 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
                 "status": state.status,
                 "pledged_at": state.pledged_at,
                 "occurred_at": state.occurred_at,
+                "source": "import",  # imports are by staff: verified
+                "verified": True,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -304,7 +307,7 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
         touch_rows.extend(
             {"pledge_id": pledge_id, "share_id": s, "at": at} for s, at in state.touches
         )
-        if state.status in LIVE_STATUSES:
+        if state.status in LIVE_STATUSES:  # verified (an import): counted when live
             credit_rows.extend(
                 engine.credit_rows(
                     pledge_id=pledge_id,

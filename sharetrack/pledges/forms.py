@@ -6,7 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from ..models import MAX_AMOUNT_MINOR
 from ..money import format_minor, parse_major
@@ -29,9 +29,10 @@ class PledgeForm(FlaskForm):
     amount = StringField("Amount", validators=[InputRequired(message="Enter an amount.")])
     ref = HiddenField()
 
-    def __init__(self, currency: str, *args, **kwargs):
+    def __init__(self, currency: str, *args, max_minor: int = MAX_AMOUNT_MINOR, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency = currency
+        self.max_minor = min(max_minor, MAX_AMOUNT_MINOR)
         self.amount_minor: int | None = None
 
     def validate_name(self, field):
@@ -45,9 +46,9 @@ class PledgeForm(FlaskForm):
             raise ValidationError(str(exc)) from None
         if minor <= 0:
             raise ValidationError("Enter an amount above zero.")
-        if minor > MAX_AMOUNT_MINOR:
+        if minor > self.max_minor:
             raise ValidationError(
-                f"Pledges here go up to {format_minor(MAX_AMOUNT_MINOR, self.currency)}."
+                f"Pledges here go up to {format_minor(self.max_minor, self.currency)}."
             )
         self.amount_minor = minor
 
@@ -57,3 +58,9 @@ class ShareForm(FlaskForm):
 
     channel = HiddenField(validators=[InputRequired(), Length(max=32)])
     parent = HiddenField(validators=[Optional(), Length(max=64)])
+
+
+class ReviewForm(FlaskForm):
+    """A staff Confirm or Void button on the report page: the status the pledge should take."""
+
+    status = HiddenField(validators=[InputRequired(), AnyOf(("paid", "cancelled"))])

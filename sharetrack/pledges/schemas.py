@@ -1,4 +1,4 @@
-"""The pledge webhook's body: one pledge as the platform that takes the money sees it."""
+"""Pledges' input: the webhook's body, and staff moderation's query string and review body."""
 
 from __future__ import annotations
 
@@ -6,12 +6,22 @@ import datetime as dt
 import time
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PlainValidator, StrictInt, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+)
 
 from ..campaigns.schemas import CampaignRef, Currency
 from ..links.tokens import MAX_TYPED_TOKEN_LENGTH
-from ..models import MAX_AMOUNT_MINOR, MAX_PLEDGE_REFS, PLEDGE_STATUSES
+from ..models import MAX_AMOUNT_MINOR, MAX_PLEDGE_REFS, PLEDGE_SOURCES, PLEDGE_STATUSES
 from ..validation import Strict, printable
+from .review import DECISIONS, MAX_LIMIT
 
 EARLIEST = dt.datetime(2000, 1, 1)
 # Clocks disagree a little; anything later than this is a mistake, not skew.
@@ -79,3 +89,27 @@ class PledgeIn(Strict):
         if isinstance(self.ref, str):
             return [(self.ref, None)]
         return [(touch.token, touch.at) for touch in self.ref]
+
+
+class PledgeListQuery(BaseModel):
+    """GET /campaigns/<slug>/pledges: filters and paging; unknown parameters are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    status: Literal[PLEDGE_STATUSES] | None = None  # type: ignore[valid-type]
+    source: Literal[PLEDGE_SOURCES] | None = None  # type: ignore[valid-type]
+    confirmed: bool | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
+    cursor: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+
+
+class PledgeReviewIn(BaseModel):
+    """PATCH /campaigns/<slug>/pledges/<id>: confirm (paid) or void (cancelled)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Annotated[StrictStr, Field(json_schema_extra={"enum": list(DECISIONS)})]
+
+    def decision(self) -> str:
+        """The status asked for (checked by review.decide, which explains a wrong one)."""
+        return self.status

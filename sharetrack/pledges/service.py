@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 
 from ..attribution import engine
 from ..links.tokens import Tokens
-from ..models import Campaign, Pledge, PledgeCredit, PledgeTouch, Share, utcnow
+from ..models import (
+    UNVERIFIED_SOURCES,
+    Campaign,
+    Pledge,
+    PledgeCredit,
+    PledgeTouch,
+    Share,
+    utcnow,
+)
 from ..tracking.visitors import insert_ignore
 
 # On a tie in occurred_at, the status later in a pledge's life wins.
@@ -31,9 +39,19 @@ MAX_TOUCHES = 100
 TouchPair = tuple[int, dt.datetime | None]
 
 
+class DeliveryRefused(ValueError):
+    """A delivery that must change nothing: `field` names what is wrong, for the answer."""
+
+    def __init__(self, field: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """One description of a pledge, from the webhook, the hosted page or an import."""
+    """One description of a pledge, from a webhook, Stripe, the hosted page or an import."""
 
     external_id: str
     amount_minor: int
@@ -42,6 +60,23 @@ class Delivery:
     occurred_at: dt.datetime  # naive UTC
     touches: tuple[TouchPair, ...] = ()
     supporter_name: str | None = None
+    source: str = "webhook"
+
+    @property
+    def verified(self) -> bool:
+        """Vouched for by a signature or by staff: everything but the hosted form."""
+        return self.source not in UNVERIFIED_SOURCES
+
+
+def check(campaign: Campaign, currency: str, amount_minor: int) -> None:
+    """Refuse a delivery in another currency or above the campaign's largest pledge."""
+    if currency.upper() != campaign.currency:
+        raise DeliveryRefused("currency", f"the campaign takes {campaign.currency} only")
+    if amount_minor > campaign.max_pledge_minor:
+        raise DeliveryRefused(
+            "amount_minor",
+            f"the campaign takes pledges of at most {campaign.max_pledge_minor} minor units",
+        )
 
 
 class Event(NamedTuple):
@@ -116,6 +151,8 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
             "pledged_at": delivery.occurred_at,
             "occurred_at": delivery.occurred_at,
             "supporter_name": delivery.supporter_name,
+            "source": delivery.source,
+            "verified": delivery.verified,
             "created_at": now,
             "updated_at": now,
         },
@@ -144,6 +181,10 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
             changed = True
         if delivery.supporter_name and not pledge.supporter_name:
             pledge.supporter_name = delivery.supporter_name
+        if delivery.verified and not pledge.verified:
+            # A signed delivery naming a form pledge's id is its payment: now it counts.
+            pledge.verified = True
+            changed = True
     stored = session.execute(
         sa.select(PledgeTouch.share_id, PledgeTouch.at).where(PledgeTouch.pledge_id == pledge.id)
     ).all()
@@ -209,6 +250,9 @@ def as_json(pledge: Pledge, campaign: Campaign, credits, share_token) -> dict:
         "amount_minor": pledge.amount_minor,
         "currency": pledge.currency,
         "status": pledge.status,
+        "source": pledge.source,
+        "confirmed": pledge.verified,
+        "counted": pledge.counted,
         "occurred_at": pledge.occurred_at.isoformat() + "Z",
         "pledged_at": pledge.pledged_at.isoformat() + "Z",
         "model": campaign.attribution_model,

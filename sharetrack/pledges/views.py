@@ -9,6 +9,7 @@ import secrets
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -24,15 +25,18 @@ from ..links.public import (
     app_tokens,
     arrival_share_ids,
     arrivals,
+    base_url,
     cookie_promoter,
 )
 from ..links.tokens import canonical_share_token
 from ..models import Campaign, utcnow
 from ..money import format_minor
 from ..promoters import sharing
+from ..ratelimit import limited
 from ..reports import credits
+from ..security import allow_form_action_to
 from ..web import shared_link_page
-from . import service
+from . import payments, service
 from .forms import PledgeForm, ShareForm
 
 bp = Blueprint("campaign_page", __name__)
@@ -53,7 +57,19 @@ def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
     return None
 
 
+def _form(campaign: Campaign, **kwargs) -> PledgeForm:
+    return PledgeForm(campaign.currency, max_minor=campaign.max_pledge_minor, **kwargs)
+
+
+def _stripe_key() -> str | None:
+    return current_app.config.get("STRIPE_SECRET_KEY") or None
+
+
 def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
+    if _stripe_key():
+        # The form's post answers with a redirect to Stripe Checkout, which form-action governs.
+        allow_form_action_to(current_app.config["STRIPE_CHECKOUT_ORIGIN"])
+    # Counted money only: a form pledge nobody confirmed moves no public figure (ADR 0304).
     raised = credits.pledge_totals(db.session, campaign.id)
     percent = min(
         100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
@@ -87,20 +103,25 @@ def campaign_page(slug: str):
     """The case, its progress, the promoter box and the pledge form."""
     campaign = _campaign_or_404(slug)
     ref = _arrived_through(campaign, request.args.get("ref"))
-    return _render(campaign, PledgeForm(campaign.currency, formdata=None, ref=ref), ref)
+    if request.args.get("paid"):
+        flash("Thank you: your payment is with Stripe; your pledge counts once it confirms.")
+    return _render(campaign, _form(campaign, formdata=None, ref=ref), ref)
 
 
 @bp.post("/c/<slug>/pledge")
+@limited("RATELIMIT_PLEDGE_FORM")
 def pledge(slug: str):
-    """Take a pledge, credited to the links this browser arrived through."""
+    """Take a pledge: with Stripe, off to Checkout; else kept unconfirmed until staff confirm."""
     campaign = _campaign_or_404(slug)
-    form = PledgeForm(campaign.currency)
+    form = _form(campaign)
     ref = _arrived_through(campaign, form.ref.data)
     if campaign.status != "active":
         form.amount.errors = [f"This campaign is {campaign.status} and takes no pledges."]
         return _render(campaign, form, ref, 409)
     if not form.validate_on_submit():
         return _render(campaign, form, ref, 422)
+    if _stripe_key():
+        return _to_checkout(campaign, form, ref)
     touches = _touches(campaign, ref)
     service.record(
         db.session,
@@ -113,11 +134,37 @@ def pledge(slug: str):
             occurred_at=utcnow(),
             touches=tuple(touches),
             supporter_name=form.name.data or None,
+            source="form",
         ),
     )
     db.session.commit()
-    flash(f"Thank you: your pledge of {format_minor(form.amount_minor, campaign.currency)} is in.")
+    amount = format_minor(form.amount_minor, campaign.currency)
+    flash(f"Thank you: your pledge of {amount} is noted, awaiting payment.")
     return redirect(url_for(".campaign_page", slug=campaign.slug), 303)
+
+
+def _to_checkout(campaign: Campaign, form: PledgeForm, ref: str | None):
+    """Send the supporter to Stripe Checkout; the webhook records the pledge once paid."""
+    config = current_app.config
+    try:
+        url = payments.checkout_url(
+            secret_key=config["STRIPE_SECRET_KEY"],
+            api_base=config["STRIPE_API_BASE"],
+            checkout_origin=config["STRIPE_CHECKOUT_ORIGIN"],
+            campaign=campaign,
+            amount_minor=form.amount_minor,
+            ref=ref,
+            touches=[
+                (app_tokens().share_token(share_id), at)
+                for share_id, at in _touches(campaign, ref)
+                if at is not None
+            ],
+            return_url=base_url() + url_for(".campaign_page", slug=campaign.slug),
+        )
+    except payments.CheckoutUnavailable:
+        form.amount.errors = ["Payments are not available right now. Please try again shortly."]
+        return _render(campaign, form, ref, 503)
+    return redirect(url, 303)
 
 
 def _touches(campaign: Campaign, ref: str | None) -> list[tuple[int, dt.datetime | None]]:
@@ -136,6 +183,7 @@ def _touches(campaign: Campaign, ref: str | None) -> list[tuple[int, dt.datetime
 
 
 @bp.post("/c/<slug>/share")
+@limited("RATELIMIT_SHARES")  # the same limit as POST /api/v1/shares and the embed box
 def share(slug: str):
     """Make the visitor's link for one channel (as POST /api/v1/shares does), then show it."""
     campaign = _campaign_or_404(slug)

@@ -1,7 +1,8 @@
 """Pledges, credit and cascades a report reads, as set-based SQL, and the per-share figures.
 
 Money is read from pledge_credits (see docs/adr/0301-stored-credits-per-model.md): one row per
-live pledge, model and credited share.
+counted pledge, model and credited share. Pledges themselves are read through `Pledge.counted`
+(verified and live; docs/adr/0304-only-verified-pledges-count.md), never by status alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..attribution.cascades import MAX_CASCADE_DEPTH
-from ..models import LIVE_STATUSES, Pledge, PledgeCredit, Share
+from ..models import Pledge, PledgeCredit, Share
 from .queries import ALL_TIME, Counts, Period, clicks_by, day_of
 
 
@@ -45,13 +46,18 @@ class ShareFigures:
 # --- pledges and credit -------------------------------------------------------------------
 
 
-def pledge_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) -> Credited:
-    """Live pledges (pledged or paid) made in the period, and the money they raised."""
+def pledge_totals(
+    session: Session, campaign_id: int, period: Period = ALL_TIME, *, unconfirmed: bool = False
+) -> Credited:
+    """Counted pledges (verified and live) made in the period, and the money they raised.
+
+    With `unconfirmed`, the live pledges nobody vouched for yet instead (form pledges awaiting
+    payment or staff): shown apart, never added to what was raised.
+    """
+    which = Pledge.unconfirmed if unconfirmed else Pledge.counted
     count, total = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
-            Pledge.campaign_id == campaign_id,
-            Pledge.status.in_(LIVE_STATUSES),
-            *period.where(Pledge.pledged_at),
+            Pledge.campaign_id == campaign_id, which, *period.where(Pledge.pledged_at)
         )
     ).one()
     return Credited(int(count), int(total))
@@ -60,15 +66,11 @@ def pledge_totals(session: Session, campaign_id: int, period: Period = ALL_TIME)
 def pledges_by_day(
     session: Session, campaign_id: int, period: Period = ALL_TIME
 ) -> dict[dt.date, Credited]:
-    """Live pledges and money raised per day the pledges were made."""
+    """Counted pledges and money raised per day the pledges were made."""
     day = sa.func.date(Pledge.pledged_at)
     rows = session.execute(
         sa.select(day, sa.func.count(), sa.func.sum(Pledge.amount_minor))
-        .where(
-            Pledge.campaign_id == campaign_id,
-            Pledge.status.in_(LIVE_STATUSES),
-            *period.where(Pledge.pledged_at),
-        )
+        .where(Pledge.campaign_id == campaign_id, Pledge.counted, *period.where(Pledge.pledged_at))
         .group_by(day)
     )
     return {day_of(d): Credited(int(n), int(total)) for d, n, total in rows}

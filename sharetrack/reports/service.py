@@ -35,6 +35,7 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
     """The report as the API returns it."""
     cid = campaign.id
     raised = credits.pledge_totals(session, cid, within)
+    unconfirmed = credits.pledge_totals(session, cid, within, unconfirmed=True)
     attributed = credits.credit_totals(session, cid, model, within)
     by_day = queries.clicks_by(session, cid, "day", within)
     clicks = Counts(
@@ -52,6 +53,8 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
             "attributed_minor": attributed.amount_minor,
             "pledges": raised.pledges,
             "attributed_pledges": attributed.pledges,
+            "unconfirmed_minor": unconfirmed.amount_minor,
+            "unconfirmed_pledges": unconfirmed.pledges,
             "shares": sum(shares_by_channel.values()),
             "clicks": clicks.clicks,
             "unique_clicks": clicks.unique_clicks,

@@ -48,6 +48,7 @@ def test_create_read_list_patch(client, auth, engine_name):
         "attribution_model": "last_click",
         "pledge_page": False,
         "summary": None,
+        "max_pledge_minor": 1_000_000,
         "created_at": None,
         "starts_at": None,
         "ends_at": None,
@@ -58,7 +59,7 @@ def test_create_read_list_patch(client, auth, engine_name):
     patched = client.patch(
         "/api/v1/campaigns/snoopers",
         headers=auth,
-        json={"window_days": 14, "status": "paused", "currency": "EUR"},
+        json={"window_days": 14, "status": "paused", "currency": "EUR", "max_pledge_minor": 5000},
     )
     assert patched.status_code == 200
     assert (patched.json["window_days"], patched.json["status"], patched.json["currency"]) == (
@@ -66,6 +67,16 @@ def test_create_read_list_patch(client, auth, engine_name):
         "paused",
         "EUR",
     )
+    assert patched.json["max_pledge_minor"] == 5000
+
+
+@pytest.mark.parametrize("value", [0, -1, 10**10 + 1, "100", 1.5])
+def test_the_largest_pledge_must_be_a_positive_whole_amount(client, auth, value):
+    response = client.post(
+        "/api/v1/campaigns", headers=auth, json=VALID | {"max_pledge_minor": value}
+    )
+    assert_problem(response, 422)
+    assert [e["field"] for e in response.json["errors"]] == ["max_pledge_minor"]
 
 
 @pytest.mark.parametrize(

@@ -140,14 +140,20 @@ def test_a_pledge_through_a_shared_link_reaches_the_report_and_the_promoter(
     expect(friend_page).to_have_url(re.compile(r"/c/snoopers\?.*ref="))
     friend_page.get_by_label("Amount (GBP)").fill("25")
     friend_page.get_by_role("button", name="Pledge").click()
-    expect(friend_page.get_by_text("Thank you: your pledge of £25.00 is in.")).to_be_visible()
+    expect(
+        friend_page.get_by_text("Thank you: your pledge of £25.00 is noted, awaiting payment.")
+    ).to_be_visible()
     friend.close()
     assert friend_watch.requests and friend_watch.elsewhere() == []
 
-    # The staff report credits the Facebook share.
-    make_staff("ada@example.org", "viewer")
+    # No payment confirmed it: an admin does, on the report page; then it credits the share.
+    make_staff("ada@example.org", "admin")
     sign_in(page, "ada@example.org")
     page.goto("/staff/campaigns/snoopers")
+    expect(page.locator("dl.totals")).to_contain_text("£25.00 (1)")
+    page.get_by_role("button", name=re.compile(r"^Confirm pledge page-")).click()
+    expect(page.locator("#trail")).to_contain_text("staff:ada@example.org")
+    expect(page.get_by_text("No pledge is waiting for confirmation.")).to_be_visible()
     facebook = [row for row in channel_cells(page) if row[0] == "facebook"]
     assert facebook and facebook[0][3:5] == ["1", "£25.00"]
 

@@ -95,11 +95,16 @@ def test_a_history_imports_and_reports(app, ctx, jsonl, run_import, client, auth
         "attributed_minor": 16_000,
         "pledges": 3,
         "attributed_pledges": 2,
+        "unconfirmed_minor": 0,
+        "unconfirmed_pledges": 0,
         "shares": 4,
         "clicks": 5,
         "unique_clicks": 4,
         "bot_clicks": 1,
     }
+    with app.app_context():
+        sources = set(db.session.scalars(sa.select(Pledge.source).distinct()))
+    assert sources == {"import"}  # imports are by staff: verified
     channels = {r["channel"]: r for r in report["channels"]}
     assert channels["facebook"]["indirect_minor"] == 16_000
     assert channels["x"]["attributed_minor"] == 6_000

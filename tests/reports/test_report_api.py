@@ -118,6 +118,8 @@ def test_the_report_adds_up(busy_campaign, get_report, engine_name):
         "attributed_minor": 13_001,
         "pledges": 3,
         "attributed_pledges": 2,
+        "unconfirmed_minor": 0,
+        "unconfirmed_pledges": 0,
         "shares": 3,
         "clicks": 13,
         "unique_clicks": 11,

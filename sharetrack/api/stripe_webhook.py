@@ -1,0 +1,96 @@
+"""Webhook: POST /api/v1/webhooks/stripe, Stripe's events signed with the endpoint's secret.
+
+The official SDK checks the Stripe-Signature header (stripe.Webhook.construct_event, 300 s
+tolerance); pledges.stripe_events reads the event, pledges.payments stores it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import stripe
+from flask import current_app, request
+
+from ..errors import Problem, invalid
+from ..extensions import db
+from ..links.public import app_tokens
+from ..pledges import payments, service, stripe_events
+from ..ratelimit import limited
+from . import bp
+from .openapi import Reply, operation
+from .responses import StripeReceived
+
+log = logging.getLogger(__name__)
+TOLERANCE_SECONDS = 300  # Stripe's default: older signatures are replays
+
+
+def _verified_event(raw: bytes) -> dict:
+    """The event as a plain dict, if any configured secret signed it; else a 400 problem."""
+    header = request.headers.get("Stripe-Signature")
+    secrets = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    if not secrets:
+        raise Problem(
+            400, "Bad Request", "No Stripe webhook secret is configured.", slug="bad-signature"
+        )
+    for secret in secrets:
+        try:
+            stripe.Webhook.construct_event(raw, header, secret, tolerance=TOLERANCE_SECONDS)
+        except stripe.SignatureVerificationError:
+            continue
+        except ValueError:  # signed, but not JSON: cannot be Stripe's
+            break
+        event = json.loads(raw)
+        if isinstance(event, dict):
+            return event
+        break
+    raise Problem(
+        400,
+        "Bad Request",
+        "The Stripe-Signature header does not verify with the endpoint's secret, or is stale.",
+        slug="bad-signature",
+    )
+
+
+@bp.post("/webhooks/stripe")
+@operation(
+    "Record a Stripe event (Checkout, PaymentIntent, refund, dispute) as a pledge",
+    responses={200: Reply("Received; `stored` says whether a pledge changed", StripeReceived)},
+    errors=(400, 409, 413, 422),
+    limited=True,
+    parameters=(
+        {
+            "name": "Stripe-Signature",
+            "in": "header",
+            "required": True,
+            "description": "Stripe's signature of the raw body (t=…,v1=…)",
+            "schema": {"type": "string"},
+        },
+    ),
+    tags=("pledges",),
+)
+@limited("RATELIMIT_WEBHOOK")
+def receive_stripe():
+    """Store what a Stripe event says about a pledge; 200 also for events we do not use."""
+    event = _verified_event(request.get_data(cache=True))
+    try:
+        payment = stripe_events.read(event)
+    except (stripe_events.Ignored, KeyError, TypeError, ValueError) as exc:
+        log.info("stripe event %s (%s) ignored: %s", event.get("id"), event.get("type"), exc)
+        return {"received": True, "stored": False, "detail": f"ignored: {exc}"}
+    try:
+        stored = payments.record_stripe(db.session, app_tokens(), payment)
+    except service.DeliveryRefused as exc:
+        log.warning("stripe event %s refused: %s", event.get("id"), exc.message)
+        if exc.status == 409:
+            raise Problem(409, "Conflict", exc.message, slug="campaign-mismatch") from None
+        raise invalid([{"field": exc.field, "message": exc.message}]) from None
+    if stored is None:
+        log.info("stripe event %s (%s) names no campaign: ignored", event.get("id"), event["type"])
+        return {"received": True, "stored": False, "detail": "ignored: no sharetrack campaign"}
+    db.session.commit()
+    return {
+        "received": True,
+        "stored": True,
+        "detail": f"pledge {payment.payment_intent} is {stored.pledge.status}",
+    }

@@ -1,0 +1,92 @@
+"""The hosted pledge form's redirect to Stripe Checkout, in Chromium, against a local recorder."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.pledges.stripe_recorder import stripe_api  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def app_config(app_config, stripe_api) -> dict:  # noqa: F811
+    return {
+        **app_config,
+        "STRIPE_SECRET_KEY": "sk_test_browser_0123456789",
+        "STRIPE_API_BASE": stripe_api.origin,
+        "STRIPE_CHECKOUT_ORIGIN": stripe_api.origin,
+    }
+
+
+@pytest.fixture
+def hosted(make_campaign, live_server):
+    return make_campaign(
+        pledge_page=True,
+        slug="hosted-case",
+        title="Stop the Snoopers",
+        landing_url=f"{live_server}/c/hosted-case",
+    )
+
+
+def _navigations_elsewhere(page, origin: str) -> list:
+    seen: list = []
+    page.on(
+        "request",
+        lambda r: (
+            seen.append((r.is_navigation_request(), r.resource_type))
+            if r.url.startswith(origin)
+            else None
+        ),
+    )
+    return seen
+
+
+def test_the_pledge_form_takes_the_supporter_to_checkout(
+    page,
+    live_server,
+    watch,
+    hosted,
+    make_share,
+    stripe_api,  # noqa: F811
+):
+    _share, token = make_share(hosted, channel="facebook")
+    seen = _navigations_elsewhere(page, stripe_api.origin)
+    page.goto(f"/s/{token}")  # arrive through a share link, as a supporter does
+    expect(page).to_have_url(re.compile(r"/c/hosted-case\?.*\bref="))
+    page.get_by_label("Amount (GBP)").fill("12.34")
+    page.get_by_role("button", name="Pledge").click()
+    expect(page).to_have_url(re.compile(re.escape(stripe_api.origin) + r"/c/pay/cs_test_\w+"))
+    expect(page.get_by_role("heading", name="Pay (test)")).to_be_visible()
+    [call] = [c for c in stripe_api.calls if c.method == "POST"]
+    assert call.form["line_items[0][price_data][unit_amount]"] == "1234"
+    assert call.form["metadata[sharetrack_campaign]"] == "hosted-case"
+    assert call.form["metadata[sharetrack_ref]"] == token
+    assert call.form["success_url"] == f"{live_server}/c/hosted-case?paid=1"
+    # The only request that left our origin is the supporter's own trip to the checkout page.
+    assert seen == [(True, "document")]
+    watch.requests = [u for u in watch.requests if not u.startswith(stripe_api.origin)]
+
+
+def test_without_the_form_action_allowance_the_browser_blocks_the_redirect(
+    page,
+    monkeypatch,
+    hosted,
+    stripe_api,  # noqa: F811
+):
+    """Why the page names Checkout in form-action (docs/adr/0305): without it, no redirect."""
+    monkeypatch.setattr("sharetrack.pledges.views.allow_form_action_to", lambda url: False)
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "form-action" in m.text else None)
+    page.goto("/c/hosted-case")
+    page.get_by_label("Amount (GBP)").fill("5")
+    page.get_by_role("button", name="Pledge").click()
+    for _ in range(100):  # Chromium reports the violation on the console
+        if blocked:
+            break
+        page.wait_for_timeout(50)
+    assert not page.url.startswith(stripe_api.origin)
+    assert blocked, "Chromium said nothing about form-action"
