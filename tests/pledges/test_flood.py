@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sharetrack.extensions import db
+from sharetrack.models import Promoter
+from sharetrack.promoters import identity
+from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
 from tests.pledges.test_page import arrive, csrf_token, open_page
 
@@ -52,8 +56,7 @@ def test_the_flood_changes_no_figure_and_gets_429(
         deliver(pledge_body(campaign, ref=token, amount_minor=5_000, status="paid")).status_code
         == 201
     )
-    dashboard = app.extensions["sharetrack.tokens"].dashboard_token(_promoter_code(app, share))
-    promoter_page = f"/p/{dashboard}"
+    promoter_page = f"/p/{_promoter_key(app, share)}"
     ref = arrive(client, token)
     arrive(client, leaflet.json["token"])
     before = figures(client, auth, campaign, promoter_page)
@@ -77,9 +80,11 @@ def test_the_flood_changes_no_figure_and_gets_429(
     assert before["totals"]["raised_minor"] == 5_000
 
 
-def _promoter_code(app, share) -> str:
-    from sharetrack.extensions import db
-    from sharetrack.models import Promoter
-
+def _promoter_key(app, share) -> str:
+    """The private key of the share's promoter (the secret in their page's address)."""
     with app.app_context():
-        return db.session.get(Promoter, share.promoter_id).code
+        key = identity.private_key(
+            services(app).tokens, db.session.get(Promoter, share.promoter_id)
+        )
+        db.session.commit()
+        return key

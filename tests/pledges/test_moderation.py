@@ -7,8 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from sharetrack.attribution.rules import MODELS
 from sharetrack.extensions import db
+from sharetrack.models import ATTRIBUTION_MODELS as MODELS
 from sharetrack.models import Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from tests.conftest import BOTH_ENGINES
 from tests.pledges.conftest import iso

@@ -9,8 +9,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from sharetrack.attribution.rules import MODELS
 from sharetrack.extensions import db
+from sharetrack.models import ATTRIBUTION_MODELS as MODELS
 from sharetrack.models import Pledge, PledgeCredit
 from tests.conftest import BOTH_ENGINES
 from tests.pledges import stripe_support as st
