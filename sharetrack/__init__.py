@@ -85,11 +85,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _redirect_statements(app: Flask) -> None:
-    """The redirect's driver-level statements for this app's engine (links/hotpath.py)."""
-    from .links import hotpath
+    """The redirect's driver-level statements for this app's engine (links/redirect_sql.py),
+    and the worker's recent share targets (links/redirect.py)."""
+    from .links import redirect, redirect_sql
 
     with app.app_context():
-        app.extensions["sharetrack.hotpath"] = hotpath.Statements(db.engine)
+        app.extensions["sharetrack.redirect_sql"] = redirect_sql.Statements(db.engine)
+    app.extensions["sharetrack.targets"] = redirect.Targets()
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from .. import formatting
-from ..api.reports import _fold_closed_days as fold_closed_days
 from ..auth.staff import admin_required, require_sign_in
 from ..extensions import db
 from ..formatting import locale
@@ -15,6 +14,7 @@ from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
 from ..reports import charts, csv, overview, page
 from ..reports import service as reports
+from ..tracking import rollup
 from ..web import print_url
 from . import service
 from .forms import CampaignForm, currency_choices, validated
@@ -61,7 +61,7 @@ def report_csv(slug: str):
     if table == "leaflets":
         rows, columns, model = page.leaflet_rows(db.session, campaign.id), page.LEAFLET_COLUMNS, ""
     else:
-        fold_closed_days()
+        rollup.try_fold(db.session)
         model = choice.model or campaign.attribution_model
         within = reports.period(choice.since, choice.until)
         rows = reports.table_rows(db.session, campaign, table, model, within)  # as the API
@@ -102,7 +102,7 @@ def create_leaflets(slug: str):
 
 
 def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, status: int):
-    fold_closed_days()
+    rollup.try_fold(db.session)
     figures = page.build(db.session, campaign, choice)
     return render_template(
         "campaigns/show.html",

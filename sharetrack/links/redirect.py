@@ -6,25 +6,56 @@ middleware in front of Flask (links/middleware.py, ADR 0008); both give the same
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
 import time
 from functools import lru_cache
 
+from cachetools import TTLCache
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from ..extensions import db
 from ..models import utcnow
 from ..ratelimit import allow_click
-from ..tracking import bots, clicks, touches, visitors
-from . import hotpath
+from ..tracking import bots, clicks, retention, touches, visitors
+from . import redirect_sql
 from .channels import tagged_landing_url
 from .service import Target
 from .tokens import canonical_share_token
 
 log = logging.getLogger(__name__)
+
+
+# A share's target (landing URL, campaign, promoter code, window) is kept this long per worker,
+# so a click needs no read: only a promoter's erasure changes one (its code), and the old code
+# then names nobody.
+TARGET_SECONDS = 30
+TARGET_ENTRIES = 4096
+
+
+class Targets:
+    """The worker's recent share targets (thread-safe: gthread workers share one)."""
+
+    def __init__(self):
+        self._cache: TTLCache = TTLCache(TARGET_ENTRIES, TARGET_SECONDS)
+        self._lock = threading.Lock()
+
+    def get(self, share_id: int) -> Target | None:
+        with self._lock:
+            return self._cache.get(share_id)
+
+    def put(self, target: Target) -> None:
+        with self._lock:
+            self._cache[target.share_id] = target
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
 
 def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response | None:
@@ -52,15 +83,21 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
     # second pooled connection (the day's first salt).
     counted = allow_click(visit.ip)  # past the client's limit: still redirected, not counted
     hashed = counted and not (visit.machine or visit.opted_out)
-    salt = _salt(app, visit.at.date()) if hashed else None
-    with hotpath.transaction(app.extensions["sharetrack.hotpath"]) as tx:
-        target = tx.resolve(share_id)
+    row = clicks.row(visit, _salt(app, visit.at) if hashed else None) if counted else None
+    targets: Targets = app.extensions["sharetrack.targets"]
+    target = targets.get(share_id)
+    if target is not None and row is None:  # nothing to read, nothing to write
+        return _response(app, request, target, canonical_share_token(token), visit)
+    with redirect_sql.transaction(app.extensions["sharetrack.redirect_sql"]) as tx:
         if target is None:
-            return None
+            target = tx.resolve(share_id)
+            if target is None:
+                return None
+            targets.put(target)
         response = _response(app, request, target, canonical_share_token(token), visit)
-        if counted:
+        if row is not None:
             try:
-                tx.record(visit, salt)
+                tx.record(row)
             except SQLAlchemyError:  # never strand a visitor; the failure is in the log
                 log.exception("click on share %s not recorded", share_id)
     return response
@@ -91,7 +128,7 @@ def _remember_touch(app: Flask, request: Request, response: Response, target: Ta
     signer = app.extensions["sharetrack.tokens"].touch_cookie
     now = int(time.time())
     kept = touches.decode(signer, request.cookies.get(touches.COOKIE_NAME), now)
-    touch = touches.Touch(target.share_id, now, target.window_days)
+    touch = touches.Arrival(target.share_id, now, target.window_days)
     kept = touches.add(kept, touch, app.config["TOUCH_COOKIE_MAX"])
     response.set_cookie(
         touches.COOKIE_NAME,
@@ -103,5 +140,19 @@ def _remember_touch(app: Flask, request: Request, response: Response, target: Ta
     )
 
 
-def _salt(app: Flask, day) -> bytes:
-    return visitors.salt_of_day(db.engine, day, app.extensions["sharetrack.salts"])
+def _salt(app: Flask, at: dt.datetime) -> bytes:
+    """The day's salt from the worker's memory; read (or made) once per worker and day, and
+    then the salts and hashes past 48 hours are expired, on connections of their own."""
+    cache = app.extensions["sharetrack.salts"]
+    day = at.date()
+    salt = cache.get(day)
+    if salt is not None:
+        return salt
+    with db.engine.begin() as conn:
+        salt = visitors.salt_for(conn, day, cache)
+    try:
+        with Session(db.engine) as session:
+            retention.expire_visitors(session, at, wait=False)
+    except SQLAlchemyError:  # the click still counts; `flask purge` expires them within the hour
+        log.exception("expiring visitor hashes failed")
+    return salt

@@ -1,7 +1,8 @@
 """Every aggregate a report reads, as set-based SQL: clicks, pledges, credits and cascades.
 
 Click figures are read only through `_click_sources`: closed days from the click_days
-aggregate, the days since from raw clicks (tracking/rollup.py), so every report (channels,
+aggregate, the days since from raw clicks added up as a fold would (tracking/rollup.py:
+unique visits are distinct visitor hashes per share and day), so every report (channels,
 promoters, days, shares) reads the same figures before and after a day is folded, and after
 a retention job deletes raw clicks of folded days.
 
@@ -173,19 +174,20 @@ def _click_sources(
                 )
             )
         sources.append(folded)
+    # Open days: the same figures a fold makes (rollup.day_figures), per share and day.
+    figures = rollup.day_figures()
     raw = (
         sa.select(
             Click.share_id.label("share_id"),
             Share.channel.label("channel"),
             Share.promoter_id.label("promoter_id"),
-            sa.func.date(Click.at).label("day"),
-            sa.case((Click.is_bot, 0), else_=1).label("clicks"),
-            sa.cast(Click.is_unique, sa.Integer).label("unique_clicks"),
-            sa.cast(Click.is_bot, sa.Integer).label("bot_clicks"),
-            *(_raw_scans() if scans else []),
+            Click.day.label("day"),
+            *figures[:3],
+            *(figures[3:] if scans else []),
         )
         .join(Share, Share.id == Click.share_id)
         .where(*period.where(Click.at))
+        .group_by(Click.share_id, Click.day, Share.channel, Share.promoter_id)
     )
     if folded_before is not None:
         raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
@@ -203,14 +205,6 @@ def _click_sources(
         raw = raw.where(Share.promoter_id.in_(promoter_ids))
     sources.append(raw)
     return sources
-
-
-def _raw_scans() -> list:
-    scan = sa.and_(Click.is_scan, sa.not_(Click.is_bot))
-    return [
-        sa.case((scan, 1), else_=0).label("scans"),
-        sa.case((sa.and_(scan, Click.is_unique), 1), else_=0).label("unique_scans"),
-    ]
 
 
 def _click_counts(
@@ -242,40 +236,6 @@ def _click_counts(
 def click_totals(session: Session, campaign_id: int, period: Period = ALL_TIME) -> Counts:
     """The campaign's click figures."""
     return _click_counts(session, campaign_id, period, "").get(None, Counts())
-
-
-def click_totals_by_campaign(session: Session) -> dict[int, Counts]:
-    """Every campaign's click figures at once (the staff list), read as `_click_sources` reads
-    them: folded days from click_channel_days, later days from raw clicks."""
-    folded_before = rollup.watermark(session)
-    raw = sa.select(
-        Share.campaign_id,
-        sa.func.count(Click.id).filter(Click.is_bot.is_(False)),
-        sa.func.count(Click.id).filter(Click.is_unique.is_(True)),
-        sa.func.count(Click.id).filter(Click.is_bot.is_(True)),
-    ).join(Share, Share.id == Click.share_id)
-    selects = []
-    if folded_before is not None:
-        selects.append(
-            sa.select(
-                ClickChannelDay.campaign_id,
-                sa.func.sum(ClickChannelDay.clicks),
-                sa.func.sum(ClickChannelDay.unique_clicks),
-                sa.func.sum(ClickChannelDay.bot_clicks),
-            )
-            .where(ClickChannelDay.day < folded_before)
-            .group_by(ClickChannelDay.campaign_id)
-        )
-        raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
-    selects.append(raw.group_by(Share.campaign_id))
-    out: dict[int, Counts] = {}
-    for select in selects:
-        for campaign_id, c, u, b in session.execute(select):
-            counts = out.setdefault(campaign_id, Counts())
-            counts.clicks += int(c or 0)
-            counts.unique_clicks += int(u or 0)
-            counts.bot_clicks += int(b or 0)
-    return out
 
 
 def clicks_by(

@@ -1,12 +1,15 @@
-"""The redirect's database work in plain DB-API statements: read the target, store the click.
+"""The redirect's SQL on the driver's own cursor: read a share's target, store a click.
 
-Every click is one read and, for a counted visit, two inserts and a commit. Through SQLAlchemy
-each statement cost ~100 µs of Python before the database saw it (execution context, result
-set-up, type processing), which made the redirect ~4 times slower than a bare Flask 302; the
-same statements on the driver's own cursor cost ~25 µs each. So this module, and only this
+A counted click is one INSERT and its commit (ADR 0009); the target is read only when the
+worker has not got it (links/redirect.py keeps recent ones). Through SQLAlchemy each statement
+costs several times more Python than the database's own work, so this module, and only this
 module, writes SQL text for SQLite and PostgreSQL (ADR 0008). Everything else — salts, purges,
 reports — stays on SQLAlchemy. The schema is still the models' and the migrations': the tests
 run these statements against both engines after `flask db upgrade`.
+
+On PostgreSQL the click's transaction, and only it, commits without waiting for its WAL to
+reach the disk (`SET LOCAL synchronous_commit TO OFF`, ADR 0009): a click can be lost only if
+the database server itself crashes within a fraction of a second of it.
 
 Errors keep SQLAlchemy's shape, so the app's handlers answer a database outage with a 503 as
 for any other view: a driver error is wrapped as SQLAlchemy would wrap it, and a dropped
@@ -22,8 +25,7 @@ from contextlib import contextmanager
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
-from ..tracking import visitors
-from ..tracking.clicks import Visit, referrer_host
+from ..tracking.clicks import ClickRow
 from .service import Target
 
 # Table and column names as in models.py and the migrations; parameters are always bound.
@@ -34,26 +36,22 @@ _RESOLVE = (
     " LEFT OUTER JOIN promoters p ON p.id = s.promoter_id"
     " WHERE s.id = %s"
 )
-_VISITOR = (
-    "INSERT INTO visitor_days (share_id, day, visitor_hash) VALUES (%s, %s, %s)"
-    " ON CONFLICT DO NOTHING RETURNING share_id"
-)
 _CLICK = (
-    "INSERT INTO clicks (share_id, at, is_unique, is_bot, is_scan, referrer_host)"
-    " VALUES (%s, %s, %s, %s, %s, %s)"
+    "INSERT INTO clicks (share_id, at, day, is_bot, is_scan, referrer_host, visitor_hash)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
+# PostgreSQL only, inside the click's transaction: its commit does not wait for the disk.
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 
 
 class Statements:
-    """The three statements in one engine's dialect, and how its driver takes values."""
+    """The two statements in one engine's dialect, and how its driver takes values."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
         marker = "?" if self.sqlite else "%s"  # sqlite3 is qmark; psycopg is format
-        self.resolve, self.visitor, self.click = (
-            sql.replace("%s", marker) for sql in (_RESOLVE, _VISITOR, _CLICK)
-        )
+        self.resolve, self.click = (sql.replace("%s", marker) for sql in (_RESOLVE, _CLICK))
         self.error: type[Exception] = engine.dialect.loaded_dbapi.Error
 
     def moment(self, at: dt.datetime):
@@ -65,7 +63,7 @@ class Statements:
 
 
 class Transaction:
-    """One checked-out driver connection: the target read, then the click, then a commit."""
+    """One checked-out driver connection: the target read if needed, the click, a commit."""
 
     def __init__(self, statements: Statements, connection):
         self.statements = statements
@@ -99,35 +97,23 @@ class Transaction:
         rows = self._execute(self.statements.resolve, (share_id,)).fetchall()
         return Target(*rows[0]) if rows else None
 
-    def record(self, visit: Visit, salt: bytes | None) -> bool:
-        """Store one click and commit; returns whether it was a unique human visit today.
-
-        `salt` is the day's visitor-hash salt, needed only when a hash is made (a human visit
-        without GPC/DNT); the caller fetches it before taking this connection. Every failure,
-        the commit's included, rolls back and raises a SQLAlchemy error.
-        """
+    def record(self, click: ClickRow) -> None:
+        """Store one click and commit: one INSERT. Every failure, the commit's included, rolls
+        back and raises a SQLAlchemy error."""
         s = self.statements
         try:
-            if visit.machine:
-                unique = False
-            elif visit.opted_out:  # GPC/DNT: no hash, no deduplication; counts as unique
-                unique = True
-            else:
-                if salt is None:
-                    raise ValueError("a human visit needs the day's salt")
-                day = visit.at.date()
-                digest = visitors.visitor_hash(salt, visit.ip, visit.user_agent, visit.share_id)
-                inserted = self._execute(s.visitor, (visit.share_id, s.day(day), digest))
-                unique = bool(inserted.fetchall())  # a row back: it was not there yet
+            if not s.sqlite:
+                self._execute(ASYNC_COMMIT, ())
             self._execute(
                 s.click,
                 (
-                    visit.share_id,
-                    s.moment(visit.at),
-                    unique,
-                    visit.machine,
-                    visit.scan,
-                    referrer_host(visit.referrer),
+                    click.share_id,
+                    s.moment(click.at),
+                    s.day(click.at.date()),
+                    click.is_bot,
+                    click.is_scan,
+                    click.referrer_host,
+                    click.visitor_hash,
                 ),
             )
             try:
@@ -137,7 +123,6 @@ class Transaction:
         except BaseException:
             self._rollback()
             raise
-        return unique
 
     def _rollback(self) -> None:
         if not self.connection.is_valid:  # invalidated by _wrapped: nothing left to roll back
