@@ -74,6 +74,7 @@ def per_call(app, path: str, rounds: int = 5, calls: int = 1000) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true", help="profile 3,000 valid clicks")
+    parser.add_argument("--sort", default="tottime", help="profile order: tottime, cumulative")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app, token = prepare(Path(tmp))
@@ -90,7 +91,7 @@ def main() -> None:
         if args.profile:
             profile = cProfile.Profile()
             profile.runcall(per_call, app, f"/s/{token}", 1, 3000)
-            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profile).sort_stats(args.sort).print_stats(30)
 
 
 if __name__ == "__main__":

@@ -104,7 +104,9 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
 
 
 def _response(app: Flask, request: Request, target: Target, token: str, visit) -> Response:
-    response = redirect(_destination(target, token), 302)
+    location, body = _redirect(_destination(target, token))
+    response = Response(body, 302, mimetype="text/html")
+    response.headers["Location"] = location
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     if not (visit.machine or visit.opted_out):
@@ -124,19 +126,45 @@ def _destination(target: Target, token: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def _redirect(destination: str) -> tuple[str, bytes]:
+    """Werkzeug's 302 to `destination` as (Location, body): pure, so recent ones are kept."""
+    response = redirect(destination, 302)
+    return response.headers["Location"], response.get_data()
+
+
 def _remember_touch(app: Flask, request: Request, response: Response, target: Target) -> None:
     signer = app.extensions["sharetrack.tokens"].touch_cookie
     now = int(time.time())
     kept = touches.decode(signer, request.cookies.get(touches.COOKIE_NAME), now)
+    if not kept:  # most visitors: a cookie of this one arrival, the same for a whole second
+        header = _first_touch_cookie(
+            signer, target.share_id, now, target.window_days, app.config["COOKIE_SECURE"]
+        )
+        response.headers.add("Set-Cookie", header)
+        return
     touch = touches.Arrival(target.share_id, now, target.window_days)
     kept = touches.add(kept, touch, app.config["TOUCH_COOKIE_MAX"])
+    _set_touch_cookie(response, signer, kept, now, app.config["COOKIE_SECURE"])
+
+
+@lru_cache(maxsize=256)
+def _first_touch_cookie(signer, share_id: int, now: int, window_days: int, secure: bool) -> str:
+    """The Set-Cookie value holding one arrival: pure, so the same second reuses it."""
+    response = Response()
+    arrival = touches.Arrival(share_id, now, window_days)
+    _set_touch_cookie(response, signer, [arrival], now, secure)
+    return response.headers["Set-Cookie"]
+
+
+def _set_touch_cookie(response: Response, signer, kept: list, now: int, secure: bool) -> None:
     response.set_cookie(
         touches.COOKIE_NAME,
         touches.encode(signer, kept),
         max_age=touches.max_age(kept, now),
         httponly=True,
         samesite="Lax",
-        secure=app.config["COOKIE_SECURE"],
+        secure=secure,
     )
 
 

@@ -40,8 +40,9 @@ _CLICK = (
     "INSERT INTO clicks (share_id, at, day, is_bot, is_scan, referrer_host, visitor_hash)"
     " VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
-# PostgreSQL only, inside the click's transaction: its commit does not wait for the disk.
-ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+# PostgreSQL: the click's whole transaction in one message, so one round trip; SET LOCAL makes
+# this transaction's commit, and no other, return before its WAL reaches the disk.
+_CLICK_SCRIPT = f"BEGIN; SET LOCAL synchronous_commit TO OFF; {_CLICK}; COMMIT"
 
 
 class Statements:
@@ -53,6 +54,13 @@ class Statements:
         marker = "?" if self.sqlite else "%s"  # sqlite3 is qmark; psycopg is format
         self.resolve, self.click = (sql.replace("%s", marker) for sql in (_RESOLVE, _CLICK))
         self.error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        if not self.sqlite:
+            from psycopg import ClientCursor
+
+            # Several statements in one message need the values bound by the client (psycopg's
+            # own quoting); the server refuses them in one parameterised statement.
+            self.client_cursor = ClientCursor
+            self.click = _CLICK_SCRIPT
 
     def moment(self, at: dt.datetime):
         """A naive-UTC datetime as the column holds it (SQLite: SQLAlchemy's text form)."""
@@ -98,31 +106,50 @@ class Transaction:
         return Target(*rows[0]) if rows else None
 
     def record(self, click: ClickRow) -> None:
-        """Store one click and commit: one INSERT. Every failure, the commit's included, rolls
-        back and raises a SQLAlchemy error."""
+        """Store one click and commit: one INSERT (on PostgreSQL with its BEGIN and COMMIT in
+        one message). Every failure, the commit's included, rolls back and raises a SQLAlchemy
+        error."""
         s = self.statements
+        params = (
+            click.share_id,
+            s.moment(click.at),
+            s.day(click.at.date()),
+            click.is_bot,
+            click.is_scan,
+            click.referrer_host,
+            click.visitor_hash,
+        )
         try:
-            if not s.sqlite:
-                self._execute(ASYNC_COMMIT, ())
-            self._execute(
-                s.click,
-                (
-                    click.share_id,
-                    s.moment(click.at),
-                    s.day(click.at.date()),
-                    click.is_bot,
-                    click.is_scan,
-                    click.referrer_host,
-                    click.visitor_hash,
-                ),
-            )
-            try:
-                self.connection.commit()
-            except s.error as exc:
-                raise self._wrapped("COMMIT", (), exc) from exc
+            if s.sqlite:
+                self._execute(s.click, params)
+                self._commit()
+            else:
+                self._run_script(s.click, params)
         except BaseException:
             self._rollback()
             raise
+
+    def _commit(self) -> None:
+        try:
+            self.connection.commit()
+        except self.statements.error as exc:
+            raise self._wrapped("COMMIT", (), exc) from exc
+
+    def _run_script(self, sql: str, params: tuple) -> None:
+        """PostgreSQL: run statements carrying their own BEGIN and COMMIT, in autocommit mode
+        (so the driver adds no BEGIN of its own), as SQLAlchemy's own ping does."""
+        raw = self.connection.dbapi_connection
+        try:
+            raw.rollback()  # ends the read of a target, if any (no round trip when idle)
+            raw.autocommit = True
+            try:
+                self.statements.client_cursor(raw).execute(sql, params)
+            finally:
+                if not raw.closed:
+                    raw.rollback()  # a failed script leaves its transaction open
+                    raw.autocommit = False
+        except self.statements.error as exc:
+            raise self._wrapped(sql, params, exc) from exc
 
     def _rollback(self) -> None:
         if not self.connection.is_valid:  # invalidated by _wrapped: nothing left to roll back

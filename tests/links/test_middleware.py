@@ -144,8 +144,9 @@ def test_with_the_database_down_the_view_does_not_try_again(
     assert calls == [1]  # the middleware's attempt only: a dead database is waited for once
 
 
+@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
 def test_a_failed_commit_still_redirects_and_is_logged(
-    app, client, make_share, monkeypatch, caplog
+    app, client, make_share, monkeypatch, caplog, engine_name
 ):
     """A driver error at COMMIT (SQLite busy past its timeout, a dropped connection) is
     wrapped like any other: the visitor is sent on, the click is not stored, nothing retries."""
@@ -154,12 +155,7 @@ def test_a_failed_commit_still_redirects_and_is_logged(
     from sharetrack.links import redirect_sql
 
     _, token = make_share()
-    if app.extensions["sharetrack.redirect_sql"].sqlite:
-        error = sqlite3.OperationalError("database is locked")
-    else:
-        import psycopg
-
-        error = psycopg.OperationalError("server closed the connection unexpectedly")
+    error = sqlite3.OperationalError("database is locked")
 
     class FailingCommit:
         def __init__(self, connection):
@@ -181,6 +177,26 @@ def test_a_failed_commit_still_redirects_and_is_logged(
     assert response.status_code == 302
     assert "click on share" in caplog.text and "not recorded" in caplog.text
     monkeypatch.undo()
+    assert clicks(app) == []
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
+    assert len(clicks(app)) == 1
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_click_transaction_that_fails_on_postgresql_is_rolled_back_and_logged(
+    app, client, make_share, caplog, engine_name
+):
+    """The click's BEGIN, INSERT and COMMIT travel in one message: a failure after the INSERT
+    leaves nothing stored, the visitor is sent on, and the pooled connection works after."""
+    _, token = make_share()
+    statements = app.extensions["sharetrack.redirect_sql"]
+    script = statements.click
+    statements.click = script.replace("; COMMIT", "; SELECT 1 / 0; COMMIT")
+    try:
+        assert visit(client, f"/s/{token}").status_code == 302
+    finally:
+        statements.click = script
+    assert "not recorded" in caplog.text and "division by zero" in caplog.text
     assert clicks(app) == []
     assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
     assert len(clicks(app)) == 1
