@@ -90,7 +90,10 @@ def _redirect_statements(app: Flask) -> None:
     from .links import redirect, redirect_sql
 
     with app.app_context():
-        app.extensions["sharetrack.redirect_sql"] = redirect_sql.Statements(db.engine)
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        engine = redirect_sql.click_engine(engine, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    app.extensions["sharetrack.redirect_sql"] = redirect_sql.Statements(engine)
     app.extensions["sharetrack.targets"] = redirect.Targets()
 
 

@@ -115,6 +115,7 @@ def app(app_config):
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+    app.extensions["sharetrack.redirect_sql"].dispose()
 
 
 @pytest.fixture

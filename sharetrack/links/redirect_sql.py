@@ -19,9 +19,11 @@ connection is invalidated rather than returned to the pool.
 from __future__ import annotations
 
 import datetime as dt
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
@@ -45,6 +47,24 @@ _CLICK = (
 _CLICK_SCRIPT = f"BEGIN; SET LOCAL synchronous_commit TO OFF; {_CLICK}; COMMIT"
 
 
+def click_engine(app_engine: Engine, options: dict) -> Engine:
+    """PostgreSQL: the redirect's own small pool, like the app's but without its ping.
+
+    The app's pool pings every connection it hands out (`pool_pre_ping`), a round trip that
+    would double a click's. Here a connection is checked without one: a server that restarted
+    or ended the session has sent its goodbye, so a readable socket on an idle connection means
+    it is gone, and the pool replaces it before the click uses it.
+    """
+    engine = sa.create_engine(app_engine.url, **{**options, "pool_pre_ping": False})
+
+    @sa.event.listens_for(engine, "checkout")
+    def _closed_by_server(dbapi_connection, _record, _proxy):
+        if select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+            raise sa_exc.DisconnectionError("the server has closed this connection")
+
+    return engine
+
+
 class Statements:
     """The two statements in one engine's dialect, and how its driver takes values."""
 
@@ -61,6 +81,10 @@ class Statements:
             # own quoting); the server refuses them in one parameterised statement.
             self.client_cursor = ClientCursor
             self.click = _CLICK_SCRIPT
+
+    def dispose(self) -> None:
+        """Close the pooled connections (the app's teardown, a worker's fork)."""
+        self.engine.dispose()
 
     def moment(self, at: dt.datetime):
         """A naive-UTC datetime as the column holds it (SQLite: SQLAlchemy's text form)."""

@@ -273,3 +273,29 @@ def test_a_click_holds_one_connection_at_a_time_even_for_the_days_first_salt(
         sa.event.remove(pool, "checkin", checkin)
     assert peak == [1]
     assert firsts(app) == [True]
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_the_server_ended_between_clicks_is_replaced_and_no_click_lost(
+    app, client, make_share, engine_name
+):
+    """The redirect's pool does not ping (a round trip per click); a connection the server has
+    closed (a restart, an admin) is found by its readable socket and replaced before use."""
+    import time
+
+    import sqlalchemy as sa
+
+    from sharetrack.extensions import db
+
+    _, token = make_share()
+    assert visit(client, f"/s/{token}").status_code == 302
+    pooled = app.extensions["sharetrack.redirect_sql"].engine.raw_connection()
+    pid = pooled.dbapi_connection.info.backend_pid
+    pooled.close()  # back to the pool: the next click takes it
+    with app.app_context(), db.engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        alive = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        while admin.execute(alive, {"pid": pid}).scalar():
+            time.sleep(0.01)
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
+    assert len(clicks(app)) == 2
