@@ -30,7 +30,7 @@ from sharetrack.attribution.rules import MODELS
 from sharetrack.extensions import db
 from sharetrack.links.service import create_promoter
 from sharetrack.models import LIVE_STATUSES, Campaign, Click, Pledge, PledgeCredit, Share
-from sharetrack.pledges.service import Event, fold
+from sharetrack.pledges.service import Event, replay
 from sharetrack.pledges.signatures import HEADER, sign
 from tests import live
 
@@ -400,7 +400,7 @@ def reconcile(database_url: str, events: dict[str, list[dict]]) -> dict:
     that is not live, or has no ref, has no credit at all. Raises AssertionError otherwise.
     """
     expected = {
-        external_id: fold(
+        external_id: replay(
             Event(
                 dt.datetime.fromisoformat(b["occurred_at"].removesuffix("Z")),
                 b["status"],

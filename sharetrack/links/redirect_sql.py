@@ -19,7 +19,10 @@ connection is invalidated rather than returned to the pool.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import select
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -65,6 +68,48 @@ def click_engine(app_engine: Engine, options: dict) -> Engine:
     return engine
 
 
+class Writers:
+    """SQLite: the click writes of every worker, one at a time, queued in the kernel.
+
+    SQLite lets one writer in at a time, and one that finds the lock taken sleeps 1, 2, 5 ms…
+    in its busy handler before trying again, though a click's write takes a small fraction of a
+    millisecond. So click writers first take an exclusive flock() on a file beside the
+    database: the next one wakes the moment the last one is done. Other writers (folds,
+    pledges) still meet SQLite's busy handler, as does a click that finds one of them writing.
+    """
+
+    def __init__(self, database: str | None):
+        self.path = f"{database}-clicks.lock" if database and database != ":memory:" else None
+        self._threads = threading.Lock()  # flock() does not tell one process's threads apart
+        self._pid: int | None = None
+        self._fd = -1
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold the click writers' lock (no-op for an in-memory database)."""
+        if self.path is None:
+            yield
+            return
+        with self._threads:
+            fd = self._file()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _file(self) -> int:
+        if self._pid != os.getpid():  # a forked worker opens its own: flock() is per open file
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    def close(self) -> None:
+        if self._pid == os.getpid():
+            os.close(self._fd)
+            self._pid = None
+
+
 class Statements:
     """The two statements in one engine's dialect, and how its driver takes values."""
 
@@ -74,6 +119,7 @@ class Statements:
         marker = "?" if self.sqlite else "%s"  # sqlite3 is qmark; psycopg is format
         self.resolve, self.click = (sql.replace("%s", marker) for sql in (_RESOLVE, _CLICK))
         self.error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self.writers = Writers(engine.url.database if self.sqlite else None)
         if not self.sqlite:
             from psycopg import ClientCursor
 
@@ -83,8 +129,9 @@ class Statements:
             self.click = _CLICK_SCRIPT
 
     def dispose(self) -> None:
-        """Close the pooled connections (the app's teardown, a worker's fork)."""
+        """Close the pooled connections and the lock file (the app's teardown)."""
         self.engine.dispose()
+        self.writers.close()
 
     def moment(self, at: dt.datetime):
         """A naive-UTC datetime as the column holds it (SQLite: SQLAlchemy's text form)."""
@@ -145,8 +192,9 @@ class Transaction:
         )
         try:
             if s.sqlite:
-                self._execute(s.click, params)
-                self._commit()
+                with s.writers.turn():
+                    self._execute(s.click, params)
+                    self._commit()
             else:
                 self._run_script(s.click, params)
         except BaseException:
