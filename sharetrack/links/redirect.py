@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 
 # A share's target (landing URL, campaign, promoter code, window) is kept this long per worker,
-# so a click needs no read: only a promoter's erasure changes one (its code), and the old code
-# then names nobody.
+# so a repeated link needs no read: an edited campaign or an erased promoter's new code reaches
+# the redirect within this time (ADR 1601).
 TARGET_SECONDS = 30
 TARGET_ENTRIES = 4096
 
@@ -52,10 +52,6 @@ class Targets:
     def put(self, target: Target) -> None:
         with self._lock:
             self._cache[target.share_id] = target
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
 
 
 def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response | None:

@@ -4,8 +4,10 @@
 Reports read the aggregates for days before the watermark (click_rollups.folded_before) and raw
 clicks from that day on, so a day reads the same before and after it is folded, and a report
 over a million clicks reads a few hundred thousand rows instead (docs/adr/0302-click-days.md).
-Raw clicks are never deleted here; retention (tracking/retention.py) deletes old ones of folded
-days only.
+A day's figures are defined once, in `day_figures` (unique visits are distinct visitor hashes,
+docs/adr/1601-one-write-per-click.md), and added to the aggregates by one upsert, for a fold
+and for an import into folded days alike. Raw clicks are never deleted here; retention
+(tracking/retention.py) forgets their hashes and deletes old ones, of folded days only.
 """
 
 from __future__ import annotations
