@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/redirect_inprocess.py            # the figures
     .venv/bin/python benchmarks/redirect_inprocess.py --profile  # and where a click's time goes
+    .venv/bin/python benchmarks/redirect_inprocess.py --postgres --profile  # on PostgreSQL
 
 Builds a throwaway SQLite database with the demo campaign, then calls the WSGI apps directly
 with one prepared request, repeatedly: sharetrack with a valid link (every click stored),
@@ -28,9 +29,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
 
 
-def prepare(folder: Path):
-    """The app on a fresh SQLite database with the demo campaign; (app, a valid token)."""
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
+PG_URL = os.environ.get("PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def prepare(folder: Path, schema: str | None = None):
+    """The app on a fresh database (SQLite, or a PostgreSQL schema) with the demo campaign;
+    (app, a valid token)."""
+    if schema is None:
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
+    else:
+        os.environ["DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
     os.environ["SHARETRACK_SECRET_KEY"] = os.urandom(16).hex()
     os.environ["SHARETRACK_RATELIMIT_REDIRECT"] = "100000000/minute"  # one client, many clicks
     from flask_migrate import upgrade
@@ -75,23 +83,41 @@ def per_call(app, path: str, rounds: int = 5, calls: int = 1000) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true", help="profile 3,000 valid clicks")
+    parser.add_argument("--sort", default="tottime", help="profile order: tottime, cumulative")
+    parser.add_argument("--postgres", action="store_true", help="on PostgreSQL (PG_URL)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app, token = prepare(Path(tmp))
-        from bare_app import app as bare
+    schema = f"bench_{os.getpid()}" if args.postgres else None
+    if schema:
+        import sqlalchemy as sa
 
-        forged = token[:-1] + ("1" if token[-1] == "0" else "0")
-        figures = {
-            "bare Flask 302": per_call(bare, f"/s/{token}"),
-            "sharetrack, valid link (stored)": per_call(app, f"/s/{token}"),
-            "sharetrack, forged link": per_call(app, f"/s/{forged}"),
-        }
-        for name, micros in figures.items():
-            print(f"{name:<34}{micros:8.0f} µs per request")
-        if args.profile:
-            profile = cProfile.Profile()
-            profile.runcall(per_call, app, f"/s/{token}", 1, 3000)
-            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            run_all(args, *prepare(Path(tmp), schema))
+    finally:
+        if schema:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run_all(args, app, token: str) -> None:
+    """Print the figures (and the profile if asked)."""
+    from bare_app import app as bare
+
+    forged = token[:-1] + ("1" if token[-1] == "0" else "0")
+    figures = {
+        "bare Flask 302": per_call(bare, f"/s/{token}"),
+        "sharetrack, valid link (stored)": per_call(app, f"/s/{token}"),
+        "sharetrack, forged link": per_call(app, f"/s/{forged}"),
+    }
+    for name, micros in figures.items():
+        print(f"{name:<34}{micros:8.0f} µs per request")
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(per_call, app, f"/s/{token}", 1, 3000)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(30)
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def fill(n_shares: int, n_clicks: int, rng: random.Random) -> str:
                     "share_id": first_share + int(rng.paretovariate(1.2)) % n_shares,
                     "at": start + dt.timedelta(seconds=rng.randrange(90 * 86400)),
                     "is_bot": bot,
-                    "is_unique": not bot and rng.random() < 0.7,
+                    "visitor_hash": rng.randbytes(16) if not bot and rng.random() < 0.7 else None,
                     "is_scan": False,
                 }
             )

@@ -37,7 +37,7 @@ from sharetrack.models import (
     PledgeCredit,
     Share,
 )
-from sharetrack.pledges.service import Event, fold
+from sharetrack.pledges.service import Event, replay
 from sharetrack.pledges.signatures import HEADER, sign
 from sharetrack.services import services
 from tests import live
@@ -408,7 +408,7 @@ def reconcile(database_url: str, events: dict[str, list[dict]]) -> dict:
     that is not live, or has no ref, has no credit at all. Raises AssertionError otherwise.
     """
     expected = {
-        external_id: fold(
+        external_id: replay(
             Event(
                 dt.datetime.fromisoformat(b["occurred_at"].removesuffix("Z")),
                 b["status"],

@@ -104,11 +104,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _redirect_statements(app: Flask, built: Services) -> None:
-    """The redirect's driver-level statements for this app's engine (links/hotpath.py)."""
-    from .links import hotpath
+    """The redirect's driver-level statements for this app's engine (links/redirect_sql.py),
+    and the worker's recent share targets (links/redirect.py)."""
+    from .links import redirect, redirect_sql
 
     with app.app_context():
-        built.redirect_statements = hotpath.Statements(db.engine)
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        engine = redirect_sql.click_engine(engine, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    built.redirect_statements = redirect_sql.Statements(engine)
+    built.targets = redirect.Targets()
 
 
 def _sqlite_pragmas(app: Flask) -> None:

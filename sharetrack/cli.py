@@ -108,9 +108,9 @@ def rotate_salt() -> None:
 @with_appcontext
 def purge() -> None:
     """Delete expired salts and visitor hashes (older than 48 hours), and raw clicks older
-    than CLICK_RETENTION_DAYS once folded into daily aggregates. Safe to run any time."""
-    salts, hashes = visitors.purge(db.session.connection())
-    db.session.commit()
+    than CLICK_RETENTION_DAYS, each once its day is folded into daily aggregates. Safe to
+    run any time."""
+    salts, hashes = retention.expire_visitors(db.session)
     days = int(current_app.config["CLICK_RETENTION_DAYS"])
     clicks = retention.purge_clicks(db.session, days)
     db.session.commit()

@@ -86,8 +86,10 @@ def _visits(session: Session, rng: random.Random, shares: list[Share], now: dt.d
                 {
                     "share_id": share.id,
                     "at": min(at, now),
-                    "is_unique": not bot and rng.random() < 0.8,
                     "is_bot": bot,
+                    # Four in five human visits are a visitor's first of the day (a value of
+                    # their own); repeats carry none, as once their hashes have expired.
+                    "visitor_hash": rng.randbytes(16) if not bot and rng.random() < 0.8 else None,
                     "is_scan": False,
                     "referrer_host": None,
                 }

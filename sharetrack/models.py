@@ -165,26 +165,45 @@ class Share(db.Model):
     parent: Mapped[Share | None] = relationship(remote_side=[id])
 
 
+def _day_of_click(context) -> dt.date:
+    """`day` for inserts that give only `at` (the redirect gives both)."""
+    at = context.get_current_parameters().get("at")
+    return (at or utcnow()).date()
+
+
 class Click(db.Model):
-    """One visit to a link. Never the IP, never the user agent."""
+    """One visit to a link. Never the IP, never the user agent; the visitor hash for 48 hours.
+
+    A click is stored by one INSERT (links/redirect_sql.py). Whether it was a visitor's first of
+    the day is not stored: it is derived as COUNT(DISTINCT visitor_hash) per share and day,
+    when the day is folded (tracking/rollup.py) and when a report reads the open days raw.
+    """
 
     __tablename__ = "clicks"
     __table_args__ = (
         sa.Index("ix_clicks_share_id_at", "share_id", "at"),
-        # Covers the staff and promoter counts (clicks, unique clicks per share) so they read
-        # the index alone, never the table's rows (benchmarks/staff_pages.py).
-        sa.Index("ix_clicks_share_id_is_bot_is_unique", "share_id", "is_bot", "is_unique"),
         # Folding closed days (tracking/rollup.py) and the raw tail of reports read by time.
         sa.Index("ix_clicks_at", "at"),
+        # The few rows still holding a hash, found by day when hashes expire (retention.py).
+        sa.Index(
+            "ix_clicks_hashed_day",
+            "day",
+            sqlite_where=sa.text("visitor_hash IS NOT NULL"),
+            postgresql_where=sa.text("visitor_hash IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     share_id: Mapped[int] = mapped_column(sa.ForeignKey("shares.id"))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    is_unique: Mapped[bool] = mapped_column(default=False)
+    day: Mapped[dt.date] = mapped_column(default=_day_of_click)  # the UTC day of `at`
     is_bot: Mapped[bool] = mapped_column(default=False)
     is_scan: Mapped[bool] = mapped_column(default=False)
     referrer_host: Mapped[str | None] = mapped_column(sa.String(255))
+    # HMAC of the visitor under the day's salt (tracking/visitors.py), a random value of its
+    # own for a visitor with GPC/DNT, NULL for machines; set to NULL once the day is folded and
+    # its salt is gone (48 hours).
+    visitor_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(16))
 
 
 class ClickDay(db.Model):
@@ -263,18 +282,6 @@ class DailySalt(db.Model):
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     salt: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class VisitorDay(db.Model):
-    """A visitor hash seen on a share on a day: what makes the second visit not unique."""
-
-    __tablename__ = "visitor_days"
-
-    share_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
-    visitor_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(16), primary_key=True)
 
 
 class ApiKey(db.Model):

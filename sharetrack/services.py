@@ -14,7 +14,8 @@ from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from .leaflets.qr import Memo
-    from .links.hotpath import Statements
+    from .links.redirect import Targets
+    from .links.redirect_sql import Statements
     from .links.tokens import Tokens
 
 KEY = "sharetrack"
@@ -28,6 +29,8 @@ class Services:
     qr_images: Memo
     # The redirect's driver-level statements for this app's engine (ADR 0008).
     redirect_statements: Statements | None = None
+    # This worker's recent share targets, so a repeated link needs no read (links/redirect.py).
+    targets: Targets | None = None
     # This worker's daily visitor salts, by day (tracking/visitors.py).
     salts: dict = field(default_factory=dict)
     # The rate limiter's secret of the day, by day (ratelimit.py).

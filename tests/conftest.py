@@ -154,6 +154,7 @@ def app(app_config):
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+    services(app).redirect_statements.dispose()
 
 
 @pytest.fixture
@@ -248,6 +249,23 @@ def make_share(app, make_campaign):
     return make
 
 
+def click_rows(
+    share_id: int, at, n: int = 1, *, unique: bool = False, bot: bool = False, scan: bool = False
+) -> list[dict]:
+    """`n` stored clicks: a unique visit carries a hash no other click shares, a repeat none (as
+    once its day's hashes are forgotten), a machine none."""
+    return [
+        {
+            "share_id": share_id,
+            "at": at,
+            "is_bot": bot,
+            "is_scan": scan,
+            "visitor_hash": os.urandom(16) if unique and not bot else None,
+        }
+        for _ in range(n)
+    ]
+
+
 @pytest.fixture
 def query_counter(app):
     """Counts SQL statements sent on the app's engine while the test runs."""
@@ -263,4 +281,4 @@ def query_counter(app):
     sa.event.remove(engine, "before_cursor_execute", count)
 
 
-__all__ = ["BOTH_ENGINES", "Promoter"]
+__all__ = ["BOTH_ENGINES", "Promoter", "click_rows"]

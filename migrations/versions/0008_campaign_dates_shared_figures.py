@@ -5,7 +5,7 @@ campaign ends after it starts; the forecast of the target reads them. share_valu
 holds each campaign's last computed per-share figures, so every worker answers the same.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-27 11:00:00
 
 Adds nullable columns and a new table only, so the previous release keeps serving while it
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, request
-from sqlalchemy.exc import OperationalError
 
 from ..campaigns.service import get_campaign_or_404
 from ..errors import invalid
@@ -71,7 +70,7 @@ def campaign_report(slug: str):
             [{"field": "table", "message": "CSV needs table=channels, promoters or daily"}]
         )
     model = query.model or campaign.attribution_model
-    _fold_closed_days()
+    rollup.try_fold(db.session)
     within = service.period(query.since, query.until)
     if query.format == "csv":
         rows = service.table_rows(db.session, campaign, query.table, model, within)
@@ -85,17 +84,3 @@ def campaign_report(slug: str):
             },
         )
     return service.build(db.session, campaign, model, within)
-
-
-def _fold_closed_days() -> None:
-    """Fold clicks of days closed since the last fold, unless another request is at it.
-
-    Reports are right either way (unfolded days are read raw); folding keeps them fast.
-    """
-    try:
-        if rollup.fold(db.session, wait=False):
-            db.session.commit()
-        else:
-            db.session.rollback()
-    except OperationalError:  # the database is busy (an import): fold another time
-        db.session.rollback()

@@ -8,7 +8,6 @@ problems found, each with its line number.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from ..links.schemas import Channel
 from ..models import MAX_PLEDGE_REFS, Campaign
 from ..pledges.schemas import AmountMinor, ExternalId, Instant, PledgeStatus
 from ..pledges.service import Event
+from ..tracking import visitors
 from ..validation import Strict
 
 MAX_LINE_BYTES = 64 * 1024
@@ -129,7 +129,7 @@ class Plan:
     campaigns: dict[str, CampaignLine] = field(default_factory=dict)  # new ones, by slug
     stored_campaigns: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug: id, cur.
     shares: list[ShareRecord] = field(default_factory=list)  # parents before children
-    clicks: list[tuple[str, dt.datetime, bool, bool]] = field(default_factory=list)
+    clicks: list[tuple[str, dt.datetime, bytes | None, bool]] = field(default_factory=list)
     pledges: list[PledgeRecord] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     lines: int = 0
@@ -155,11 +155,12 @@ class Checker:
         self.plan = Plan()
         self._campaign_lines: dict[str, int] = {}
         self._shares: dict[str, ShareRecord] = {}
-        self._clicks: list[tuple[int, str, dt.datetime, bytes, bool]] = []
+        self._clicks: list[tuple[int, str, dt.datetime, bytes | None, bool]] = []
         self._pledges: list[tuple[int, PledgeLine]] = []
         self._refused: dict[str, int] = {}  # share key: line refused before its key was read
         self._refused_campaigns: dict[str, int] = {}  # the same for campaign slugs
-        # Repeat visits are told apart by a keyed hash whose key lives only in this process.
+        # Repeat visits are told apart by the visitor hash (as in the redirect), under a key that
+        # lives only in this process; the hashes go with the fold (tracking/retention.py).
         self._visitor_key = secrets.token_bytes(32)
 
     def error(self, line: int, message: str) -> None:
@@ -181,9 +182,10 @@ class Checker:
             return
         match record:
             case ClickLine():
-                digest = hashlib.blake2b(
-                    record.visitor.encode(), key=self._visitor_key, digest_size=12
-                ).digest()
+                digest = None
+                if not record.bot:  # a machine has no hash, as in the redirect
+                    visitor = f"{record.visitor}\n{record.at.date().isoformat()}"
+                    digest = visitors.visitor_hash(self._visitor_key, visitor, record.share)
                 self._clicks.append((number, record.share, record.at, digest, record.bot))
             case ShareLine():
                 if record.key in self._shares:
@@ -355,7 +357,6 @@ class Checker:
         return depth
 
     def _check_clicks(self, shares: dict[str, ShareRecord]) -> None:
-        seen: set[tuple[str, dt.date, bytes]] = set()
         clicks = self.plan.clicks
         for number, key, at, digest, bot in self._clicks:
             share = shares.get(key)
@@ -365,12 +366,7 @@ class Checker:
             if at < share.created_at:
                 self.error(number, f"click is before its share {key!r} was made")
                 continue
-            unique = False
-            if not bot:
-                slot = (key, at.date(), digest)
-                unique = slot not in seen
-                seen.add(slot)
-            clicks.append((key, at, unique, bot))
+            clicks.append((key, at, digest, bot))
         self._clicks = []
 
     def _check_pledges(self, shares: dict[str, ShareRecord]) -> None:

@@ -24,7 +24,7 @@ from ..models import (
     utcnow,
 )
 from ..pledges import service as pledges
-from ..tracking import rollup
+from ..tracking import retention, rollup
 from .lines import Plan
 
 CHUNK = 10_000
@@ -59,7 +59,7 @@ def _driver_insert(session: Session, model, columns: list[str]):
     through the driver's executemany.
 
     For the million clicks of an import: SQLAlchemy's per-value processing costs more than
-    SQLite's insert. Naive UTC datetimes go to SQLite as the text SQLAlchemy itself writes.
+    SQLite's insert. Naive UTC datetimes and dates go to SQLite as the text SQLAlchemy writes.
     """
     connection = session.connection()
     dialect = connection.dialect
@@ -69,7 +69,9 @@ def _driver_insert(session: Session, model, columns: list[str]):
         order = [columns.index(name) for name in compiled.positiontup]
 
         def value(v):
-            return v.isoformat(" ", "microseconds") if isinstance(v, dt.datetime) else v
+            if isinstance(v, dt.datetime):
+                return v.isoformat(" ", "microseconds")
+            return v.isoformat() if isinstance(v, dt.date) else v
 
         def insert(rows: list[tuple]) -> None:
             connection.exec_driver_sql(sql, [tuple(value(row[i]) for i in order) for row in rows])
@@ -193,46 +195,28 @@ def _store(session: Session, plan: Plan, advance: Callable[[int], None]) -> Stor
     done.shares = len(share_ids)
 
     insert_clicks = _driver_insert(
-        session, Click, ["share_id", "at", "is_unique", "is_bot", "is_scan", "referrer_host"]
+        session,
+        Click,
+        ["share_id", "at", "day", "is_bot", "is_scan", "referrer_host", "visitor_hash"],
     )
+    last_id = session.scalar(sa.select(sa.func.coalesce(sa.func.max(Click.id), 0)))
     for chunk in _chunks(plan.clicks):
         insert_clicks(
-            [(share_ids[key], at, unique, bot, False, None) for key, at, unique, bot in chunk]
+            [
+                (share_ids[key], at, at.date(), bot, False, None, digest)
+                for key, at, digest, bot in chunk
+            ]
         )
         done.clicks += len(chunk)
         advance(len(chunk))
-    if folded_before is not None:
-        rollup.add_folded(session, _folded_days(plan, folded_before, campaigns, share_ids))
+    if folded_before is not None:  # clicks of days folded already: added to their aggregates
+        rollup.add_imported(session, last_id, folded_before)
     rollup.fold(session)
+    retention.forget_visitors(session)  # old days' hashes were needed for the fold only
 
     _store_pledges(session, plan, campaigns, share_ids, done)
     advance(len(plan.pledges))
     return done
-
-
-def _folded_days(plan: Plan, before, campaigns: dict, share_ids: dict) -> list[dict]:
-    """click_days rows for the imported clicks of days already folded."""
-    shares = {s.key: s for s in plan.shares}
-    days: dict[tuple[str, object], list[int]] = {}
-    for key, at, unique, bot in plan.clicks:
-        day = at.date()
-        if day < before:
-            counts = days.setdefault((key, day), [0, 0, 0])
-            counts[0] += not bot
-            counts[1] += unique
-            counts[2] += bot
-    return [
-        {
-            "share_id": share_ids[key],
-            "day": day,
-            "campaign_id": campaigns[shares[key].campaign],
-            "channel": shares[key].channel,
-            "clicks": clicks,
-            "unique_clicks": unique,
-            "bot_clicks": bots,
-        }
-        for (key, day), (clicks, unique, bots) in days.items()
-    ]
 
 
 def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: Stored) -> None:
@@ -284,7 +268,7 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
                 )
             done.pledges_updated += 1
             continue
-        state = pledges.fold(e._replace(touches=touches_of(e.touches)) for e in record.deliveries)
+        state = pledges.replay(e._replace(touches=touches_of(e.touches)) for e in record.deliveries)
         new_states.append((cid, state))
         new_rows.append(
             {

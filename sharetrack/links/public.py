@@ -64,7 +64,7 @@ def set_promoter_cookie(response, promoter) -> None:
     )
 
 
-def arrivals() -> list[touches.Touch]:
+def arrivals() -> list[touches.Arrival]:
     """The live touches in this browser's touch cookie, oldest first."""
     return touches.decode(
         app_tokens().touch_cookie, request.cookies.get(touches.COOKIE_NAME), int(time.time())

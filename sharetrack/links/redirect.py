@@ -6,12 +6,16 @@ middleware in front of Flask (links/middleware.py, ADR 0008); both give the same
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
 import time
 from functools import lru_cache
 
+from cachetools import TTLCache
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
@@ -20,12 +24,35 @@ from ..extensions import db
 from ..models import utcnow
 from ..ratelimit import allow_click
 from ..services import services
-from ..tracking import bots, clicks, touches, visitors
-from . import hotpath
+from ..tracking import bots, clicks, retention, touches, visitors
+from . import redirect_sql
 from .service import Target
 from .tokens import canonical_share_token
 
 log = logging.getLogger(__name__)
+
+
+# A share's target (landing URL, campaign, promoter code, window) is kept this long per worker,
+# so a repeated link needs no read: an edited campaign or an erased promoter's new code reaches
+# the redirect within this time (ADR 1601).
+TARGET_SECONDS = 30
+TARGET_ENTRIES = 4096
+
+
+class Targets:
+    """The worker's recent share targets (thread-safe: gthread workers share one)."""
+
+    def __init__(self):
+        self._cache: TTLCache = TTLCache(TARGET_ENTRIES, TARGET_SECONDS)
+        self._lock = threading.Lock()
+
+    def get(self, share_id: int) -> Target | None:
+        with self._lock:
+            return self._cache.get(share_id)
+
+    def put(self, target: Target) -> None:
+        with self._lock:
+            self._cache[target.share_id] = target
 
 
 def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response | None:
@@ -53,22 +80,30 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
     # second pooled connection (the day's first salt).
     counted = allow_click(visit.ip)  # past the client's limit: still redirected, not counted
     hashed = counted and not (visit.machine or visit.opted_out)
-    salt = _salt(app, visit.at.date()) if hashed else None
-    with hotpath.transaction(services(app).redirect_statements) as tx:
-        target = tx.resolve(share_id)
+    row = clicks.row(visit, _salt(app, visit.at) if hashed else None) if counted else None
+    targets: Targets = services(app).targets
+    target = targets.get(share_id)
+    if target is not None and row is None:  # nothing to read, nothing to write
+        return _response(app, request, target, canonical_share_token(token), visit)
+    with redirect_sql.transaction(services(app).redirect_statements) as tx:
         if target is None:
-            return None
+            target = tx.resolve(share_id)
+            if target is None:
+                return None
+            targets.put(target)
         response = _response(app, request, target, canonical_share_token(token), visit)
-        if counted:
+        if row is not None:
             try:
-                tx.record(visit, salt)
+                tx.record(row)
             except SQLAlchemyError:  # never strand a visitor; the failure is in the log
                 log.exception("click on share %s not recorded", share_id)
     return response
 
 
 def _response(app: Flask, request: Request, target: Target, token: str, visit) -> Response:
-    response = redirect(_destination(target, token), 302)
+    location, body = _redirect(_destination(target, token))
+    response = Response(body, 302, mimetype="text/html")
+    response.headers["Location"] = location
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     if not (visit.machine or visit.opted_out):
@@ -88,21 +123,61 @@ def _destination(target: Target, token: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def _redirect(destination: str) -> tuple[str, bytes]:
+    """Werkzeug's 302 to `destination` as (Location, body): pure, so recent ones are kept."""
+    response = redirect(destination, 302)
+    return response.headers["Location"], response.get_data()
+
+
 def _remember_touch(app: Flask, request: Request, response: Response, target: Target) -> None:
     signer = services(app).tokens.touch_cookie
     now = int(time.time())
     kept = touches.decode(signer, request.cookies.get(touches.COOKIE_NAME), now)
-    touch = touches.Touch(target.share_id, now, target.window_days)
+    if not kept:  # most visitors: a cookie of this one arrival, the same for a whole second
+        header = _first_touch_cookie(
+            signer, target.share_id, now, target.window_days, app.config["COOKIE_SECURE"]
+        )
+        response.headers.add("Set-Cookie", header)
+        return
+    touch = touches.Arrival(target.share_id, now, target.window_days)
     kept = touches.add(kept, touch, app.config["TOUCH_COOKIE_MAX"])
+    _set_touch_cookie(response, signer, kept, now, app.config["COOKIE_SECURE"])
+
+
+@lru_cache(maxsize=256)
+def _first_touch_cookie(signer, share_id: int, now: int, window_days: int, secure: bool) -> str:
+    """The Set-Cookie value holding one arrival: pure, so the same second reuses it."""
+    response = Response()
+    arrival = touches.Arrival(share_id, now, window_days)
+    _set_touch_cookie(response, signer, [arrival], now, secure)
+    return response.headers["Set-Cookie"]
+
+
+def _set_touch_cookie(response: Response, signer, kept: list, now: int, secure: bool) -> None:
     response.set_cookie(
         touches.COOKIE_NAME,
         touches.encode(signer, kept),
         max_age=touches.max_age(kept, now),
         httponly=True,
         samesite="Lax",
-        secure=app.config["COOKIE_SECURE"],
+        secure=secure,
     )
 
 
-def _salt(app: Flask, day) -> bytes:
-    return visitors.salt_of_day(db.engine, day, services(app).salts)
+def _salt(app: Flask, at: dt.datetime) -> bytes:
+    """The day's salt from the worker's memory; read (or made) once per worker and day, and
+    then the salts and hashes past 48 hours are expired, on connections of their own."""
+    cache = services(app).salts
+    day = at.date()
+    salt = cache.get(day)
+    if salt is not None:
+        return salt
+    with db.engine.begin() as conn:
+        salt = visitors.salt_for(conn, day, cache)
+    try:
+        with Session(db.engine) as session:
+            retention.expire_visitors(session, at, wait=False)
+    except SQLAlchemyError:  # the click still counts; `flask purge` expires them within the hour
+        log.exception("expiring visitor hashes failed")
+    return salt

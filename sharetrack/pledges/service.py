@@ -99,7 +99,7 @@ class State:
     touches: tuple
 
 
-def fold(events: Iterable[Event]) -> State:
+def replay(events: Iterable[Event]) -> State:
     """The stored pledge after all of `events`, in any order: what `record` builds one by one."""
     events = list(events)
     newest = max(events, key=lambda e: (e.occurred_at, STATUS_RANK[e.status], e.amount_minor))

@@ -3,7 +3,8 @@
 Pledges, credit and cascades are reports/credits.py's.
 
 Click figures are read only through `_click_sources`: closed days from the click_days
-aggregate, the days since from raw clicks (tracking/rollup.py), so every report (channels,
+aggregate, the days since from raw clicks added up as a fold would (tracking/rollup.py:
+unique visits are distinct visitor hashes per share and day), so every report (channels,
 promoters, days, shares) reads the same figures before and after a day is folded, and after
 a retention job deletes raw clicks of folded days.
 """
@@ -142,19 +143,20 @@ def _click_sources(
                 )
             )
         sources.append(folded)
+    # Open days: the same figures a fold makes (rollup.day_figures), per share and day.
+    figures = rollup.day_figures()
     raw = (
         sa.select(
             Click.share_id.label("share_id"),
             Share.channel.label("channel"),
             Share.promoter_id.label("promoter_id"),
-            sa.func.date(Click.at).label("day"),
-            sa.case((Click.is_bot, 0), else_=1).label("clicks"),
-            sa.cast(Click.is_unique, sa.Integer).label("unique_clicks"),
-            sa.cast(Click.is_bot, sa.Integer).label("bot_clicks"),
-            *(_raw_scans() if scans else []),
+            Click.day.label("day"),
+            *figures[:3],
+            *(figures[3:] if scans else []),
         )
         .join(Share, Share.id == Click.share_id)
         .where(*period.where(Click.at))
+        .group_by(Click.share_id, Click.day, Share.channel, Share.promoter_id)
     )
     if folded_before is not None:
         raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
@@ -172,14 +174,6 @@ def _click_sources(
         raw = raw.where(Share.promoter_id.in_(promoter_ids))
     sources.append(raw)
     return sources
-
-
-def _raw_scans() -> list:
-    scan = sa.and_(Click.is_scan, sa.not_(Click.is_bot))
-    return [
-        sa.case((scan, 1), else_=0).label("scans"),
-        sa.case((sa.and_(scan, Click.is_unique), 1), else_=0).label("unique_scans"),
-    ]
 
 
 def _click_counts(

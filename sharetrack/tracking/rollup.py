@@ -4,14 +4,15 @@
 Reports read the aggregates for days before the watermark (click_rollups.folded_before) and raw
 clicks from that day on, so a day reads the same before and after it is folded, and a report
 over a million clicks reads a few hundred thousand rows instead (docs/adr/0302-click-days.md).
-Raw clicks are never deleted here; retention (tracking/retention.py) deletes old ones of folded
-days only.
+A day's figures are defined once, in `day_figures` (unique visits are distinct visitor hashes,
+docs/adr/1601-one-write-per-click.md), and added to the aggregates by one upsert, for a fold
+and for an import into folded days alike. Raw clicks are never deleted here; retention
+(tracking/retention.py) forgets their hashes and deletes old ones, of folded days only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -84,92 +85,97 @@ def fold(session: Session, now: dt.datetime | None = None, wait: bool = True) ->
     start = row.folded_before
     if start is not None and start >= until:
         return 0
-    day = sa.func.date(Click.at)
-    bot = sa.cast(Click.is_bot, sa.Integer)
-    scan = sa.and_(Click.is_scan, sa.not_(Click.is_bot))
-    rows = (
-        sa.select(
-            Click.share_id,
-            day,
-            Share.campaign_id,
-            Share.channel,
-            sa.func.count() - sa.func.sum(bot),
-            sa.func.sum(sa.cast(Click.is_unique, sa.Integer)),
-            sa.func.sum(bot),
-            sa.func.sum(sa.case((scan, 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(scan, Click.is_unique), 1), else_=0)),
-        )
-        .join(Share, Share.id == Click.share_id)
-        .where(Click.at < dt.datetime.combine(until, dt.time()))
-        .group_by(Click.share_id, day, Share.campaign_id, Share.channel)
-    )
+    where = [Click.at < dt.datetime.combine(until, dt.time())]
     if start is not None:
-        rows = rows.where(Click.at >= dt.datetime.combine(start, dt.time()))
-    made = session.execute(
-        sa.insert(ClickDay).from_select(
-            ["share_id", "day", "campaign_id", "channel", *COUNTS],
-            rows,
-        ),
-        execution_options={"preserve_rowcount": True},
-    ).rowcount
-    days = ClickDay.day < until
-    if start is not None:
-        days = sa.and_(days, ClickDay.day >= start)
-    session.execute(
-        sa.insert(ClickChannelDay).from_select(
-            ["campaign_id", "channel", "day", *COUNTS],
-            sa.select(
-                ClickDay.campaign_id,
-                ClickDay.channel,
-                ClickDay.day,
-                *(sa.func.sum(getattr(ClickDay, name)) for name in COUNTS),
-            )
-            .where(days)
-            .group_by(ClickDay.campaign_id, ClickDay.channel, ClickDay.day),
-        )
-    )
+        where.append(Click.at >= dt.datetime.combine(start, dt.time()))
+    made = _add(session, where)
     row.folded_before = until
     session.flush()
     return made
 
 
-def add_folded(session: Session, rows: Iterable[dict]) -> None:
-    """Add clicks of already folded days (an import of history) to their aggregates.
+def try_fold(session: Session) -> None:
+    """Fold closed days now unless another fold or an import holds the lock; commits.
 
-    `rows` are click_days rows; the per-channel rows are added up from them.
+    Reports are right either way (days not folded are read raw); folding keeps them fast.
     """
-    rows = [dict.fromkeys(COUNTS, 0) | row for row in rows]
-    channels: dict[tuple, dict] = {}
-    for row in rows:
-        key = (row["campaign_id"], row["channel"], row["day"])
-        total = channels.setdefault(
-            key,
-            dict(zip(("campaign_id", "channel", "day"), key, strict=True))
-            | dict.fromkeys(COUNTS, 0),
-        )
-        for name in COUNTS:
-            total[name] += row[name]
-    _upsert_add(session, ClickDay, [ClickDay.share_id, ClickDay.day], rows)
+    try:
+        if fold(session, wait=False):
+            session.commit()
+        else:
+            session.rollback()
+    except sa.exc.OperationalError:  # the database is busy (an import): fold another time
+        session.rollback()
+
+
+def add_imported(session: Session, after_id: int, before: dt.date) -> None:
+    """Add clicks just imported (ids above `after_id`) on days already folded (before
+    `before`) to those days' aggregates. The caller holds the watermark (lock())."""
+    _add(session, [Click.id > after_id, Click.at < dt.datetime.combine(before, dt.time())])
+
+
+def day_figures(click=Click) -> list:
+    """A share's figures on a day, as aggregates over its raw clicks grouped by share and day:
+    the one definition behind folded days and the open days reports read raw.
+
+    A visitor's first visit of the day is not stored: the unique visits of a share and day are
+    its distinct visitor hashes (machines have none; a GPC/DNT visit has a value of its own).
+    """
+    human = sa.not_(click.is_bot)
+    human_hash = sa.case((human, click.visitor_hash))
+    scan = sa.and_(click.is_scan, human)
+    return [
+        sa.func.sum(sa.case((human, 1), else_=0)).label("clicks"),
+        sa.func.count(sa.distinct(human_hash)).label("unique_clicks"),
+        sa.func.sum(sa.case((human, 0), else_=1)).label("bot_clicks"),
+        sa.func.sum(sa.case((scan, 1), else_=0)).label("scans"),
+        sa.func.count(sa.distinct(sa.case((scan, click.visitor_hash)))).label("unique_scans"),
+    ]
+
+
+def _add(session: Session, where: list) -> int:
+    """Add the figures of the clicks matching `where` to click_days and click_channel_days
+    (inserting the share-days and channel-days not there yet); returns share-days touched."""
+    share_days = (
+        sa.select(Click.share_id, Click.day, Share.campaign_id, Share.channel, *day_figures())
+        .join(Share, Share.id == Click.share_id)
+        .where(*where)
+        .group_by(Click.share_id, Click.day, Share.campaign_id, Share.channel)
+    )
+    made = _upsert_add(
+        session,
+        ClickDay,
+        [ClickDay.share_id, ClickDay.day],
+        ["share_id", "day", "campaign_id", "channel", *COUNTS],
+        share_days,
+    )
+    days = share_days.subquery()
     _upsert_add(
         session,
         ClickChannelDay,
         [ClickChannelDay.campaign_id, ClickChannelDay.channel, ClickChannelDay.day],
-        list(channels.values()),
+        ["campaign_id", "channel", "day", *COUNTS],
+        sa.select(
+            days.c.campaign_id,
+            days.c.channel,
+            days.c.day,
+            *(sa.func.sum(days.c[name]) for name in COUNTS),
+        )
+        .where(sa.true())  # SQLite's upsert from a SELECT needs a WHERE to parse
+        .group_by(days.c.campaign_id, days.c.channel, days.c.day),
     )
+    return made
 
 
-def _upsert_add(session: Session, model, keys: list, rows: list[dict]) -> None:
-    """Insert rows, or add their counts to the rows already there."""
-    if not rows:
-        return
+def _upsert_add(session: Session, model, keys: list, columns: list[str], rows) -> int:
+    """Insert the rows of a SELECT, or add their counts to the rows already there."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model)
+    statement = insert(model).from_select(columns, rows)
     statement = statement.on_conflict_do_update(
         index_elements=keys,
         set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in COUNTS},
     )
-    for start in range(0, len(rows), 5000):
-        session.execute(statement, rows[start : start + 5000])
+    return session.execute(statement, execution_options={"preserve_rowcount": True}).rowcount

@@ -22,13 +22,15 @@ DAY = 86400
 
 
 @dataclass(frozen=True)
-class Touch:
+class Arrival:
+    """One arrival through a share link, as the cookie keeps it (not a pledge's stored touch)."""
+
     share_id: int
     at: int  # unix seconds
     window_days: int
 
 
-def decode(signer: Signer, raw: str | None, now: int) -> list[Touch]:
+def decode(signer: Signer, raw: str | None, now: int) -> list[Arrival]:
     """The live touches in a cookie value; a tampered or malformed cookie holds none."""
     if not raw or len(raw) > 4096 or not raw.isascii():
         return []
@@ -41,18 +43,18 @@ def decode(signer: Signer, raw: str | None, now: int) -> list[Touch]:
     for item in items:
         if len(item) != 3:
             return []
-        touch = Touch(*item)
+        touch = Arrival(*item)
         if now - touch.window_days * DAY <= touch.at <= now:
             touches.append(touch)
     return touches
 
 
-def add(touches: list[Touch], touch: Touch, limit: int) -> list[Touch]:
+def add(touches: list[Arrival], touch: Arrival, limit: int) -> list[Arrival]:
     """Append a touch, keeping only the newest `limit`."""
     return [*touches, touch][-limit:]
 
 
-def encode(signer: Signer, touches: list[Touch]) -> str:
+def encode(signer: Signer, touches: list[Arrival]) -> str:
     """The signed cookie value."""
     payload = "_".join(
         f"{b32encode_int(t.share_id)}-{b32encode_int(t.at)}-{b32encode_int(t.window_days)}"
@@ -61,6 +63,6 @@ def encode(signer: Signer, touches: list[Touch]) -> str:
     return signer.sign(payload).decode("ascii")
 
 
-def max_age(touches: list[Touch], now: int) -> int:
+def max_age(touches: list[Arrival], now: int) -> int:
     """Seconds until the last touch's window closes: the cookie never outlives its touches."""
     return max((t.at + t.window_days * DAY - now for t in touches), default=0)

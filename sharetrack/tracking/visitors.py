@@ -1,8 +1,9 @@
 """Daily salts and keyed visitor hashes, and the privacy signals that switch them off.
 
-A visitor hash is HMAC(salt of the day, IP + user agent + share). The salt is random and is
-deleted after 48 hours (once the day and the next are over), so after that nobody, staff
-included, can recompute a hash from an IP address and tie a stored row to a person.
+A visitor hash is HMAC(salt of the day, IP + user agent + share), stored on the click. The salt
+is random and is deleted after 48 hours (once the day and the next are over), and the hashes of
+that day are set to NULL then (tracking/retention.py), so after that nobody, staff included,
+can recompute a hash from an IP address and tie a stored row to a person.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import secrets
 from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, scoped_session
 
-from ..models import DailySalt, VisitorDay, utcnow
+from ..models import DailySalt, utcnow
 
 HASH_BYTES = 16
 _SALT = sa.select(DailySalt.__table__.c.salt).where(
@@ -30,10 +31,27 @@ def opted_out(headers) -> bool:
     return headers.get("Sec-GPC", "").strip() == "1" or headers.get("DNT", "").strip() == "1"
 
 
-def visitor_hash(salt: bytes, ip: str, user_agent: str, share_id: int) -> bytes:
-    """The keyed hash that tells a repeat visit apart; meaningless once the salt is gone."""
-    message = f"{ip}\n{user_agent}\n{share_id}".encode("utf-8", "replace")
+def visitor_hash(salt: bytes, visitor: str, share: int | str) -> bytes:
+    """The keyed hash that tells a repeat visit to a share apart; meaningless once the salt is
+    gone. `visitor` is what tells people apart: IP and user agent, or an import's visitor id."""
+    message = f"{visitor}\n{share}".encode("utf-8", "replace")
     return hmac.new(salt, message, hashlib.sha256).digest()[:HASH_BYTES]
+
+
+def browser(ip: str, user_agent: str) -> str:
+    """The visitor of a request, as `visitor_hash` takes it (never stored)."""
+    return f"{ip}\n{user_agent}"
+
+
+def one_off() -> bytes:
+    """A value in the hash's place for a visitor with GPC/DNT: random, so no other click
+    shares it and the click counts as one visitor, and it says nothing about anybody."""
+    return secrets.token_bytes(HASH_BYTES)
+
+
+def keep_from(today: dt.date) -> dt.date:
+    """The first day whose salt and hashes are still kept on `today` (48 hours at most)."""
+    return today - dt.timedelta(days=1)
 
 
 def insert_ignore(conn: Connection | Session, table, values: dict, returning=None):
@@ -60,9 +78,10 @@ def _insert_ignore_statement(dialect: str, table, returning):
 
 
 def salt_for(conn: Connection, day: dt.date, cache: dict | None = None) -> bytes:
-    """The salt of `day`, made on first use; a new day also purges salts past 48 hours.
+    """The salt of `day`, made on first use.
 
-    `cache` (one per app) keeps only the current day's salt in the worker's memory.
+    `cache` (one per app) keeps only the current day's salt in the worker's memory. A new day
+    also deletes salts past 48 hours; the caller then expires the hashes (retention.py).
     """
     cache = {} if cache is None else cache
     cached = cache.get(day)
@@ -77,33 +96,21 @@ def salt_for(conn: Connection, day: dt.date, cache: dict | None = None) -> bytes
         )
         # Another worker may have won the race: read back whichever salt is stored.
         salt = conn.scalar(_SALT, {"day": day})
-        purge(conn, today=day)
+        purge_salts(conn, today=day)
     cache.clear()
     cache[day] = salt
     return salt
-
-
-def salt_of_day(engine: Engine, day: dt.date, cache: dict) -> bytes:
-    """salt_for on a connection of its own, opened only when the worker has no salt for `day`."""
-    cached = cache.get(day)
-    if cached is not None:
-        return cached
-    with engine.begin() as conn:
-        return salt_for(conn, day, cache)
 
 
 def rotate(conn: Connection, today: dt.date | None = None) -> dt.date:
     """Make sure today's salt exists and expired ones are gone; returns today's date."""
     today = today or utcnow().date()
     salt_for(conn, today)
-    purge(conn, today=today)
+    purge_salts(conn, today=today)
     return today
 
 
-def purge(conn: Connection, today: dt.date | None = None) -> tuple[int, int]:
-    """Delete salts and visitor hashes of days before yesterday; returns (salts, hashes) gone."""
+def purge_salts(conn: Connection, today: dt.date | None = None) -> int:
+    """Delete the salts of days before yesterday; returns how many went."""
     today = today or utcnow().date()
-    keep_from = today - dt.timedelta(days=1)
-    salts = conn.execute(sa.delete(DailySalt).where(DailySalt.day < keep_from)).rowcount
-    hashes = conn.execute(sa.delete(VisitorDay).where(VisitorDay.day < keep_from)).rowcount
-    return salts, hashes
+    return conn.execute(sa.delete(DailySalt).where(DailySalt.day < keep_from(today))).rowcount

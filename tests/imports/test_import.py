@@ -223,7 +223,7 @@ def test_skip_invalid_stores_the_rest_and_drops_what_hangs_on_bad_lines(
     assert (count(Share), count(Click), count(Pledge)) == (1, 1, 1)
 
 
-def test_lines_about_one_pledge_fold_as_the_webhook_would(app, ctx, jsonl, run_import):
+def test_lines_about_one_pledge_add_up_as_the_webhook_would(app, ctx, jsonl, run_import):
     refunded = pledge("p", status="refunded", at="2026-01-05T00:00:00Z", share="s")
     paid = pledge("p", status="paid", at="2026-01-04T00:00:00Z", share="s")
     assert run_import(jsonl(CAMPAIGN, share("s"), refunded, paid)).exit_code == 0

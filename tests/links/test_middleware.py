@@ -7,7 +7,7 @@ import pytest
 from sharetrack.links.middleware import RedirectMiddleware
 from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
-from tests.links.test_redirect import BROWSER, FACEBOOK_PREVIEW, clicks, visit
+from tests.links.test_redirect import BROWSER, FACEBOOK_PREVIEW, clicks, firsts, visit
 
 VARIANTS = [
     ("GET", "/s/{token}", {}),
@@ -80,7 +80,10 @@ def test_every_kind_of_click_gets_the_flask_views_answer(app, client, make_share
         a, b = comparable(fast), comparable(slow)
         assert a["status"] == b["status"] and a["body"] == b["body"], (method, path)
         assert a["headers"] == b["headers"], (method, path, set(a["headers"]) ^ set(b["headers"]))
-    stored = [(c.share_id, c.is_unique, c.is_bot, c.is_scan, c.referrer_host) for c in clicks(app)]
+    stored = [
+        (c.share_id, first, c.is_bot, c.is_scan, c.referrer_host, c.visitor_hash is None)
+        for c, first in zip(clicks(app), firsts(app), strict=True)
+    ]
     assert len(stored) == 2 * 9  # every variant but the two 404s, once each way
     assert stored[0::2] == stored[1::2]
 
@@ -110,7 +113,7 @@ def test_with_the_database_down_flask_answers_with_its_503_page(
     def down(*_args, **_kwargs):
         raise OperationalError("SELECT", {}, ConnectionError("database is down"))
 
-    monkeypatch.setattr("sharetrack.links.hotpath.Transaction.resolve", down)
+    monkeypatch.setattr("sharetrack.links.redirect_sql.Transaction.resolve", down)
     response = visit(client, f"/s/{token}")
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert "try again" in response.get_data(as_text=True)
@@ -137,27 +140,23 @@ def test_with_the_database_down_the_view_does_not_try_again(
         calls.append(1)
         raise OperationalError("SELECT", {}, ConnectionError("database is down"))
 
-    monkeypatch.setattr("sharetrack.links.hotpath.Transaction.resolve", down)
+    monkeypatch.setattr("sharetrack.links.redirect_sql.Transaction.resolve", down)
     assert visit(client, f"/s/{token}").status_code == 503
     assert calls == [1]  # the middleware's attempt only: a dead database is waited for once
 
 
+@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
 def test_a_failed_commit_still_redirects_and_is_logged(
-    app, client, make_share, monkeypatch, caplog
+    app, client, make_share, monkeypatch, caplog, engine_name
 ):
     """A driver error at COMMIT (SQLite busy past its timeout, a dropped connection) is
     wrapped like any other: the visitor is sent on, the click is not stored, nothing retries."""
     import sqlite3
 
-    from sharetrack.links import hotpath
+    from sharetrack.links import redirect_sql
 
     _, token = make_share()
-    if services(app).redirect_statements.sqlite:
-        error = sqlite3.OperationalError("database is locked")
-    else:
-        import psycopg
-
-        error = psycopg.OperationalError("server closed the connection unexpectedly")
+    error = sqlite3.OperationalError("database is locked")
 
     class FailingCommit:
         def __init__(self, connection):
@@ -169,16 +168,36 @@ def test_a_failed_commit_still_redirects_and_is_logged(
         def __getattr__(self, name):
             return getattr(self._connection, name)
 
-    original = hotpath.Transaction.__init__
+    original = redirect_sql.Transaction.__init__
 
     def wrapped(self, statements, connection):
         original(self, statements, FailingCommit(connection))
 
-    monkeypatch.setattr(hotpath.Transaction, "__init__", wrapped)
+    monkeypatch.setattr(redirect_sql.Transaction, "__init__", wrapped)
     response = visit(client, f"/s/{token}")
     assert response.status_code == 302
     assert "click on share" in caplog.text and "not recorded" in caplog.text
     monkeypatch.undo()
+    assert clicks(app) == []
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
+    assert len(clicks(app)) == 1
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_click_transaction_that_fails_on_postgresql_is_rolled_back_and_logged(
+    app, client, make_share, caplog, engine_name
+):
+    """The click's BEGIN, INSERT and COMMIT travel in one message: a failure after the INSERT
+    leaves nothing stored, the visitor is sent on, and the pooled connection works after."""
+    _, token = make_share()
+    statements = services(app).redirect_statements
+    script = statements.click
+    statements.click = script.replace("; COMMIT", "; SELECT 1 / 0; COMMIT")
+    try:
+        assert visit(client, f"/s/{token}").status_code == 302
+    finally:
+        statements.click = script
+    assert "not recorded" in caplog.text and "division by zero" in caplog.text
     assert clicks(app) == []
     assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
     assert len(clicks(app)) == 1
@@ -191,18 +210,18 @@ def test_a_connection_dropped_before_the_click_is_written_still_redirects(
     import sqlalchemy as sa
 
     from sharetrack.extensions import db
-    from sharetrack.links import hotpath
+    from sharetrack.links import redirect_sql
 
     _, token = make_share()
-    original = hotpath.Transaction.record
+    original = redirect_sql.Transaction.record
 
-    def drop_then_record(self, visit_, salt):
+    def drop_then_record(self, row):
         pid = self.cursor.execute("SELECT pg_backend_pid()").fetchone()[0]
         with db.engine.connect() as admin:  # what a restart does to the connection
             admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        return original(self, visit_, salt)
+        return original(self, row)
 
-    monkeypatch.setattr(hotpath.Transaction, "record", drop_then_record)
+    monkeypatch.setattr(redirect_sql.Transaction, "record", drop_then_record)
     assert visit(client, f"/s/{token}").status_code == 302
     monkeypatch.undo()
     assert clicks(app) == []
@@ -254,4 +273,30 @@ def test_a_click_holds_one_connection_at_a_time_even_for_the_days_first_salt(
         sa.event.remove(pool, "checkout", checkout)
         sa.event.remove(pool, "checkin", checkin)
     assert peak == [1]
-    assert [c.is_unique for c in clicks(app)] == [True]
+    assert firsts(app) == [True]
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_the_server_ended_between_clicks_is_replaced_and_no_click_lost(
+    app, client, make_share, engine_name
+):
+    """The redirect's pool does not ping (a round trip per click); a connection the server has
+    closed (a restart, an admin) is found by its readable socket and replaced before use."""
+    import time
+
+    import sqlalchemy as sa
+
+    from sharetrack.extensions import db
+
+    _, token = make_share()
+    assert visit(client, f"/s/{token}").status_code == 302
+    pooled = services(app).redirect_statements.engine.raw_connection()
+    pid = pooled.dbapi_connection.info.backend_pid
+    pooled.close()  # back to the pool: the next click takes it
+    with app.app_context(), db.engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        alive = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        while admin.execute(alive, {"pid": pid}).scalar():
+            time.sleep(0.01)
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
+    assert len(clicks(app)) == 2

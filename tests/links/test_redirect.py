@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from sharetrack.extensions import db
-from sharetrack.models import Click, DailySalt, VisitorDay
+from sharetrack.models import Click, DailySalt
 from sharetrack.services import services
+from sharetrack.tracking.visitors import browser, visitor_hash
 from tests.conftest import BOTH_ENGINES
 
 BROWSER = (
@@ -22,6 +23,17 @@ FACEBOOK_PREVIEW = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhi
 def clicks(app) -> list[Click]:
     with app.app_context():
         return list(db.session.scalars(sa.select(Click).order_by(Click.id)))
+
+
+def firsts(app) -> list[bool]:
+    """Per stored click, whether it was a visitor's first of the day on its share: derived from
+    the hashes as the fold and the reports derive it (distinct hashes per share and day)."""
+    seen, out = set(), []
+    for c in clicks(app):
+        key = (c.share_id, c.day, c.visitor_hash)
+        out.append(not c.is_bot and c.visitor_hash is not None and key not in seen)
+        seen.add(key)
+    return out
 
 
 def visit(client, path, *, ua=BROWSER, ip="203.0.113.7", method="GET", **headers):
@@ -74,7 +86,7 @@ def test_the_whole_loop(app, client, auth, engine_name):
     assert visit(client, link, method="HEAD").status_code == 302
     assert visit(client, link.upper().replace("/S/", "/S/")).status_code == 302
 
-    stored = [(c.is_unique, c.is_bot) for c in clicks(app)]
+    stored = list(zip(firsts(app), [c.is_bot for c in clicks(app)], strict=True))
     assert stored == [
         (True, False),
         (False, False),
@@ -113,19 +125,25 @@ def test_prefetch_is_redirected_but_stored_as_bot(app, client, make_share, heade
     _, token = make_share()
     response = visit(client, f"/s/{token}", **headers)
     assert response.status_code == 302
-    assert [(c.is_bot, c.is_unique) for c in clicks(app)] == [(True, False)]
+    assert [c.is_bot for c in clicks(app)] == [True] and firsts(app) == [False]
+    assert clicks(app)[0].visitor_hash is None
     assert "st_touch" not in response.headers.get("Set-Cookie", "")
 
 
 @pytest.mark.parametrize("headers", [{"Sec-GPC": "1"}, {"DNT": "1"}])
 def test_privacy_signal_counts_click_without_cookie_or_hash(app, client, make_share, headers):
-    _, token = make_share()
+    share, token = make_share()
     response = visit(client, f"/s/{token}", **headers)
     assert response.status_code == 302
     assert "Set-Cookie" not in response.headers
-    assert [(c.is_bot, c.is_unique) for c in clicks(app)] == [(False, True)]
+    assert visit(client, f"/s/{token}", **headers).status_code == 302  # the same visitor
+    assert [c.is_bot for c in clicks(app)] == [False, False]
+    assert firsts(app) == [True, True]  # no hash to know them by: each counts as a first visit
+    stored = {c.visitor_hash for c in clicks(app)}
+    visit(client, f"/s/{token}", ip="198.51.100.1")  # someone else: the day's salt is made
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(VisitorDay)) == 0
+        salt = db.session.scalar(sa.select(DailySalt.salt))
+    assert visitor_hash(salt, browser("203.0.113.7", BROWSER), share.id) not in stored
 
 
 def test_click_stores_no_ip_or_user_agent(app, client, make_share):
@@ -149,10 +167,12 @@ def test_visitor_hash_changes_with_the_daily_salt(app, client, make_share):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(DailySalt)) == 1
         # A new day's salt (simulated by replacing it) makes yesterday's visitor new again.
-        db.session.execute(sa.delete(VisitorDay))
+        db.session.execute(sa.update(DailySalt).values(salt=bytes(32)))
         db.session.commit()
+    services(app).salts.clear()
     visit(client, f"/s/{token}")
-    assert [c.is_unique for c in clicks(app)] == [True, True]
+    visit(client, f"/s/{token}")
+    assert firsts(app) == [True, True, False]
 
 
 def test_touch_cookie_remembers_recent_arrivals(app, client, make_share):
@@ -251,4 +271,4 @@ def test_forwarded_for_is_trusted_only_as_configured(app, client, make_share, ex
     _, token = make_share()
     for forwarded in ("203.0.113.1", "203.0.113.2"):
         visit(client, f"/s/{token}", ip="10.0.0.1", **{"X-Forwarded-For": forwarded})
-    assert [c.is_unique for c in clicks(app)] == expected
+    assert firsts(app) == expected

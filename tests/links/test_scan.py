@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
-from sharetrack.extensions import db
-from sharetrack.models import Click
 from tests.conftest import BOTH_ENGINES
+from tests.links.test_redirect import clicks, firsts
 
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126 Mobile"
 
 
 def stored(app):
-    with app.app_context():
-        return [
-            tuple(row)
-            for row in db.session.execute(
-                sa.select(Click.is_scan, Click.is_unique, Click.is_bot).order_by(Click.id)
-            )
-        ]
+    """(scan, first visit of the day, machine) per stored click."""
+    return [(c.is_scan, first, c.is_bot) for c, first in zip(clicks(app), firsts(app), strict=True)]
 
 
 @BOTH_ENGINES

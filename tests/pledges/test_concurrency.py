@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Pledge, PledgeCredit
-from sharetrack.pledges.service import Event, fold
+from sharetrack.pledges.service import Event, replay
 from sharetrack.pledges.signatures import HEADER, sign
 from tests.pledges.conftest import SECRET, iso, now
 
@@ -150,7 +150,7 @@ def test_racing_deliveries_add_up_exactly(app, server, make_campaign, make_share
     assert statuses == {201: PLEDGES, 200: DELIVERIES - PLEDGES}, statuses
 
     expected = {
-        external_id: fold(
+        external_id: replay(
             Event(dt.datetime.fromisoformat(b["occurred_at"]).replace(tzinfo=None), b["status"],
                   b["amount_minor"])
             for b in bodies

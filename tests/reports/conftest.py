@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Click
+from tests.conftest import click_rows
 from tests.pledges.conftest import app_config, deliver, pledge_body  # noqa: F401
 
 
@@ -20,7 +21,7 @@ def add_clicks(app):
         with app.app_context():
             db.session.execute(
                 sa.insert(Click),
-                [{"share_id": share.id, "at": at, "is_unique": unique, "is_bot": bot}] * n,
+                click_rows(share.id, at, n, unique=unique, bot=bot),
             )
             db.session.commit()
 

@@ -12,7 +12,7 @@ from sharetrack.extensions import db
 from sharetrack.models import Click, LeafletBatch
 from sharetrack.reports import overview, queries
 from sharetrack.tracking import retention, rollup
-from tests.conftest import BOTH_ENGINES
+from tests.conftest import BOTH_ENGINES, click_rows
 
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 TODAY = NOW.date()
@@ -45,15 +45,7 @@ def history(app, make_campaign, make_share):
         (leaflet, 0, 2, True, False, True),
         (other, 500, 7, True, False, False),
     ]:
-        rows += [
-            {
-                "share_id": share.id,
-                "at": at(days_ago),
-                "is_unique": unique,
-                "is_bot": bot,
-                "is_scan": scan,
-            }
-        ] * n
+        rows += click_rows(share.id, at(days_ago), n, unique=unique, bot=bot, scan=scan)
     with app.app_context():
         db.session.execute(sa.insert(Click), rows)
         db.session.add(LeafletBatch(share_id=leaflet.id, label="Market, May", printed=400))

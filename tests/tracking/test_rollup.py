@@ -11,7 +11,7 @@ from sharetrack.extensions import db
 from sharetrack.models import Click, ClickDay
 from sharetrack.reports import queries
 from sharetrack.tracking import rollup
-from tests.conftest import BOTH_ENGINES
+from tests.conftest import BOTH_ENGINES, click_rows
 
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 TODAY = NOW.date()
@@ -38,7 +38,7 @@ def clicked(app, make_campaign, make_share):
         (fb, 0, 1, False, True),
         (other, 1, 9, True, False),
     ]:
-        rows += [{"share_id": share.id, "at": at(days_ago), "is_unique": unique, "is_bot": bot}] * n
+        rows += click_rows(share.id, at(days_ago), n, unique=unique, bot=bot)
     with app.app_context():
         db.session.execute(sa.insert(Click), rows)
         db.session.commit()
