@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, login
@@ -31,6 +41,12 @@ def _load_user(session_id: str):
 def home():
     """The site's root leads to the staff pages (sign-in first when needed)."""
     return redirect(url_for("campaigns.index"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon, from our own origin (browsers ask for this path on every site)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
 
 
 @bp.route("/staff/login", methods=["GET", "POST"])

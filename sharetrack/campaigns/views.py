@@ -13,6 +13,7 @@ from ..formatting import locale
 from ..leaflets import service as leaflets
 from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
+from ..money import digits
 from ..reports import charts, csv, overview, page
 from ..reports import service as reports
 from ..web import print_url
@@ -111,11 +112,16 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
         errors=errors,
         typed=request.args,
         figures=figures,
-        chart=charts.daily_svg(
-            figures.report["daily"],
-            money=lambda minor: formatting.money(minor, campaign.currency),
-            label=formatting.day,
-        ),
+        charts=[
+            charts.daily_svg(
+                figures.report["daily"],
+                money=lambda minor: formatting.money_short(minor, campaign.currency),
+                label=formatting.short_day,
+                money_unit=10 ** digits(campaign.currency),
+                frame=frame,
+            )
+            for frame in (charts.WIDE, charts.NARROW)
+        ],
         models=page.MODEL_LABELS,
         leaflet_form=leaflet_form if current_user.is_admin else None,
         print_url=print_url,
@@ -135,6 +141,7 @@ def create():
             form.slug.errors = ["Short name is already used by another campaign"]
         else:
             db.session.commit()
+            flash(f"Campaign “{campaign.title}” created.")
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("campaigns/form.html", form=form, campaign=None), status
@@ -152,6 +159,7 @@ def edit(slug: str):
     elif values := validated(form, locale(), creating=False):
         service.update(campaign, **values.model_dump())
         db.session.commit()
+        flash("Changes saved.")
         return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("campaigns/form.html", form=form, campaign=campaign), status

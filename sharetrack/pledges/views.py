@@ -8,6 +8,7 @@ import secrets
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -15,18 +16,20 @@ from flask import (
     url_for,
 )
 
+from ..campaigns import card
 from ..campaigns import service as campaigns
 from ..extensions import db
+from ..formatting import money, number
 from ..links import service as links
 from ..links.channels import ACTIONS
 from ..links.tokens import canonical_share_token
 from ..models import Campaign, utcnow
-from ..money import format_minor
 from ..reports import queries
 from ..web import (
     app_tokens,
     arrival_share_ids,
     arrivals,
+    base_url,
     cookie_promoter_code,
     shared_link_page,
 )
@@ -51,11 +54,39 @@ def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
     return None
 
 
+def _card(campaign: Campaign, raised: queries.Money) -> card.Card:
+    """What the social card shows, from the campaign's live totals (queries.pledge_totals)."""
+    target = campaign.target_minor
+    return card.Card(
+        title=campaign.title,
+        raised=money(raised.amount_minor, campaign.currency),
+        target=money(target, campaign.currency) if target else None,
+        pledges=f"{number(raised.pledges)} pledge{'' if raised.pledges == 1 else 's'}",
+        fraction=raised.amount_minor / target if target else 0.0,
+    )
+
+
+def _social(campaign: Campaign, paragraphs: list[str], shown: card.Card) -> dict[str, str]:
+    """Open Graph and Twitter card values: absolute URLs on BASE_URL."""
+    summary = paragraphs[0] if paragraphs else ""
+    if len(summary) > 200:
+        summary = summary[:199].rsplit(" ", 1)[0] + "…"
+    progress = f"{shown.raised} raised" + (f" of {shown.target}" if shown.target else "")
+    return {
+        "title": campaign.title,
+        "description": f"{summary} {progress}." if summary else f"{progress}.",
+        "url": base_url() + url_for(".campaign_page", slug=campaign.slug),
+        "image": base_url() + url_for(".social_card", slug=campaign.slug),
+        "image_alt": f"{campaign.title}: {progress}",
+    }
+
+
 def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
     raised = queries.pledge_totals(db.session, campaign.id)
     percent = (
         min(100, 100 * raised.amount_minor // campaign.target_minor) if campaign.target_minor else 0
     )
+    paragraphs = [p.strip() for p in (campaign.summary or "").split("\n\n") if p.strip()]
     page = render_template(
         "pledges/campaign.html",
         campaign=campaign,
@@ -63,11 +94,12 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
         share_form=ShareForm(formdata=None, parent=ref),
         ref=ref,
         actions=ACTIONS,
-        raised=format_minor(raised.amount_minor, campaign.currency),
-        target=format_minor(campaign.target_minor, campaign.currency),
+        raised=money(raised.amount_minor, campaign.currency),
+        target=money(campaign.target_minor, campaign.currency),
         pledges=raised.pledges,
         percent=percent,
-        paragraphs=[p.strip() for p in (campaign.summary or "").split("\n\n") if p.strip()],
+        paragraphs=paragraphs,
+        social=_social(campaign, paragraphs, _card(campaign, raised)),
     )
     return page, status
 
@@ -78,6 +110,22 @@ def campaign_page(slug: str):
     campaign = _campaign_or_404(slug)
     ref = _arrived_through(campaign, request.args.get("ref"))
     return _render(campaign, PledgeForm(campaign.currency, formdata=None, ref=ref), ref)
+
+
+@bp.get("/c/<slug>/card.png")
+def social_card(slug: str):
+    """The page's 1200 × 630 social card; its ETag follows what it shows."""
+    campaign = _campaign_or_404(slug)
+    shown = _card(campaign, queries.pledge_totals(db.session, campaign.id))
+    tag = shown.etag()
+    if request.if_none_match.contains(tag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(card.png(shown), mimetype="image/png")
+    response.set_etag(tag)
+    # Networks fetch it once per share; a browser revalidates after five minutes.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.post("/c/<slug>/pledge")
@@ -106,7 +154,7 @@ def pledge(slug: str):
         ),
     )
     db.session.commit()
-    flash(f"Thank you: your pledge of {format_minor(form.amount_minor, campaign.currency)} is in.")
+    flash(f"Thank you: your pledge of {money(form.amount_minor, campaign.currency)} is in.")
     return redirect(url_for(".campaign_page", slug=campaign.slug), 303)
 
 
