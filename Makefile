@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo clean contract browser loadtest
+.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -33,14 +33,20 @@ contract: install
 	$(BIN)/python -m tests.contract.run_schemathesis $(CONTRACT_ARGS)
 # Debian's Chromium for tests/browser (Playwright drives it; it never downloads a browser).
 # Without it those tests skip locally; .ci/run calls this first, so under CI they always run.
+# axe-core (the accessibility checks) comes from npm, pinned by tests/browser/package-lock.json.
 CHROMIUM ?= /usr/bin/chromium
 browser:
-	@if [ -x $(CHROMIUM) ]; then echo "chromium: $(CHROMIUM)"; else \
+	@if [ -x $(CHROMIUM) ] && command -v npm >/dev/null; then echo "chromium: $(CHROMIUM)"; else \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-dejavu-core; \
+	    chromium fonts-dejavu-core npm; \
 	fi
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+
+# Full-page screenshots of every page at 375 and 1280 px into tests/browser/screenshots/.
+screenshots: install browser
+	$(BIN)/python -m pytest tests/browser/test_tour.py -q -p no:randomly
 
 lint: install
 	$(BIN)/ruff check .
