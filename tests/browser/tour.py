@@ -61,8 +61,9 @@ def tables_too_wide(page) -> list[str]:
         """() => [...document.querySelectorAll("table")]
           .filter(t => t.offsetParent !== null)
           .filter(t => t.getBoundingClientRect().width > t.parentElement.clientWidth + 1)
-          .map(t => `${t.id || t.className || "table"}: ${Math.round(t.getBoundingClientRect().width)}`
-                    + ` px in ${t.parentElement.clientWidth} px`)"""
+          .map(t => `${t.id || t.className || "table"}: `
+                    + `${Math.round(t.getBoundingClientRect().width)} px`
+                    + ` in ${t.parentElement.clientWidth} px`)"""
     )
 
 

@@ -6,7 +6,6 @@ import html
 import re
 
 import pytest
-
 from babel.numbers import format_percent
 
 from sharetrack.attribution.rules import MODELS
