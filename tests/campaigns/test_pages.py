@@ -139,7 +139,10 @@ def test_admin_edits_a_campaign(app, admin, make_campaign):
         "New title",
         2_000_025,
     )
-    assert "€20,000.25" in admin.get("/staff/campaigns/snoopers").text
+    shown = admin.get("/staff/campaigns/snoopers").text
+    assert "€20,000.25" in shown
+    assert '<p class="notice" role="status">Changes saved.</p>' in shown  # once, after saving
+    assert "Changes saved." not in admin.get("/staff/campaigns/snoopers").text
 
 
 def test_an_invalid_edit_changes_nothing(app, admin, make_campaign):
