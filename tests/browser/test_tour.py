@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from sharetrack.auth import api_keys
@@ -86,8 +88,13 @@ def pages(world) -> dict[str, callable]:
         page.get_by_label("Name").fill("Newsletter")
         page.get_by_role("button", name="Create key").click()
 
+    def link_page(page):
+        page.goto(f"/c/{world.slug}")
+        page.get_by_role("button", name="I'll copy a link").click()
+
     return {
         "campaign-page": at(f"/c/{world.slug}"),
+        "link-page": link_page,
         "campaign-page-error": failed_pledge,
         "promoter": at(f"/p/{world.dashboard}"),
         "promoter-erase": at(f"/p/{world.dashboard}/erase"),
@@ -99,6 +106,8 @@ def pages(world) -> dict[str, callable]:
         "staff-api-keys": new_api_key,
         "leaflet-sheet": at(f"/{world.sheet}"),
         "not-found": at("/no/such/page"),
+        "error": at(f"/embed/{world.slug}?channels=myspace"),
+        "promoter-erased": at("/p/erased"),
     }
 
 
@@ -130,3 +139,20 @@ def test_every_page_fits_passes_axe_and_is_photographed(page, world):
             check(name, width)
     assert not problems, "\n".join(problems)
     assert csp_reports == []
+
+
+def test_the_social_card_is_a_1200_by_630_png_on_our_origin(page, world, live_server):
+    page.goto(f"/c/{world.slug}")
+    image_url = page.locator('meta[property="og:image"]').get_attribute("content")
+    assert image_url == f"{live_server}/c/{world.slug}/card.png"
+    assert page.locator('meta[name="twitter:card"]').get_attribute("content") == (
+        "summary_large_image"
+    )
+    response = page.request.get(image_url)
+    assert response.ok and response.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(response.body()))
+    image.load()
+    assert (image.format, image.size) == ("PNG", (1200, 630))
+    page.goto(image_url)  # the browser decodes it too
+    size = page.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]")
+    assert size == [1200, 630]
