@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
@@ -11,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -46,7 +46,13 @@ def home():
 @bp.get("/favicon.ico")
 def favicon():
     """The site's icon, from our own origin (browsers ask for this path on every site)."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
+    # Read whole (a few kB) rather than streamed: no open file is left to the server to close.
+    icon = Path(current_app.static_folder, "favicon.ico").read_bytes()
+    response = current_app.response_class(icon, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/staff/login", methods=["GET", "POST"])
