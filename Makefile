@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # pytest-xdist workers for `make test`: `auto` is one per CPU; 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint install migrate demo clean contract browser loadtest
+.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest
 
 # One stamp per set of extras: $(VENV)/.installed-<name> installs '.[<EXTRAS_name>]'.
 EXTRAS_app :=
@@ -48,14 +48,20 @@ contract: $(VENV)/.installed-contract
 
 # Debian's Chromium for tests/browser (Playwright drives it; it never downloads a browser).
 # `make test` runs this first; without Chromium a bare pytest skips those tests (fails under CI).
+# axe-core (the accessibility checks) comes from npm, pinned by tests/browser/package-lock.json.
 CHROMIUM ?= /usr/bin/chromium
 browser:
-	@if [ -x $(CHROMIUM) ]; then echo "chromium: $(CHROMIUM)"; else \
+	@if [ -x $(CHROMIUM) ] && command -v npm >/dev/null; then echo "chromium: $(CHROMIUM)"; else \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-dejavu-core; \
+	    chromium fonts-dejavu-core npm; \
 	fi
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+
+# Full-page screenshots of every page at 375 and 1280 px into tests/browser/screenshots/.
+screenshots: install browser
+	$(BIN)/python -m pytest tests/browser/test_tour.py -q -p no:randomly
 
 # Style, then the layer contract (import-linter's lint-imports, issue 11) after ruff.
 lint: $(VENV)/.installed-lint

@@ -32,6 +32,13 @@ class Channel:
     # Opens the network's share dialog; None: the link is copied or printed as it is.
     intent: IntentBuilder | None
     public: bool = True
+    # Its name in a table cell or a chart ("Copied link"); the label when that reads as a name.
+    short: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The channel's name for tables and headings."""
+        return self.short or self.label
 
 
 def _social(id_: str, label: str, intent: IntentBuilder) -> Channel:
@@ -68,6 +75,7 @@ REGISTRY: tuple[Channel, ...] = (
         "I'll share by email",
         "by email",
         lambda u, t: f"mailto:?subject={_q(t)}&body={_q(t + chr(10) + chr(10) + u)}",
+        short="Email",
     ),
     Channel(
         "link",
@@ -77,8 +85,11 @@ REGISTRY: tuple[Channel, ...] = (
         "I'll copy a link",
         "as a link",
         None,
+        short="Copied link",
     ),
-    Channel("leaflet", "a leaflet", "Leaflet", "print", None, None, None, public=False),
+    Channel(
+        "leaflet", "a leaflet", "Leaflet", "print", None, None, None, public=False, short="Leaflet"
+    ),
 )
 CHANNEL: dict[str, Channel] = {c.id: c for c in REGISTRY}
 CHANNELS: tuple[str, ...] = tuple(CHANNEL)

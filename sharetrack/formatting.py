@@ -8,7 +8,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from flask import current_app
 
-from .money import format_minor
+from .channels import CHANNEL
+from .money import format_minor, format_short, is_whole
 
 
 def locale() -> str:
@@ -17,8 +18,13 @@ def locale() -> str:
 
 
 def money(minor: int, currency: str) -> str:
-    """`£1,234.50` for an amount in minor units."""
-    return format_minor(minor, currency, locale())
+    """`£1,234.50`, or `£1,234` when the amount is whole, for an amount in minor units."""
+    return format_minor(minor, currency, locale(), whole=is_whole(minor, currency))
+
+
+def money_short(minor: int, currency: str) -> str:
+    """`£2.1m`, `£12.5k` or `£250`: an amount where space is short (chart axes, cards)."""
+    return format_short(minor, currency, locale())
 
 
 def number(n: int) -> str:
@@ -36,9 +42,34 @@ def day(iso: str) -> str:
     return date(dt.date.fromisoformat(iso))
 
 
+def short_day(iso: str) -> str:
+    """`26 Nov`: a date on a chart's axis."""
+    return format_date(dt.date.fromisoformat(iso), format="d MMM", locale=locale())
+
+
 def percent(fraction: float | None) -> str:
     """`42%` (`—` for None: nothing to divide)."""
     return "—" if fraction is None else format_percent(fraction, locale=locale())
 
 
-FILTERS = {"money": money, "number": number, "date": date, "day": day, "percent": percent}
+def cascade(factor: float | None) -> str:
+    """The cascade factor (child shares per share) as a percentage: 0.362 is `36%`."""
+    return percent(factor)
+
+
+def channel(name: str) -> str:
+    """A channel's name for tables and headings (`WhatsApp`, `Email`), from the registry."""
+    known = CHANNEL.get(name)
+    return known.name if known else name
+
+
+FILTERS = {
+    "money": money,
+    "money_short": money_short,
+    "number": number,
+    "date": date,
+    "day": day,
+    "percent": percent,
+    "cascade": cascade,
+    "channel": channel,
+}

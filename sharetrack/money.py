@@ -6,7 +6,14 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import (
+    format_compact_currency,
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 _MAJOR = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$")
 
@@ -66,6 +73,20 @@ def format_minor(amount_minor: int, currency: str, locale: str = "en_GB", whole=
     return format_currency(value, currency, locale=locale)
 
 
+def is_whole(amount_minor: int, currency: str) -> bool:
+    """The amount has no fraction of the major unit (`£25`, not `£25.50`)."""
+    return amount_minor % 10 ** digits(currency) == 0
+
+
+def format_short(amount_minor: int, currency: str, locale: str = "en_GB") -> str:
+    """Where space is short: `£2.1m` from a million up, `£12.5k` from ten thousand, else exact
+    (`£250`, `£12.34`)."""
+    value = to_major(amount_minor, currency)
+    if abs(value) < 10_000:
+        return format_minor(amount_minor, currency, locale, whole=is_whole(amount_minor, currency))
+    return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+
+
 def display_whole(amount_minor: int, currency: str) -> str:
     """An amount in whole units as a sentence shows it: `£26`, `€26`, `$26`, `¥2,600`.
 
@@ -75,9 +96,10 @@ def display_whole(amount_minor: int, currency: str) -> str:
     return format_minor(amount_minor, currency, "en", whole=True)
 
 
-def parse_major(text: str, currency: str) -> int:
-    """Minor units from what a person types ("25", "25.50", "1,000"); ValueError explains."""
-    cleaned = text.strip().replace(" ", "")
+def parse_major(text: str, currency: str, locale: str = "en_GB") -> int:
+    """Minor units from what a person types ("25", "£25.50", "1,000"; "25,50" where the locale
+    writes a decimal comma); ValueError explains."""
+    cleaned = _normalised(text, currency, locale)
     match = _MAJOR.match(cleaned)
     if not match:
         raise ValueError("Enter an amount in digits, like 25 or 25.50.")
@@ -90,6 +112,26 @@ def parse_major(text: str, currency: str) -> int:
             else f"{currency} amounts are whole numbers."
         )
     return int(Decimal(cleaned.replace(",", "")).scaleb(places))
+
+
+def _normalised(text: str, currency: str, locale: str) -> str:
+    """The typed amount without spaces or currency sign, in `1,234.50` notation."""
+    cleaned = "".join(text.split()).replace("\u202f", "")
+    for sign in sorted(
+        {get_currency_symbol(currency, locale), get_currency_symbol(currency, "en"), currency},
+        key=len,
+        reverse=True,
+    ):
+        if cleaned.startswith(sign):
+            cleaned = cleaned[len(sign) :]
+            break
+        if cleaned.endswith(sign):
+            cleaned = cleaned[: -len(sign)]
+            break
+    decimal, group = get_decimal_symbol(locale), get_group_symbol(locale)
+    if decimal != ".":  # "1.234,50" (de) or "1 234,50" (fr): swap into the pattern's notation
+        cleaned = cleaned.translate({ord(group): ",", ord(decimal): "."})
+    return cleaned
 
 
 def format_major(amount_minor: int, currency: str) -> str:

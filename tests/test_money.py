@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.money import display_whole, divide_half_up, format_minor, parse_major, split
+from sharetrack.money import (
+    display_whole,
+    divide_half_up,
+    format_minor,
+    format_short,
+    parse_major,
+    split,
+)
 
 amounts = st.integers(min_value=0, max_value=10**10)
 weight_lists = st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=30).filter(
@@ -109,3 +116,37 @@ def test_divide_half_up_is_the_nearest_integer_with_halves_away_from_zero(numera
 def test_divide_half_up_refuses_a_zero_denominator():
     with pytest.raises(ValueError, match="positive"):
         divide_half_up(1, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "locale", "minor"),
+    [
+        ("12.50", "GBP", "en_GB", 1250),
+        ("£12.50", "GBP", "en_GB", 1250),
+        (" £ 1,012.50 ", "GBP", "en_GB", 101250),
+        ("GBP 12", "GBP", "en_GB", 1200),
+        ("12,50", "EUR", "de_DE", 1250),
+        ("1.234,50 €", "EUR", "de_DE", 123450),
+        ("12,50 €", "EUR", "fr_FR", 1250),
+        ("1 234,50", "EUR", "fr_FR", 123450),
+        ("$12.50", "USD", "en_US", 1250),
+    ],
+)
+def test_parse_major_reads_signs_and_the_locales_decimal_comma(text, currency, locale, minor):
+    assert parse_major(text, currency, locale) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"), [("12,50", "en_GB"), ("€12", "en_GB"), ("1.5", "de_DE")]
+)
+def test_parse_major_keeps_a_comma_a_comma_where_the_locale_groups_with_it(text, locale):
+    with pytest.raises(ValueError):
+        parse_major(text, "GBP" if locale == "en_GB" else "EUR", locale)
+
+
+@pytest.mark.parametrize(
+    ("minor", "shown"),
+    [(14_434, "£144.34"), (25_000, "£250"), (1_250_000, "£12.5k"), (210_000_000, "£2.1m")],
+)
+def test_format_short_is_compact_only_for_big_amounts(minor, shown):
+    assert format_short(minor, "GBP", "en_GB") == shown

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, login
@@ -31,6 +41,18 @@ def _load_user(session_id: str):
 def home():
     """The site's root leads to the staff pages (sign-in first when needed)."""
     return redirect(url_for("campaigns.index"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon, from our own origin (browsers ask for this path on every site)."""
+    # Read whole (a few kB) rather than streamed: no open file is left to the server to close.
+    icon = Path(current_app.static_folder, "favicon.ico").read_bytes()
+    response = current_app.response_class(icon, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/staff/login", methods=["GET", "POST"])

@@ -106,7 +106,7 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
     target_text = (form.target.data or "").strip()
     currency = values["currency"] if values["currency"] in CURRENCIES else "GBP"
     try:
-        values["target_minor"] = parse_major(target_text, currency) if target_text else 0
+        values["target_minor"] = parse_major(target_text, currency, locale) if target_text else 0
     except ValueError as exc:
         errors["target"] = [str(exc)]  # already a sentence
     max_text = (form.max_pledge.data or "").strip()

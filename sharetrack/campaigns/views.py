@@ -13,6 +13,7 @@ from ..leaflets import service as leaflets
 from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
 from ..links.public import print_url
+from ..money import digits
 from ..pledges import review
 from ..pledges.forms import ReviewForm
 from ..reports import charts, csv, overview, page
@@ -126,15 +127,20 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
         errors=errors,
         typed=request.args,
         figures=figures,
-        chart=charts.daily_svg(
-            figures.report["daily"],
-            money=lambda minor: formatting.money(minor, campaign.currency),
-            label=formatting.day,
-        ),
+        charts=[
+            charts.daily_svg(
+                figures.report["daily"],
+                money=lambda minor: formatting.money_short(minor, campaign.currency),
+                label=formatting.short_day,
+                money_unit=10 ** digits(campaign.currency),
+                frame=frame,
+            )
+            for frame in (charts.WIDE, charts.NARROW)
+        ],
         forecast_chart=charts.forecast_svg(
             figures.forecast,
-            money=lambda minor: formatting.money(minor, campaign.currency),
-            label=formatting.day,
+            money=lambda minor: formatting.money_short(minor, campaign.currency),
+            label=formatting.short_day,
         ),
         models=page.MODEL_LABELS,
         leaflet_form=leaflet_form if current_user.is_admin else None,
@@ -161,6 +167,7 @@ def create():
             form.ends_at.errors = [ENDS_BEFORE_START]
         else:
             db.session.commit()
+            flash(f"Campaign “{campaign.title}” created.")
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("campaigns/form.html", form=form, campaign=None), status
@@ -182,6 +189,7 @@ def edit(slug: str):
             form.ends_at.errors = [ENDS_BEFORE_START]
         else:
             db.session.commit()
+            flash("Changes saved.")
             return redirect(url_for("campaigns.show", slug=campaign.slug), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("campaigns/form.html", form=form, campaign=campaign), status

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import parse_qs, urlsplit
 
 from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..estimates import figures
 
-IFRAME_HEIGHT = 480
+# The snippet's height in CSS px: the heading and note, and one row per channel. A row is
+# sized for the narrowest box (320 px: the figure on two lines above a full-width button);
+# embed.css keeps rows within it, and tests/browser/test_embed.py measures it at 375 and 1280 px.
+BOX_CHROME_PX = 112
+ROW_PX = 112
 
 
 class UnknownChannels(ValueError):
@@ -50,16 +55,24 @@ def buttons(current: figures.Figures, currency: str, channels: list[str]) -> lis
     return out
 
 
-def snippet(embed_url: str, title: str) -> str:
-    """The <iframe> staff paste into their case page.
+def iframe_height(channels: int) -> int:
+    """The iframe height (px) that shows a box of this many channels without scrolling."""
+    return BOX_CHROME_PX + ROW_PX * channels
 
+
+def snippet(embed_url: str, title: str) -> str:
+    """The <iframe> staff paste into their case page, as tall as its channels need.
+
+    The channels are those the URL's `?channels=` names (every public one if none).
     `sandbox` keeps the box from running anything on their page; it still may submit its
     forms into a new tab (allow-popups…) as our own origin (allow-same-origin: the share
     endpoint checks the request comes from our origin).
     """
+    asked = parse_qs(urlsplit(embed_url).query).get("channels", [None])[0]
+    height = iframe_height(len(channels_asked(asked)))
     return (
         f'<iframe src="{escape(embed_url)}" title="{escape("Be a promoter: " + title)}" '
-        f'width="100%" height="{IFRAME_HEIGHT}" loading="lazy" '
+        f'width="100%" height="{height}" loading="lazy" '
         'sandbox="allow-forms allow-popups allow-popups-to-escape-sandbox allow-same-origin">'
         "</iframe>"
     )

@@ -8,8 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from ..formatting import locale, money
 from ..models import MAX_AMOUNT_MINOR
-from ..money import format_minor, parse_major
+from ..money import parse_major
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -41,15 +42,13 @@ class PledgeForm(FlaskForm):
 
     def validate_amount(self, field):
         try:
-            minor = parse_major(field.data or "", self.currency)
+            minor = parse_major(field.data or "", self.currency, locale())
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         if minor <= 0:
             raise ValidationError("Enter an amount above zero.")
         if minor > self.max_minor:
-            raise ValidationError(
-                f"Pledges here go up to {format_minor(self.max_minor, self.currency)}."
-            )
+            raise ValidationError(f"Pledges here go up to {money(self.max_minor, self.currency)}.")
         self.amount_minor = minor
 
 

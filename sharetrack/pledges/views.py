@@ -17,10 +17,12 @@ from flask import (
     url_for,
 )
 
+from ..campaigns import card
 from ..campaigns import service as campaigns
 from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..estimates import figures
 from ..extensions import db
+from ..formatting import money, number
 from ..links.public import (
     app_tokens,
     arrival_share_ids,
@@ -30,7 +32,6 @@ from ..links.public import (
 )
 from ..links.tokens import canonical_share_token
 from ..models import Campaign, utcnow
-from ..money import format_minor
 from ..promoters import sharing
 from ..ratelimit import limited
 from ..reports import credits
@@ -65,6 +66,33 @@ def _stripe_key() -> str | None:
     return current_app.config.get("STRIPE_SECRET_KEY") or None
 
 
+def _card(campaign: Campaign, raised: credits.Credited) -> card.Card:
+    """What the social card shows, from the campaign's live totals (credits.pledge_totals)."""
+    target = campaign.target_minor
+    return card.Card(
+        title=campaign.title,
+        raised=money(raised.amount_minor, campaign.currency),
+        target=money(target, campaign.currency) if target else None,
+        pledges=f"{number(raised.pledges)} pledge{'' if raised.pledges == 1 else 's'}",
+        fraction=raised.amount_minor / target if target else 0.0,
+    )
+
+
+def _social(campaign: Campaign, paragraphs: list[str], shown: card.Card) -> dict[str, str]:
+    """Open Graph and Twitter card values: absolute URLs on BASE_URL."""
+    summary = paragraphs[0] if paragraphs else ""
+    if len(summary) > 200:
+        summary = summary[:199].rsplit(" ", 1)[0] + "…"
+    progress = f"{shown.raised} raised" + (f" of {shown.target}" if shown.target else "")
+    return {
+        "title": campaign.title,
+        "description": f"{summary} {progress}." if summary else f"{progress}.",
+        "url": base_url() + url_for(".campaign_page", slug=campaign.slug),
+        "image": base_url() + url_for(".social_card", slug=campaign.slug),
+        "image_alt": f"{campaign.title}: {progress}",
+    }
+
+
 def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
     if _stripe_key():
         # The form's post answers with a redirect to Stripe Checkout, which form-action governs.
@@ -81,6 +109,7 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
         for channel in PUBLIC_CHANNELS
         if current is not None
     }
+    paragraphs = [p.strip() for p in (campaign.summary or "").split("\n\n") if p.strip()]
     page = render_template(
         "pledges/campaign.html",
         amounts=amounts,
@@ -89,11 +118,12 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
         share_form=ShareForm(formdata=None, parent=ref),
         ref=ref,
         actions={c: CHANNEL[c].action for c in PUBLIC_CHANNELS},
-        raised=format_minor(raised.amount_minor, campaign.currency),
-        target=format_minor(campaign.target_minor, campaign.currency),
+        raised=money(raised.amount_minor, campaign.currency),
+        target=money(campaign.target_minor, campaign.currency),
         pledges=raised.pledges,
         percent=percent,
-        paragraphs=[p.strip() for p in (campaign.summary or "").split("\n\n") if p.strip()],
+        paragraphs=paragraphs,
+        social=_social(campaign, paragraphs, _card(campaign, raised)),
     )
     return page, status
 
@@ -106,6 +136,22 @@ def campaign_page(slug: str):
     if request.args.get("paid"):
         flash("Thank you: your payment is with Stripe; your pledge counts once it confirms.")
     return _render(campaign, _form(campaign, formdata=None, ref=ref), ref)
+
+
+@bp.get("/c/<slug>/card.png")
+def social_card(slug: str):
+    """The page's 1200 × 630 social card; its ETag follows what it shows."""
+    campaign = _campaign_or_404(slug)
+    shown = _card(campaign, credits.pledge_totals(db.session, campaign.id))
+    tag = shown.etag()
+    if request.if_none_match.contains(tag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(card.png(shown), mimetype="image/png")
+    response.set_etag(tag)
+    # Networks fetch it once per share; a browser revalidates after five minutes.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.post("/c/<slug>/pledge")
@@ -138,7 +184,7 @@ def pledge(slug: str):
         ),
     )
     db.session.commit()
-    amount = format_minor(form.amount_minor, campaign.currency)
+    amount = money(form.amount_minor, campaign.currency)
     flash(f"Thank you: your pledge of {amount} is noted, awaiting payment.")
     return redirect(url_for(".campaign_page", slug=campaign.slug), 303)
 

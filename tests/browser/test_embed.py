@@ -112,3 +112,25 @@ def test_another_site_cannot_frame_the_box(context, live_server, case_page, make
     assert frame.url.startswith("chrome-error:")
     assert frame.get_by_role("heading", name="Be a promoter").count() == 0
     assert origins(context.requests) <= {case_page.origin, live_server}
+
+
+@pytest.mark.parametrize("channels", [None, "facebook,x,email"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_snippet_is_tall_enough_for_the_box(
+    context, live_server, case_page, make_campaign, channels, width
+):
+    campaign = make_campaign(landing_url=f"{case_page.origin}/our-case")
+    url = f"{live_server}/embed/{campaign.slug}" + (f"?channels={channels}" if channels else "")
+    case_page.html = (
+        '<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Our case</title><h1>Our case</h1>" + snippet(url, campaign.title)
+    )
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{case_page.origin}/our-case")
+    box = page.frame_locator("iframe")
+    expect(box.get_by_role("heading", name="Be a promoter")).to_be_visible()
+    frame = page.locator("iframe").bounding_box()
+    content = box.locator("html").bounding_box()
+    assert content["width"] <= frame["width"]  # no sideways scrolling in the box either
+    assert content["height"] <= frame["height"], (content, frame)

@@ -42,6 +42,12 @@ def test_staff_signs_in_and_creates_a_campaign(app, page, live_server, make_staf
         "Attribution window (days) must be at most 365 days"
     )
     expect(window).to_have_attribute("aria-invalid", "true")
+    # The error summary on top has the focus, and its link takes the keyboard to the field.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    summary.get_by_role("link", name=re.compile("Attribution window")).click()
+    expect(page).to_have_url(re.compile("#window_days$"))
     expect(window).to_have_attribute("aria-describedby", re.compile(r"\bwindow_days-error\b"))
     expect(page.get_by_label("Title")).to_have_value("Stop the Snoopers")  # typed values stay
     expect(page.get_by_label("Target")).to_have_value("12,500")
@@ -50,13 +56,15 @@ def test_staff_signs_in_and_creates_a_campaign(app, page, live_server, make_staf
 
     window.fill("45")
     page.get_by_role("button", name="Create campaign").click()
-    expect(page).to_have_url(f"{live_server}/staff/campaigns/stop-snoopers")
+    # (The browser keeps the #window_days the summary's link added across the redirect.)
+    expect(page).to_have_url(re.compile(rf"^{live_server}/staff/campaigns/stop-snoopers(#|$)"))
     expect(page.get_by_role("heading", name="Stop the Snoopers")).to_be_visible()
-    expect(page.get_by_text("£12,500.00")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Campaign “Stop the Snoopers” created.")
+    expect(page.get_by_text("£12,500", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Campaigns").first.click()
     row = page.get_by_role("row", name=re.compile("Stop the Snoopers"))
-    expect(row).to_contain_text("£12,500.00")
+    expect(row).to_contain_text("£12,500")
     page.set_viewport_size(PHONE)
     assert fits_the_screen(page)
     assert any(url.endswith("/static/site.css") for url in watch.requests)
@@ -100,3 +108,38 @@ def test_a_tampered_promoter_token_is_the_site_404(page, live_server):
     response = page.goto("/p/not-a-real-token.abcdef")
     assert response.status == 404
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+
+
+def test_a_failed_pledge_opens_at_its_focused_error_summary(app, page, make_campaign):
+    campaign = make_campaign(title="Stop the Snoopers", pledge_page=True, summary="A case.")
+    page.set_viewport_size(PHONE)
+    page.goto(f"/c/{campaign.slug}")
+    page.get_by_label("Your name (optional)").fill("Ada")
+    page.get_by_label("Amount (GBP)").fill("12,50")  # en_GB: a comma groups thousands
+    page.get_by_role("button", name="Pledge", exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    assert page.evaluate("window.scrollY") > 0  # the browser scrolled to it, not to the top
+    expect(page.get_by_label("Your name (optional)")).to_have_value("Ada")
+    summary.get_by_role("link").click()
+    expect(page).to_have_url(re.compile("#amount$"))
+    page.get_by_label("Amount (GBP)").fill("£12.50")
+    page.get_by_role("button", name="Pledge", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Thank you: your pledge of £12.50 is in.")
+    assert fits_the_screen(page)
+
+
+def test_an_admin_copies_the_new_api_key(page, make_staff):
+    make_staff("ada@example.org", "admin")
+    page.goto("/staff/login")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/staff/api-keys/")
+    page.get_by_label("Name").fill("Case website")
+    page.get_by_role("button", name="Create key").click()
+    key = page.get_by_role("textbox", name="New key").input_value()
+    assert key.startswith("st_")
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#new-key-status")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == key

@@ -61,13 +61,14 @@ def test_the_list_counts_shares_and_people(admin, make_campaign, make_share, vis
     page = admin.get("/staff/")
     assert page.status_code == 200
     assert cells(page.text) == [
-        ["Busy case", "active", "£0.00", "£12,345.50", "0%", "0", "2", "4", "3", "—"],
-        ["Quiet case", "active", "£0.00", "£0.00", "—", "0", "0", "0", "0", "—"],
+        ["Busy case", "active", "£0", "£12,345.50", "0%", "0", "2", "4", "3", "—"],
+        ["Quiet case", "active", "£0", "£0", "—", "0", "0", "0", "0", "—"],
     ]
     assert quiet.slug in page.text
 
     one = admin.get(f"/staff/campaigns/{busy.slug}")
-    assert [row[:3] for row in cells(one.text)] == [["facebook", "1", "3"], ["email", "1", "1"]]
+    channels = one.text.split('<table id="channels"', 1)[1]
+    assert [row[:3] for row in cells(channels)] == [["Facebook", "1", "3"], ["Email", "1", "1"]]
 
 
 def test_admin_creates_a_campaign(app, admin):
@@ -82,7 +83,8 @@ def test_admin_creates_a_campaign(app, admin):
         30,
     )
     page = admin.get("/staff/campaigns/snoopers")
-    assert "£10,000.00" in page.text
+    assert "Campaign “Stop the Snoopers” created." in page.text  # the success notice
+    assert "£10,000" in page.text and "£10,000.00" not in page.text  # whole units
     assert "30 days" in page.text
 
 
@@ -137,7 +139,10 @@ def test_admin_edits_a_campaign(app, admin, make_campaign):
         "New title",
         2_000_025,
     )
-    assert "€20,000.25" in admin.get("/staff/campaigns/snoopers").text
+    shown = admin.get("/staff/campaigns/snoopers").text
+    assert "€20,000.25" in shown
+    assert '<p class="notice" role="status">Changes saved.</p>' in shown  # once, after saving
+    assert "Changes saved." not in admin.get("/staff/campaigns/snoopers").text
 
 
 def test_an_invalid_edit_changes_nothing(app, admin, make_campaign):

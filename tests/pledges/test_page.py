@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from html import unescape as html_unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
 
+from sharetrack import create_app
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Pledge, PledgeCredit, Share
 from sharetrack.pledges import review
@@ -69,7 +71,7 @@ def credited(app) -> dict[int, int]:
 def test_the_page_shows_the_case_progress_and_a_button_per_channel(client, hosted):
     html = open_page(client, hosted)
     assert "We are taking the government to court." in html
-    assert "£0.00</strong> raised of £5,000.00" in html
+    assert "£0</strong> raised of £5,000" in html
     buttons = re.findall(r'<button type="submit" class="share share-(\w+)">([^<]+)</button>', html)
     assert [c for c, _ in buttons] == [
         "facebook", "x", "whatsapp", "linkedin", "bluesky", "telegram", "reddit", "email", "link"
@@ -121,13 +123,13 @@ def test_a_confirmed_pledge_is_credited_to_the_link_the_visitor_arrived_through(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Thank you: your pledge of £25.50 is noted, awaiting payment." in page
     # Nobody vouched for it yet: it moves no public figure and carries no credit.
-    assert "£0.00</strong> raised of £5,000.00" in page
+    assert "£0</strong> raised of £5,000" in page
     assert pledges(app) == [(2550, "pledged", "Ada")]
     assert credited(app) == {}
     confirm_all(app)
     assert pledges(app) == [(2550, "paid", "Ada")]
     assert credited(app) == {last.id: 2550}
-    assert "£25.50</strong> raised of £5,000.00" in open_page(client, hosted)
+    assert "£25.50</strong> raised of £5,000" in open_page(client, hosted)
     with app.app_context():
         first_click = db.session.execute(
             sa.select(PledgeCredit.share_id).where(PledgeCredit.model == "first_click")
@@ -179,7 +181,7 @@ def test_a_pledge_without_the_csrf_token_is_refused(app, client, hosted):
         ("twenty", "Enter an amount in digits"),
         ("25,50", "Enter an amount in digits"),
         ("1.234", "GBP has no smaller unit than 0.01."),
-        ("10000.01", "Pledges here go up to £10,000.00."),
+        ("10000.01", "Pledges here go up to £10,000."),
         ("9" * 400, "Pledges here go up to"),
     ],
 )
@@ -195,6 +197,34 @@ def test_a_bad_amount_is_explained_beside_the_field(app, client, hosted, amount,
     assert 'aria-invalid="true"' in page
     assert 'value="Ada"' in page  # what was typed is kept
     assert pledges(app) == []
+    # The summary on top of the form, focused on load, links to the field.
+    summary = page.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "autofocus" in summary and 'role="alert"' in summary
+    assert re.search(r'<a href="#amount">[^<]*' + re.escape(html_escape(message)), summary)
+
+
+@pytest.mark.parametrize("amount", ["12.50", "£12.50", " £12.50 ", "GBP 12.50"])
+def test_an_amount_may_carry_the_currency_sign(app, client, hosted, amount):
+    html = open_page(client, hosted)
+    response = client.post(
+        f"/c/{hosted.slug}/pledge", data={"csrf_token": csrf_token(html), "amount": amount}
+    )
+    assert response.status_code == 303
+    assert pledges(app) == [(1250, "pledged", None)]
+
+
+def test_a_decimal_comma_is_read_where_the_locale_writes_one(app_config, make_campaign):
+    app = create_app(app_config | {"LOCALE": "de_DE"})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    case = make_campaign(slug="fall", currency="EUR", target_minor=500_000, pledge_page=True)
+    html = client.get(f"/c/{case.slug}").get_data(as_text=True)
+    response = client.post(
+        f"/c/{case.slug}/pledge", data={"csrf_token": csrf_token(html), "amount": "12,50"}
+    )
+    assert response.status_code == 303
+    assert pledges(app) == [(1250, "pledged", None)]
 
 
 def test_a_bad_name_is_explained_beside_the_field(app, client, hosted):

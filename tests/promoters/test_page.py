@@ -182,3 +182,36 @@ def test_the_dashboard_url_from_sharing_opens_the_page(client, make_campaign):
     assert page.status_code == 200
     assert f'value="{made.json["url"]}"' in page.text
     assert "Share on WhatsApp" in page.text
+
+
+def page_text(client, path: str) -> str:
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", client.get(path).text)).split())
+
+
+def test_the_page_lists_exactly_what_is_stored(client, promoter):
+    text = page_text(client, promoter[1])
+    assert "This is everything we store about you: your name, “Ada”; your email address;" in text
+    assert "your links, and how many visits and pledges each one brought." in text
+    assert "Erase your name and email…" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "stored", "erase"),
+    [("Ada", "your name, “Ada”;", "Erase your name…"), (None, None, None)],
+)
+def test_the_page_offers_erasure_only_when_something_is_stored(app, client, name, stored, erase):
+    with app.app_context():
+        person = links.create_promoter(db.session, display_name=name)
+        db.session.commit()
+        token = app.extensions["sharetrack.tokens"].dashboard_token(person.code)
+    text = page_text(client, f"/p/{token}")
+    assert (
+        "email" not in text.split("This is everything we store about you:")[1].split("Download")[0]
+    )
+    if stored:
+        assert stored in text and erase in text
+    else:
+        assert "your name" not in text and "Erase" not in text

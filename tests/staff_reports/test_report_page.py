@@ -6,15 +6,18 @@ import html
 import re
 
 import pytest
+from babel.numbers import format_percent
 
+from sharetrack.formatting import channel
 from sharetrack.models import ATTRIBUTION_MODELS
-from sharetrack.money import format_minor
+from sharetrack.money import format_minor, is_whole
 from tests.conftest import BOTH_ENGINES
 from tests.staff_reports.conftest import NOW, ago
 
 
 def money(minor: int) -> str:
-    return format_minor(minor, "GBP", "en_GB")
+    """As pages show money: `£12.34`, and `£25` when whole."""
+    return format_minor(minor, "GBP", "en_GB", whole=is_whole(minor, "GBP"))
 
 
 def number(n: int) -> str:
@@ -23,7 +26,7 @@ def number(n: int) -> str:
 
 def table(page: str, table_id: str) -> list[list[str]]:
     """The body rows of the table with this id, as text."""
-    part = page.split(f'<table id="{table_id}">', 1)[1].split("</table>", 1)[0]
+    part = re.split(rf'<table id="{table_id}"[^>]*>', page, maxsplit=1)[1].split("</table>", 1)[0]
     body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return [
         [
@@ -53,14 +56,14 @@ def test_the_page_shows_the_apis_figures(admin, seeded, get_report, retention, m
         rows = table(text, "channels")
         expected = [
             [
-                r["channel"],
+                channel(r["channel"]),
                 number(r["shares"]),
                 number(r["clicks"]),
                 number(r["pledges"]),
                 money(r["attributed_minor"]),
                 money(r["indirect_minor"]),
                 money(r["per_share_minor"]),
-                str(r["cascade_factor"]),
+                format_percent(r["cascade_factor"], locale="en_GB"),  # 0.4 is "40%"
             ]
             for r in api["channels"]
         ]
@@ -100,7 +103,8 @@ def test_a_date_range_narrows_the_page_as_it_narrows_the_api(
     assert page.status_code == 200
     assert fact(page.text, "Raised") == money(api["totals"]["raised_minor"]) == money(13_200)
     assert f'value="{since}"' in page.text and f'value="{until}"' in page.text
-    assert len(re.findall(r"<rect [^>]*><title>", page.text)) == len(api["daily"]) == 3
+    wide = page.text.split('class="chart chart-wide"', 1)[1].split("</svg>", 1)[0]
+    assert len(re.findall(r"<rect [^>]*><title>", wide)) == len(api["daily"]) == 3
 
 
 @BOTH_ENGINES
@@ -182,7 +186,11 @@ def test_the_chart_is_inline_svg_with_no_style_attribute(admin, seeded):
     svg = text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "style=" not in svg and "<script" not in svg
     assert "http://" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert str(NOW.year) in svg  # the days are labelled
+    assert re.search(r">\d{1,2} [A-Z][a-z]{2}</text>", svg)  # the days are labelled
+    caption = text.split('<figcaption id="chart-caption">', 1)[1].split("</figcaption>", 1)[0]
+    assert str(NOW.year) in caption
+    # The data behind it, one tap away.
+    assert '<details class="chart-data">' in text and "<summary>The figures as a table" in text
 
 
 def test_an_empty_campaign_has_a_report(admin, make_campaign):

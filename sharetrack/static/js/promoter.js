@@ -1,4 +1,5 @@
-// The promoter page: copy a link, or hand it to the device's own share sheet. No other origin.
+// Copy buttons ([data-copy]: the promoter's links, a new API key) and the device's own share
+// sheet ([data-share]). No other origin.
 "use strict";
 
 function say(input, text) {
