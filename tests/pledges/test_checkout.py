@@ -109,7 +109,7 @@ def test_the_pages_csp_lets_the_form_lead_to_checkout_only(client, hosted, strip
 def test_too_large_an_amount_never_reaches_stripe(client, hosted, stripe_api):  # noqa: F811
     response = post(client, hosted, "10000.01")
     assert response.status_code == 422
-    assert "Pledges here go up to £10,000.00." in response.text
+    assert "Pledges here go up to £10,000." in response.text
     assert stripe_api.calls == []
 
 

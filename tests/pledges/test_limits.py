@@ -44,7 +44,7 @@ def test_the_form_refuses_more_than_the_campaigns_largest_pledge(app, client, ma
         data={"csrf_token": csrf_token(open_page(client, hosted)), "amount": "50.01"},
     )
     assert response.status_code == 422
-    assert '<span class="error" id="amount-error">Pledges here go up to £50.00.</span>' in (
+    assert '<span class="error" id="amount-error">Pledges here go up to £50.</span>' in (
         response.text
     )
     with app.app_context():

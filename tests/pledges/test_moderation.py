@@ -169,7 +169,7 @@ def test_admins_confirm_on_the_report_page_and_the_trail_shows_who(
     pledge_id = form_pledge(client, hosted, "42", arrive(client, token))
     email = sign_in("admin")
     page = client.get(f"/staff/campaigns/{hosted.slug}")
-    assert "Promised, awaiting payment</dt><dd>£42.00 (1)" in page.text
+    assert "Promised, awaiting payment</dt><dd>£42 (1)" in page.text
     assert 'aria-label="Confirm pledge page-' in page.text
     action = f"/staff/campaigns/{hosted.slug}/pledges/{pledge_id}/review"
     assert client.post(action, data={"status": "paid"}).status_code == 400  # no CSRF token

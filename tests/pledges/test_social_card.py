@@ -10,7 +10,12 @@ from html import unescape
 from PIL import Image
 
 from sharetrack.campaigns import card
-from tests.pledges.test_page import csrf_token, hosted, open_page  # noqa: F401 (fixture)
+from tests.pledges.test_page import (  # noqa: F401 (fixture)
+    confirm_all,
+    csrf_token,
+    hosted,
+    open_page,
+)
 
 
 def meta(html: str) -> dict[str, str]:
@@ -32,7 +37,7 @@ def test_the_page_carries_open_graph_and_twitter_tags(app_config, client, hosted
     assert app_config["BASE_URL"] == "https://st.example"
 
 
-def test_the_card_is_a_1200_by_630_png_revalidated_by_its_etag(client, hosted):  # noqa: F811
+def test_the_card_is_a_1200_by_630_png_revalidated_by_its_etag(app, client, hosted):  # noqa: F811
     response = client.get(f"/c/{hosted.slug}/card.png")
     assert response.status_code == 200
     assert response.mimetype == "image/png"
@@ -44,11 +49,15 @@ def test_the_card_is_a_1200_by_630_png_revalidated_by_its_etag(client, hosted): 
     again = client.get(f"/c/{hosted.slug}/card.png", headers={"If-None-Match": tag})
     assert (again.status_code, again.data) == (304, b"")
 
-    html = open_page(client, hosted)  # a pledge changes the figures, so the card and its tag
+    html = open_page(client, hosted)
     posted = client.post(
         f"/c/{hosted.slug}/pledge", data={"csrf_token": csrf_token(html), "amount": "2,500"}
     )
     assert posted.status_code == 303
+    # An unconfirmed form pledge moves no public figure: the card is the same.
+    same = client.get(f"/c/{hosted.slug}/card.png", headers={"If-None-Match": tag})
+    assert same.status_code == 304
+    confirm_all(app)  # once staff confirm it, the figures change, and so do the card and its tag
     changed = client.get(f"/c/{hosted.slug}/card.png", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
     assert changed.data != response.data
