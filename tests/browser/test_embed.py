@@ -7,6 +7,7 @@ http://127.0.0.1:<port>, as a campaign's own site would be); it frames /embed/<s
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -106,9 +107,12 @@ def test_another_site_cannot_frame_the_box(context, live_server, case_page, make
     )
     page = context.new_page()
     page.goto(case_page.origin)
-    page.wait_for_timeout(500)
+    # The browser refused to show it: its own error page comes to stand in the frame. Wait for
+    # that rather than for a fixed time, which a busy machine can outlast.
+    deadline = time.monotonic() + 10
+    while not page.frames[1].url.startswith("chrome-error:") and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
     frame = page.frames[1]
-    # The browser refused to show it (its own error page stands in the frame).
     assert frame.url.startswith("chrome-error:")
     assert frame.get_by_role("heading", name="Be a promoter").count() == 0
     assert origins(context.requests) <= {case_page.origin, live_server}

@@ -125,7 +125,9 @@ def test_a_failed_pledge_opens_at_its_focused_error_summary(app, page, make_camp
     expect(page).to_have_url(re.compile("#amount$"))
     page.get_by_label("Amount (GBP)").fill("£12.50")
     page.get_by_role("button", name="Pledge", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text("Thank you: your pledge of £12.50 is noted, awaiting payment.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Thank you: your pledge of £12.50 is noted, awaiting payment."
+    )
     assert fits_the_screen(page)
 
 
