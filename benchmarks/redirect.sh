@@ -20,7 +20,8 @@ trap cleanup EXIT
 
 free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-export SHARETRACK_SECRET_KEY="bench-$(date +%s%N)"
+export SHARETRACK_SECRET_KEY="$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(48))")"
+export SHARETRACK_BASE_URL="https://share.example.org"
 export DATABASE_URL="sqlite:///$work/bench.db"
 # wrk is one client hammering one link: lift its per-client limit (the check itself stays in
 # the path, as in production with memory storage).

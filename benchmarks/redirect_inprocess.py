@@ -31,7 +31,8 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko
 def prepare(folder: Path):
     """The app on a fresh SQLite database with the demo campaign; (app, a valid token)."""
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
-    os.environ["SHARETRACK_SECRET_KEY"] = os.urandom(16).hex()
+    os.environ["SHARETRACK_SECRET_KEY"] = os.urandom(32).hex()
+    os.environ["SHARETRACK_BASE_URL"] = "https://share.example.org"
     os.environ["SHARETRACK_RATELIMIT_REDIRECT"] = "100000000/minute"  # one client, many clicks
     from flask_migrate import upgrade
 

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECRET = "live-test-secret-key-0123456789abcdef"
+BASE_URL = "https://st.example"
 # Straight to our own server: no proxy from the environment, redirects followed.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -40,8 +41,9 @@ def environment(tmp_path: Path, database_url: str | None = None, **settings: str
     env.update(
         DATABASE_URL=database_url or f"sqlite:///{tmp_path / 'live.db'}",
         SHARETRACK_SECRET_KEY=SECRET,
-        **settings,
     )
+    # Outside tests the app refuses to start without its public origin (config.refuse_unsafe).
+    env.update({"SHARETRACK_BASE_URL": BASE_URL, **settings})
     return env
 
 
