@@ -22,7 +22,7 @@ HOW_TO_SET_KEY = (
 PLACEHOLDERS = frozenset({"change-me", "change-me-too", "insecure-development-key"})
 MIN_SECRET_KEY_BYTES = 32
 MIN_WEBHOOK_SECRET_BYTES = 24
-HOW_TO_MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+HOW_TO_MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105 - a command, not a secret
 
 
 class ConfigError(RuntimeError):
