@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, ratelimit, security, web
+from . import config, metrics, ratelimit, security, web
 from .extensions import csrf, db, login, migrate
 from .links.middleware import RedirectMiddleware
 
@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _redirect_statements(app)
     ratelimit.init_app(app)
     security.init_app(app)
+    metrics.init_app(app)
 
     from . import cli
     from .api import bp as api_bp
@@ -65,6 +66,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .embed.views import bp as embed_bp
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
+    from .ops.views import bp as ops_bp
     from .pledges.views import bp as campaign_page_bp
     from .promoters.views import bp as promoters_bp
 
@@ -79,6 +81,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(promoters_bp)
     app.register_blueprint(campaign_page_bp)
     app.register_blueprint(embed_bp)
+    app.register_blueprint(ops_bp)
     register_error_handlers(app)
     cli.register(app)
     return app

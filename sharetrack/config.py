@@ -59,6 +59,8 @@ def defaults(instance_path: str) -> dict:
         # Older webhook secrets still accepted while the platform rotates to the new one.
         "WEBHOOK_SECRETS": [],
         "JSON_SORT_KEYS": False,
+        # GET /metrics answers only `Authorization: Bearer <this>`; unset, it is a 404.
+        "METRICS_TOKEN": None,
         # `purge` deletes raw clicks older than this, once folded into daily aggregates.
         "CLICK_RETENTION_DAYS": 400,
         # PostgreSQL: give up connecting after this many seconds, and cancel a statement after
@@ -129,6 +131,8 @@ def refuse_unsafe(config) -> None:
     webhook = [config["WEBHOOK_SECRET"]] if config.get("WEBHOOK_SECRET") else []
     problems += _weak("WEBHOOK_SECRET", webhook, MIN_WEBHOOK_SECRET_BYTES)
     problems += _weak("WEBHOOK_SECRETS", config["WEBHOOK_SECRETS"], MIN_WEBHOOK_SECRET_BYTES)
+    metrics = [config["METRICS_TOKEN"]] if config.get("METRICS_TOKEN") else []
+    problems += _weak("METRICS_TOKEN", metrics, MIN_WEBHOOK_SECRET_BYTES)
     base = config.get("BASE_URL")
     if not base:
         problems.append(

@@ -69,12 +69,17 @@ def prepare(env: dict[str, str]) -> str:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 1, log: Path | None = None) -> Iterator[str]:
-    """gunicorn serving wsgi:app on a free port; yields its base URL, stops it afterwards."""
+def gunicorn(
+    env: dict[str, str], workers: int = 1, log: Path | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """gunicorn serving wsgi:app on a free port; yields its base URL, stops it afterwards.
+
+    `args` go before the others, e.g. ("-c", "deploy/gunicorn.conf.py") for the deploy config.
+    """
     port = free_port()
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+        [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
         + ["--graceful-timeout", "5", "wsgi:app"],
         cwd=ROOT,
         env=env,

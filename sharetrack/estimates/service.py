@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..metrics import SHARE_VALUE_SECONDS
 from ..models import CHANNELS, Campaign, PledgeCredit, Share, utcnow
 from . import share_value
 from .share_value import Estimate, ShareHistory
@@ -106,6 +107,7 @@ def _earners(shares: dict, share_id: int, cascade: bool) -> list[int]:
     return out
 
 
+@SHARE_VALUE_SECONDS.time()
 def channel_estimates(
     session: Session, campaign: Campaign, now: dt.datetime | None = None
 ) -> dict[str, ChannelEstimate]:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from .. import metrics
 from ..extensions import db
 from ..models import utcnow
 from ..ratelimit import allow_click
@@ -63,6 +64,7 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
                 tx.record(visit, salt)
             except SQLAlchemyError:  # never strand a visitor; the failure is in the log
                 log.exception("click on share %s not recorded", share_id)
+    metrics.click(metrics.click_kind(counted, visit.machine))
     return response
 
 
