@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import os
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -126,6 +127,19 @@ def register(app: Flask) -> None:
         made = rollup.fold(db.session)
         db.session.commit()
         click.echo(f"{made} share-day aggregate(s) made; raw clicks are kept")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_database(path: Path) -> None:
+        """Write a consistent copy of the database to PATH while the app keeps serving."""
+        from .ops.backup import BackupError, backup
+
+        try:
+            done = backup(db.engine, path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"backed up to {done.path} with {done.method}")
+        click.echo(f"restore: {done.restore}")
 
     @app.cli.command("import")
     @click.argument("file", type=click.File("rb"))
