@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, metrics, ratelimit, security, web
+from . import config, inputs, metrics, ratelimit, security, web
 from .extensions import csrf, db, login, migrate
 from .links.middleware import RedirectMiddleware
 
@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.load(app, overrides)
     # Flask 2.3+ ignores the JSON_SORT_KEYS setting; keep fields in the documented order.
     app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])  # type: ignore[attr-defined]
+    inputs.init_app(app)
 
     # Share-link clicks are answered in front of Flask's request machinery (ADR 0008).
     app.wsgi_app = RedirectMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -36,6 +36,16 @@ def _printable(value: str) -> str:
     return value
 
 
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    """Multi-line text: tabs and line breaks, but no other control characters (nor NUL)."""
+    if _CONTROL_IN_TEXT.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
 def _http_url(value: str) -> str:
     if _CONTROL.search(value) or " " in value:
         raise ValueError("must not contain spaces or control characters")
@@ -58,6 +68,8 @@ def _currency(value: str) -> str:
 
 
 EARLIEST = dt.datetime(2000, 1, 1)
+# The last day a query may name: later dates mean nothing here, and 9999-12-31 overflows.
+LATEST_DAY = dt.date(2099, 12, 31)
 # Clocks disagree a little; anything later than this is a mistake, not skew.
 FUTURE_SLACK = dt.timedelta(days=1)
 _EARLIEST_SECONDS = EARLIEST.replace(tzinfo=dt.UTC).timestamp()
@@ -98,7 +110,7 @@ AmountMinor = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
 Model = Literal[MODELS]  # type: ignore[valid-type]
 PledgeStatus = Literal[PLEDGE_STATUSES]  # type: ignore[valid-type]
 ExternalId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_printable)]
-Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip)]
+Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip), AfterValidator(_text)]
 # Stripped before the length check, so a title of spaces is refused rather than stored empty.
 Title = Annotated[
     str,
@@ -219,7 +231,7 @@ class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     model: Model | None = None
-    since: dt.date | None = Field(default=None, alias="from")
-    until: dt.date | None = Field(default=None, alias="to")
+    since: dt.date | None = Field(default=None, alias="from", ge=EARLIEST.date(), le=LATEST_DAY)
+    until: dt.date | None = Field(default=None, alias="to", ge=EARLIEST.date(), le=LATEST_DAY)
     format: Literal["json", "csv"] = "json"
     table: Literal["channels", "promoters", "daily"] | None = None

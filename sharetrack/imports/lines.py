@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import Field, StrictBool, TypeAdapter, ValidationError
+from pydantic import AfterValidator, Field, StrictBool, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..api.schemas import (
     AmountMinor,
     Channel,
@@ -32,12 +32,13 @@ from ..api.schemas import (
     Title,
     WindowDays,
 )
+from ..api.schemas import _printable as printable
 from ..models import Campaign
 from ..pledges.service import Event
 
 MAX_LINE_BYTES = 64 * 1024
-Key = Annotated[str, Field(min_length=1, max_length=200)]
-CampaignRef = Annotated[str, Field(min_length=1, max_length=64)]
+Key = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(printable)]
+CampaignRef = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(printable)]
 
 
 class CampaignLine(Strict):
@@ -64,7 +65,7 @@ class ClickLine(Strict):
     type: Literal["click"]
     share: Key
     at: Instant
-    visitor: Annotated[str, Field(min_length=1, max_length=1000)]
+    visitor: Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(printable)]
     bot: StrictBool = False
 
 
@@ -167,8 +168,7 @@ class Checker:
         try:
             record = LINE.validate_json(raw)
         except ValidationError as exc:
-            self.error(number, describe(exc))
-            self._remember_bad_key(number, raw)
+            self._refuse(number, raw, exc)
             return
         match record:
             case ClickLine():
@@ -203,12 +203,18 @@ class Checker:
                 self._campaign_lines[record.slug] = number
                 self.plan.campaigns[record.slug] = record
 
-    def _remember_bad_key(self, number: int, raw: bytes) -> None:
-        """A refused share line's key, so lines using it say why they are refused too."""
+    def _refuse(self, number: int, raw: bytes, exc: ValidationError) -> None:
+        """Say why the line is refused; remember a refused share's key, so lines using it say
+        why they are refused too."""
         try:
-            data = json.loads(raw)
-        except ValueError:
+            data = inputs.loads(raw)
+        except inputs.InputError as too_much:  # deeply nested or a NUL: say that, not more
+            self.error(number, str(too_much))
             return
+        except ValueError:
+            self.error(number, describe(exc))
+            return
+        self.error(number, describe(exc))
         if not isinstance(data, dict):
             return
         if data.get("type") == "share" and isinstance(data.get("key"), str):
