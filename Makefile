@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo clean contract browser loadtest
+.PHONY: run test lint install migrate demo clean contract browser loadtest deploy-check-tools
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -40,6 +40,17 @@ browser:
 	  $$sudo apt-get update -qq && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-dejavu-core; \
+	fi
+
+# Caddy and systemd-analyze check deploy/'s configs (tests/deploy); without them those tests
+# skip locally. .ci/run calls this first, so under CI they always run.
+deploy-check-tools:
+	@if command -v caddy >/dev/null && command -v systemd-analyze >/dev/null; then \
+	  echo "caddy: $$(command -v caddy); systemd-analyze: $$(command -v systemd-analyze)"; else \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    caddy systemd; \
 	fi
 
 lint: install
