@@ -44,8 +44,7 @@ def test_every_json_endpoint_refuses_deep_and_nul_bodies_with_a_4xx(app, client,
             response = client.post(route, data=body, content_type="application/json", headers=auth)
             assert 400 <= response.status_code < 500, (route, response.status_code)
     response = client.post("/api/v1/shares", data=DEEP, content_type="application/json")
-    assert response.status_code == 422
-    assert "control characters" in errors_in(response.text)["title"]
+    assert response.status_code == 400
     assert response.json["detail"] == inputs.too_deep()
 
 
