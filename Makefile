@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # pytest-xdist workers for `make test`: `auto` is one per CPU; 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest
+.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest deploy-check-tools
 
 # One stamp per set of extras: $(VENV)/.installed-<name> installs '.[<EXTRAS_name>]'.
 EXTRAS_app :=
@@ -62,6 +62,17 @@ browser:
 # Full-page screenshots of every page at 375 and 1280 px into tests/browser/screenshots/.
 screenshots: install browser
 	$(BIN)/python -m pytest tests/browser/test_tour.py -q -p no:randomly
+
+# Caddy and systemd-analyze check deploy/'s configs (tests/deploy); without them those tests
+# skip locally. .ci/run calls this first, so under CI they always run.
+deploy-check-tools:
+	@if command -v caddy >/dev/null && command -v systemd-analyze >/dev/null; then \
+	  echo "caddy: $$(command -v caddy); systemd-analyze: $$(command -v systemd-analyze)"; else \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    caddy systemd; \
+	fi
 
 # Style, then the layer contract (import-linter's lint-imports, issue 11) after ruff.
 lint: $(VENV)/.installed-lint

@@ -17,7 +17,7 @@ make --silent install
 WORK="$(mktemp -d)"
 PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export SHARETRACK_SQLALCHEMY_DATABASE_URI="sqlite:///$WORK/bench.db"
-export SHARETRACK_SECRET_KEY="benchmark-$(date +%s%N)"
+export SHARETRACK_SECRET_KEY="$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(48))")"
 export SHARETRACK_BASE_URL="https://share.our-campaign.example"  # 34 characters
 # wrk is one client asking for one image over and over: lift its per-client limit.
 export SHARETRACK_RATELIMIT_QR="100000000/minute"

@@ -40,7 +40,8 @@ trap cleanup EXIT
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/s/x" && return; sleep 0.1; done; }
 
-export SHARETRACK_SECRET_KEY="bench-$(date +%s%N)"
+export SHARETRACK_SECRET_KEY="bench-$(date +%s%N)-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export SHARETRACK_BASE_URL="https://share.example.org"
 # wrk is one client hammering one link: lift its per-client limit (the check itself stays in
 # the path, as in production with memory storage).
 export SHARETRACK_RATELIMIT_REDIRECT="100000000/minute"

@@ -39,7 +39,8 @@ def prepare(folder: Path, schema: str | None = None):
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
     else:
         os.environ["DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    os.environ["SHARETRACK_SECRET_KEY"] = os.urandom(16).hex()
+    os.environ["SHARETRACK_SECRET_KEY"] = os.urandom(32).hex()
+    os.environ["SHARETRACK_BASE_URL"] = "https://share.example.org"
     os.environ["SHARETRACK_RATELIMIT_REDIRECT"] = "100000000/minute"  # one client, many clicks
     from flask_migrate import upgrade
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, ratelimit, security, web
+from . import config, inputs, metrics, ratelimit, security, web
 from .auth import passwords
 from .extensions import csrf, db, login, mail, migrate
 from .links.middleware import RedirectMiddleware
@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     # Flask 2.3+ ignores the JSON_SORT_KEYS setting; keep fields in the documented order.
     app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])  # type: ignore[attr-defined]
+    inputs.init_app(app)
 
     # Share-link clicks are answered in front of Flask's request machinery (ADR 0008).
     app.wsgi_app = RedirectMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]
@@ -61,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _redirect_statements(app, built)
     ratelimit.init_app(app)
     security.init_app(app)
+    metrics.init_app(app)
 
     from . import cli
     from .api import bp as api_bp
@@ -84,6 +86,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .leaflets.views import bp as leaflets_bp
     from .links.views import bp as links_bp
+    from .ops.views import bp as ops_bp
     from .pledges.views import bp as campaign_page_bp
     from .promoters.views import bp as promoters_bp
 
@@ -98,6 +101,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(promoters_bp)
     app.register_blueprint(campaign_page_bp)
     app.register_blueprint(embed_bp)
+    app.register_blueprint(ops_bp)
     register_error_handlers(app)
     cli.register(app)
     return app

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import os
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -132,6 +134,21 @@ def rollup_clicks() -> None:
     click.echo(f"{made} share-day aggregate(s) made; raw clicks are kept")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_database(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the app keeps serving."""
+    from .ops.backup import BackupError, backup
+
+    try:
+        done = backup(db.engine, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up to {done.path} with {done.method}")
+    click.echo(f"restore: {done.restore}")
+
+
 @click.command("import")
 @with_appcontext
 @click.argument("file", type=click.File("rb"))
@@ -140,26 +157,43 @@ def rollup_clicks() -> None:
     is_flag=True,
     help="Store the valid lines and list the others, instead of storing nothing.",
 )
-def import_history(file, skip_invalid: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Import a file imported before; only what is not stored yet is stored.",
+)
+def import_history(file, skip_invalid: bool, force: bool) -> None:
     """Import campaigns, shares, clicks and pledges from JSON Lines (FILE, or - for stdin).
 
     The whole file is checked before anything is written; errors are listed with line
-    numbers. Campaigns already stored are used as they are; a pledge already stored is
-    updated as the webhook would update it.
+    numbers. A file imported before is refused (by its SHA-256) unless --force. Campaigns
+    already stored are used as they are; shares are matched by campaign and key, clicks by
+    share, time and bot flag, and a pledge already stored is updated as the webhook would.
     """
     from .imports.lines import Checker, group_errors
-    from .imports.store import store
+    from .imports.store import imported_before, remember, store
 
     checker = Checker()
+    digest = hashlib.sha256()
     with _progress("checking", _size(file)) as advance:
         pending = 0
         for number, raw in enumerate(file, 1):
+            digest.update(raw)
             checker.feed(number, raw)
             pending += len(raw)
             if pending > 1 << 20:
                 advance(pending)
                 pending = 0
         advance(pending)
+    sha256 = digest.hexdigest()
+    earlier = imported_before(db.session, sha256)
+    if earlier is not None and not force:
+        click.echo(
+            f"this file (SHA-256 {sha256[:16]}…) was imported on "
+            f"{earlier.imported_at:%Y-%m-%d %H:%M} UTC; nothing was stored. "
+            "--force imports it again, storing only what is not stored yet."
+        )
+        return
     plan = checker.finish(db.session)
     if plan.errors:
         for message in group_errors(plan.errors):
@@ -175,6 +209,7 @@ def import_history(file, skip_invalid: bool) -> None:
     try:
         with _progress("storing", records) as advance:
             done = store(db.session, plan, advance)
+        remember(db.session, sha256, plan.lines)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()
@@ -184,6 +219,12 @@ def import_history(file, skip_invalid: bool) -> None:
         f"stored {done.campaigns} campaign(s), {done.promoters} promoter(s), "
         f"{done.shares} share(s), {done.clicks} click(s), {done.pledges_new} new and "
         f"{done.pledges_updated} updated pledge(s)"
+        + (
+            f"; {done.shares_known} share(s) and {done.clicks_known} click(s) were stored "
+            "before and are kept as they are"
+            if done.shares_known or done.clicks_known
+            else ""
+        )
         + (f"; skipped {plan.invalid_lines} invalid line(s)" if plan.errors else "")
     )
 
@@ -229,6 +270,7 @@ COMMANDS = (
     rotate_salt,
     purge,
     rollup_clicks,
+    backup_database,
     import_history,
     demo,
 )

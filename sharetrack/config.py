@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -19,6 +20,11 @@ HOW_TO_SET_KEY = (
 
 # OWASP's least Argon2id memory for passwords (19 MiB); only tests may go below it.
 MIN_ARGON2_MEMORY_KIB = 19 * 1024
+# Every placeholder value of instance/config.example.py: a copied example must not run.
+PLACEHOLDERS = frozenset({"change-me", "change-me-too", "insecure-development-key"})
+MIN_SECRET_KEY_BYTES = 32
+MIN_WEBHOOK_SECRET_BYTES = 24
+HOW_TO_MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105 - a command, not a secret
 
 
 class ConfigError(RuntimeError):
@@ -33,7 +39,8 @@ def defaults(instance_path: str) -> dict:
         "SECRET_KEYS": [],
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "sharetrack.db"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
-        # Public origin used in links (e.g. https://share.example.org); else the request's host.
+        # Public origin of every link, QR code and email (e.g. https://share.example.org).
+        # Required outside debug and tests; only there does the request's host stand in.
         "BASE_URL": None,
         # How many proxies in front of the app may set X-Forwarded-For/-Proto/-Host.
         "TRUSTED_PROXIES": 0,
@@ -62,6 +69,8 @@ def defaults(instance_path: str) -> dict:
         # The origin of Stripe's Checkout pages: the one place the pledge form may redirect to.
         "STRIPE_CHECKOUT_ORIGIN": "https://checkout.stripe.com",
         "JSON_SORT_KEYS": False,
+        # GET /metrics answers only `Authorization: Bearer <this>`; unset, it is a 404.
+        "METRICS_TOKEN": None,
         # `purge` deletes raw clicks older than this, once folded into daily aggregates.
         "CLICK_RETENTION_DAYS": 400,
         # PostgreSQL: give up connecting after this many seconds, and cancel a statement after
@@ -142,12 +151,64 @@ def load(app: Flask, overrides: dict | None = None) -> None:
             "SHARETRACK_MAIL_SERVER is set but SHARETRACK_MAIL_DEFAULT_SENDER is not: "
             "set the address emails come from, e.g. sharetrack@example.org."
         )
+    if not (app.debug or app.testing):
+        refuse_unsafe(app.config)
+    if app.config["BASE_URL"]:
+        app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
     if app.config["COOKIE_SECURE"] is None:
         app.config["COOKIE_SECURE"] = not (app.debug or app.testing)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = app.config["COOKIE_SECURE"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+
+
+def refuse_unsafe(config) -> None:
+    """Raise ConfigError, saying how to fix it, for settings that production must not run with."""
+    problems = []
+    for name, keys in (
+        ("SECRET_KEY", [config["SECRET_KEY"]]),
+        ("SECRET_KEYS", config["SECRET_KEYS"]),
+    ):
+        problems += _weak(name, keys, MIN_SECRET_KEY_BYTES)
+    webhook = [config["WEBHOOK_SECRET"]] if config.get("WEBHOOK_SECRET") else []
+    problems += _weak("WEBHOOK_SECRET", webhook, MIN_WEBHOOK_SECRET_BYTES)
+    problems += _weak("WEBHOOK_SECRETS", config["WEBHOOK_SECRETS"], MIN_WEBHOOK_SECRET_BYTES)
+    metrics = [config["METRICS_TOKEN"]] if config.get("METRICS_TOKEN") else []
+    problems += _weak("METRICS_TOKEN", metrics, MIN_WEBHOOK_SECRET_BYTES)
+    base = config.get("BASE_URL")
+    if not base:
+        problems.append(
+            "BASE_URL is not set: links, QR codes and emails would take their address from the "
+            "request's Host header. Set SHARETRACK_BASE_URL=https://share.example.org "
+            "(your public origin)."
+        )
+    elif urlsplit(str(base)).scheme not in ("http", "https") or not urlsplit(str(base)).netloc:
+        problems.append(
+            f"BASE_URL {base!r} is not an http(s) origin such as https://share.example.org."
+        )
+    if problems:
+        raise ConfigError(
+            "sharetrack refuses to start with unsafe settings (outside debug and tests):\n  - "
+            + "\n  - ".join(problems)
+        )
+
+
+def _weak(name: str, keys, min_bytes: int) -> list[str]:
+    """What is wrong with each key of setting `name`: a placeholder or too short."""
+    out = []
+    for key in keys:
+        if str(key) in PLACEHOLDERS:
+            out.append(
+                f"{name} is the example config's placeholder {str(key)!r}; "
+                f"replace it with a random value: {HOW_TO_MAKE_SECRET}"
+            )
+        elif len(str(key).encode()) < min_bytes:
+            out.append(
+                f"{name} is shorter than {min_bytes} bytes; make a long random one: "
+                f"{HOW_TO_MAKE_SECRET}"
+            )
+    return out
 
 
 def _key_list(keys) -> list[str]:

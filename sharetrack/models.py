@@ -150,6 +150,8 @@ class Share(db.Model):
             sqlite_where=sa.text("channel != 'leaflet'"),
             postgresql_where=sa.text("channel != 'leaflet'"),
         ),
+        # A share imported again (flask import --force, overlapping files) is the same share.
+        sa.Index("uq_shares_campaign_id_import_key", "campaign_id", "import_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -159,6 +161,8 @@ class Share(db.Model):
     # The share through which this share's promoter arrived: the edge of a cascade.
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shares.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The key the share had in the import file it came from (None: made here).
+    import_key: Mapped[str | None] = mapped_column(sa.String(200))
 
     campaign: Mapped[Campaign] = relationship(back_populates="shares")
     promoter: Mapped[Promoter | None] = relationship(back_populates="shares")
@@ -282,6 +286,17 @@ class DailySalt(db.Model):
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     salt: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ImportFile(db.Model):
+    """A file `flask import` stored, by its SHA-256: the same file is not imported twice."""
+
+    __tablename__ = "import_files"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    lines: Mapped[int] = mapped_column()
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class ApiKey(db.Model):

@@ -7,6 +7,8 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Multi-line text keeps tabs and line breaks, and no other control character (nor NUL).
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def has_control(value: str) -> bool:
@@ -17,6 +19,13 @@ def has_control(value: str) -> bool:
 def printable(value: str) -> str:
     """The text unchanged, unless it holds control characters."""
     if has_control(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def plain_text(value: str) -> str:
+    """Multi-line text unchanged: tabs and line breaks, but no other control characters."""
+    if _CONTROL_IN_TEXT.search(value):
         raise ValueError("must not contain control characters")
     return value
 

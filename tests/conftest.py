@@ -133,7 +133,7 @@ def app_config(database_config) -> dict:
     """Everything create_app is given in tests; override to change one setting."""
     return {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key-0123456789",
+        "SECRET_KEY": "test-secret-key-0123456789abcdefghijkl",
         "BASE_URL": "https://st.example",
         **CHEAP_ARGON2,
         **database_config,

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECRET = "live-test-secret-key-0123456789abcdef"
+BASE_URL = "https://st.example"
 # Straight to our own server: no proxy from the environment, redirects followed.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -40,8 +41,9 @@ def environment(tmp_path: Path, database_url: str | None = None, **settings: str
     env.update(
         DATABASE_URL=database_url or f"sqlite:///{tmp_path / 'live.db'}",
         SHARETRACK_SECRET_KEY=SECRET,
-        **settings,
     )
+    # Outside tests the app refuses to start without its public origin (config.refuse_unsafe).
+    env.update({"SHARETRACK_BASE_URL": BASE_URL, **settings})
     return env
 
 
@@ -67,12 +69,17 @@ def prepare(env: dict[str, str]) -> str:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 1, log: Path | None = None) -> Iterator[str]:
-    """gunicorn serving wsgi:app on a free port; yields its base URL, stops it afterwards."""
+def gunicorn(
+    env: dict[str, str], workers: int = 1, log: Path | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """gunicorn serving wsgi:app on a free port; yields its base URL, stops it afterwards.
+
+    `args` go before the others, e.g. ("-c", "deploy/gunicorn.conf.py") for the deploy config.
+    """
     port = free_port()
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+        [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
         + ["--graceful-timeout", "5", "wsgi:app"],
         cwd=ROOT,
         env=env,

@@ -28,7 +28,7 @@ from ..models import (
     MAX_TITLE_LENGTH,
     MAX_WINDOW_DAYS,
 )
-from ..validation import Strict, has_control, printable
+from ..validation import Strict, has_control, plain_text, printable
 from . import service as campaign_service
 
 SLUG_RE = campaign_service.SLUG_RE.pattern
@@ -86,7 +86,9 @@ Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=MAX_SLUG_LENGTH)]
 # A campaign named in a request: looked up, so only its length is checked here.
 CampaignRef = Annotated[str, Field(min_length=1, max_length=MAX_SLUG_LENGTH)]
 Model = Literal[ATTRIBUTION_MODELS]  # type: ignore[valid-type]
-Summary = Annotated[str, Field(max_length=5000), AfterValidator(str.strip)]
+Summary = Annotated[
+    str, Field(max_length=5000), AfterValidator(str.strip), AfterValidator(plain_text)
+]
 # Stripped before the length check, so a title of spaces is refused rather than stored empty.
 Title = Annotated[
     str,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..channels import CHANNELS
+from ..metrics import SHARE_VALUE_SECONDS
 from ..models import Campaign, PledgeCredit, Share, utcnow
 from . import share_value
 from .share_value import Estimate, ShareHistory
@@ -107,6 +108,7 @@ def _earners(shares: dict, share_id: int, cascade: bool) -> list[int]:
     return out
 
 
+@SHARE_VALUE_SECONDS.time()
 def channel_estimates(
     session: Session, campaign: Campaign, now: dt.datetime | None = None
 ) -> dict[str, ChannelEstimate]:

@@ -8,18 +8,24 @@ problems found, each with its line number.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import Field, StrictBool, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..campaigns.schemas import (
     CampaignDate,
-    CampaignRef,
     Currency,
     LandingUrl,
     Slug,
@@ -29,14 +35,17 @@ from ..campaigns.schemas import (
 )
 from ..campaigns.service import EndsBeforeStart, check_dates
 from ..links.schemas import Channel
-from ..models import MAX_PLEDGE_REFS, Campaign
+from ..models import MAX_PLEDGE_REFS, MAX_SLUG_LENGTH, Campaign
 from ..pledges.schemas import AmountMinor, ExternalId, Instant, PledgeStatus
 from ..pledges.service import Event
 from ..tracking import visitors
-from ..validation import Strict
+from ..validation import Strict, printable
 
 MAX_LINE_BYTES = 64 * 1024
-Key = Annotated[str, Field(min_length=1, max_length=200)]
+Key = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(printable)]
+CampaignRef = Annotated[
+    str, Field(min_length=1, max_length=MAX_SLUG_LENGTH), AfterValidator(printable)
+]
 
 
 class CampaignLine(Strict):
@@ -73,7 +82,7 @@ class ClickLine(Strict):
     type: Literal["click"]
     share: Key
     at: Instant
-    visitor: Annotated[str, Field(min_length=1, max_length=1000)]
+    visitor: Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(printable)]
     bot: StrictBool = False
 
 
@@ -177,8 +186,7 @@ class Checker:
         try:
             record = LINE.validate_json(raw)
         except ValidationError as exc:
-            self.error(number, describe(exc))
-            self._remember_bad_key(number, raw)
+            self._refuse(number, raw, exc)
             return
         match record:
             case ClickLine():
@@ -214,12 +222,18 @@ class Checker:
                 self._campaign_lines[record.slug] = number
                 self.plan.campaigns[record.slug] = record
 
-    def _remember_bad_key(self, number: int, raw: bytes) -> None:
-        """A refused share line's key, so lines using it say why they are refused too."""
+    def _refuse(self, number: int, raw: bytes, exc: ValidationError) -> None:
+        """Say why the line is refused; remember a refused share's key, so lines using it say
+        why they are refused too."""
         try:
-            data = json.loads(raw)
-        except ValueError:
+            data = inputs.loads(raw)
+        except inputs.InputError as too_much:  # deeply nested or a NUL: say that, not more
+            self.error(number, str(too_much))
             return
+        except ValueError:
+            self.error(number, describe(exc))
+            return
+        self.error(number, describe(exc))
         if not isinstance(data, dict):
             return
         if data.get("type") == "share" and isinstance(data.get("key"), str):

@@ -16,6 +16,7 @@ from ..models import (
     LIVE_STATUSES,
     Campaign,
     Click,
+    ImportFile,
     Pledge,
     PledgeCredit,
     PledgeTouch,
@@ -39,6 +40,19 @@ class Stored:
     clicks: int = 0
     pledges_new: int = 0
     pledges_updated: int = 0
+    shares_known: int = 0  # matched by campaign and import key: stored before
+    clicks_known: int = 0  # matched by share, time and bot flag: stored before
+
+
+def imported_before(session: Session, sha256: str) -> ImportFile | None:
+    """The record of an earlier import of the file with this SHA-256, if any."""
+    return session.scalar(sa.select(ImportFile).where(ImportFile.sha256 == sha256))
+
+
+def remember(session: Session, sha256: str, lines: int) -> None:
+    """Record that the file with this SHA-256 was imported (once; a forced repeat keeps it)."""
+    if imported_before(session, sha256) is None:
+        session.add(ImportFile(sha256=sha256, lines=lines, imported_at=utcnow()))
 
 
 def _chunks(rows: list, size: int = CHUNK):
@@ -147,8 +161,13 @@ def _store(session: Session, plan: Plan, advance: Callable[[int], None]) -> Stor
         done.campaigns += 1
     advance(len(plan.campaigns))
 
-    # The same external promoter id is the same (new, anonymous) promoter.
-    external = sorted({s.promoter for s in plan.shares if s.promoter is not None})
+    share_ids = _known_shares(session, plan, campaigns)
+    known = set(share_ids)
+    # The same external promoter id is the same (new, anonymous) promoter; a known share
+    # keeps the promoter it has.
+    external = sorted(
+        {s.promoter for s in plan.shares if s.promoter is not None and s.key not in known}
+    )
     now = utcnow()
     promoter_ids = dict(
         zip(
@@ -171,11 +190,11 @@ def _store(session: Session, plan: Plan, advance: Callable[[int], None]) -> Stor
     )
     done.promoters = len(external)
 
-    share_ids: dict[str, int] = {}
+    done.shares_known = len(known)
     level: list = []
-    for share in [*plan.shares, None]:  # parents come first: one insert per depth
-        if share is not None and (not level or level[0].depth == share.depth):
-            level.append(share)
+    for share in [*(s for s in plan.shares if s.key not in known), None]:  # parents first:
+        if share is not None and (not level or level[0].depth == share.depth):  # one insert
+            level.append(share)  # per depth
             continue
         rows = [
             {
@@ -184,6 +203,7 @@ def _store(session: Session, plan: Plan, advance: Callable[[int], None]) -> Stor
                 "channel": s.channel,
                 "parent_id": share_ids[s.parent] if s.parent else None,
                 "created_at": s.created_at,
+                "import_key": s.key,
             }
             for s in level
         ]
@@ -192,7 +212,11 @@ def _store(session: Session, plan: Plan, advance: Callable[[int], None]) -> Stor
         )
         advance(len(level))
         level = [share] if share is not None else []
-    done.shares = len(share_ids)
+    done.shares = len(share_ids) - len(known)
+    if known:
+        before = len(plan.clicks)
+        plan.clicks = _new_clicks(session, plan.clicks, {k: share_ids[k] for k in known})
+        done.clicks_known = before - len(plan.clicks)
 
     insert_clicks = _driver_insert(
         session,
@@ -217,6 +241,73 @@ def _store(session: Session, plan: Plan, advance: Callable[[int], None]) -> Stor
     _store_pledges(session, plan, campaigns, share_ids, done)
     advance(len(plan.pledges))
     return done
+
+
+def _known_shares(session: Session, plan: Plan, campaigns: dict) -> dict[str, int]:
+    """{import key: id} of the plan's shares already stored under their campaign."""
+    by_campaign: dict[int, list[str]] = {}
+    for share in plan.shares:
+        if share.campaign in plan.stored_campaigns:  # a new campaign has no shares yet
+            by_campaign.setdefault(campaigns[share.campaign], []).append(share.key)
+    found: dict[str, int] = {}
+    for cid, keys in by_campaign.items():
+        for chunk in _chunks(keys, 1000):
+            found.update(
+                session.execute(
+                    sa.select(Share.import_key, Share.id).where(
+                        Share.campaign_id == cid, Share.import_key.in_(chunk)
+                    )
+                ).all()
+            )
+    return found
+
+
+def _new_clicks(session: Session, clicks: list, known: dict[str, int]) -> list:
+    """The clicks not stored yet: on a known share, a click at the same time with the same bot
+    flag is the same click (counted, so two such clicks in the file and one stored keep one)."""
+    stored: dict[tuple[int, dt.datetime, bool], int] = {}
+    ids = sorted(set(known.values()))
+    for chunk in _chunks(ids, 1000):
+        rows = session.execute(
+            sa.select(Click.share_id, Click.at, Click.is_bot, sa.func.count())
+            .where(Click.share_id.in_(chunk))
+            .group_by(Click.share_id, Click.at, Click.is_bot)
+        )
+        stored.update(((sid, at, bool(bot)), n) for sid, at, bot, n in rows)
+    out = []
+    for click in clicks:
+        key, at, _unique, bot = click
+        slot = (known.get(key), at, bot)
+        if stored.get(slot):
+            stored[slot] -= 1
+            continue
+        out.append(click)
+    return out
+
+
+def _folded_days(plan: Plan, before, campaigns: dict, share_ids: dict) -> list[dict]:
+    """click_days rows for the imported clicks of days already folded."""
+    shares = {s.key: s for s in plan.shares}
+    days: dict[tuple[str, object], list[int]] = {}
+    for key, at, unique, bot in plan.clicks:
+        day = at.date()
+        if day < before:
+            counts = days.setdefault((key, day), [0, 0, 0])
+            counts[0] += not bot
+            counts[1] += unique
+            counts[2] += bot
+    return [
+        {
+            "share_id": share_ids[key],
+            "day": day,
+            "campaign_id": campaigns[shares[key].campaign],
+            "channel": shares[key].channel,
+            "clicks": clicks,
+            "unique_clicks": unique,
+            "bot_clicks": bots,
+        }
+        for (key, day), (clicks, unique, bots) in days.items()
+    ]
 
 
 def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: Stored) -> None:

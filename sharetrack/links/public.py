@@ -24,7 +24,11 @@ def app_tokens() -> Tokens:
 
 
 def base_url() -> str:
-    """The public origin links are built on: BASE_URL if set, else this request's."""
+    """The public origin links are built on: BASE_URL (in debug and tests, else this request's).
+
+    Production refuses to start without BASE_URL (config.refuse_unsafe), so there the Host and
+    X-Forwarded-Host headers never decide an address that QR images and emails carry.
+    """
     configured = current_app.config.get("BASE_URL")
     return (configured or request.host_url).rstrip("/")
 

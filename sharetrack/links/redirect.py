@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from .. import metrics
 from ..channels import tagged_landing_url
 from ..extensions import db
 from ..models import utcnow
@@ -84,6 +85,7 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
     targets: Targets = services(app).targets
     target = targets.get(share_id)
     if target is not None and row is None:  # nothing to read, nothing to write
+        metrics.click(metrics.click_kind(counted, visit.machine))
         return _response(app, request, target, canonical_share_token(token), visit)
     with redirect_sql.transaction(services(app).redirect_statements) as tx:
         if target is None:
@@ -97,6 +99,7 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
                 tx.record(row)
             except SQLAlchemyError:  # never strand a visitor; the failure is in the log
                 log.exception("click on share %s not recorded", share_id)
+    metrics.click(metrics.click_kind(counted, visit.machine))
     return response
 
 

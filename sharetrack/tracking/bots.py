@@ -1,15 +1,44 @@
-"""Which requests are machines: crawlers, link previews, prefetches and HEAD requests."""
+"""Which requests are machines: crawlers, link previews, prefetches and HEAD requests.
+
+Two maintained public pattern lists vote: crawlerdetect (the PHP CrawlerDetect list) and
+crawler-user-agents (monperrus/crawler-user-agents, released on PyPI with every change). Either
+one is enough. In-app browsers (Facebook, Instagram, LinkedIn, Snapchat, Telegram, X) are
+people who tapped a link inside an app: they carry a full browser engine plus an app token,
+and are never counted as machines even when one list has a pattern for that token.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+import crawleruseragents
 from crawlerdetect import CrawlerDetect
 
 _detector = CrawlerDetect()
 
-# Link-preview fetchers that crawlerdetect's list does not know yet (lowercase substrings).
-EXTRA_PREVIEW_AGENTS = ("cardyb",)  # Bluesky's card fetcher
+# Link-preview fetchers that neither list knows yet (lowercase substrings).
+EXTRA_PREVIEW_AGENTS = ("cardyb", "kakaotalk-scrap")  # Bluesky's and KakaoTalk's card fetchers
+
+# The app tokens of in-app browsers, each beside a real engine (checked separately below).
+# MetaIAB is the Facebook app's in-app browser on Android ("IAB"), listed by
+# crawler-user-agents as a preview fetcher; its agent is a full Android WebView.
+_IN_APP = re.compile(
+    r"FBAN/|FBAV/|FB_IAB/|MetaIAB |\bInstagram \d|LinkedInApp|Snapchat/\d|Telegram-Android/"
+    r"|TwitterAndroid|Twitter for iP"
+)
+_ENGINE = re.compile(r"^Mozilla/5\.0 \((?:iPhone|iPad|Linux; Android|Macintosh|Windows)[^)]*\)")
+# A crawler names a page for webmasters or calls itself a bot; an in-app browser never does.
+_SELF_DECLARED = re.compile(r"https?://|bot\b", re.IGNORECASE)
+
+
+def is_in_app_browser(user_agent: str) -> bool:
+    """True for a social app's built-in browser: a person, though the agent names the app."""
+    return bool(
+        _ENGINE.match(user_agent)
+        and _IN_APP.search(user_agent)
+        and not _SELF_DECLARED.search(user_agent)
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -20,8 +49,10 @@ def is_bot_agent(user_agent: str) -> bool:
     lowered = user_agent.lower()
     if any(marker in lowered for marker in EXTRA_PREVIEW_AGENTS):
         return True
-    # crawlerdetect runs hundreds of regexes per agent; agents repeat, so the cache pays.
-    return bool(_detector.isCrawler(user_agent))
+    if is_in_app_browser(user_agent):
+        return False
+    # Both lists run hundreds of regexes per new agent; agents repeat, so the cache pays.
+    return bool(_detector.isCrawler(user_agent)) or crawleruseragents.is_crawler(user_agent)
 
 
 def is_prefetch(headers) -> bool:

@@ -180,7 +180,11 @@ def session_cookie(response) -> str:
 @pytest.mark.parametrize("debug", [False, True])
 def test_session_cookie_flags(database_config, monkeypatch, debug):
     monkeypatch.setenv("FLASK_DEBUG", "1" if debug else "0")
-    app = create_app({"SECRET_KEY": "a-real-secret-for-this-test", **database_config})
+    settings = {
+        "SECRET_KEY": "a-real-secret-for-this-test-0123456",
+        "BASE_URL": "https://st.example",
+    }
+    app = create_app({**settings, **database_config})
     assert app.debug is debug and not app.testing
     with app.app_context():
         db.create_all()

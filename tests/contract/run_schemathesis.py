@@ -6,12 +6,16 @@ Starts gunicorn (2 workers) on a free port over a migrated throwaway database: a
 in PostgreSQL when DATABASE_URL names one, else SQLite in a temporary folder. Loads the demo
 campaign (so generated bodies can reach real shares), makes a staff key, and runs schemathesis
 against /api/v1/openapi.json with a bounded number of examples per operation and a fixed seed.
-The exit status is schemathesis's. `.ci/run` calls this after the suites.
+Then the HTML pages and staff forms (tests/contract/pages.yaml: every field and query
+parameter as free text), signed in as staff with form tokens off on this throwaway server,
+checked for "no 5xx" only. The exit status is schemathesis's. `.ci/run` calls this after the
+suites.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import subprocess
 import sys
@@ -26,6 +30,9 @@ import sqlalchemy as sa
 from tests import live
 
 REVOKE = "revoke_api_key"
+PAGES = Path(__file__).with_name("pages.yaml")
+STAFF_EMAIL = "fuzz@example.org"
+STAFF_PASSWORD = "contract-fuzzing-password-0123"  # noqa: S105 - a throwaway server's
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -56,6 +63,53 @@ def throwaway_database(folder: Path) -> Iterator[str]:
         engine.dispose()
 
 
+def staff_cookie(base_url: str) -> str:
+    """Sign the fuzzing staff account in; its session cookie as a Cookie header value."""
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    body = f"email={STAFF_EMAIL}&password={STAFF_PASSWORD}"
+    connection.request(
+        "POST",
+        "/staff/login",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    cookie = response.getheader("Set-Cookie") or ""
+    connection.close()
+    if response.status != 302 or not cookie:
+        raise RuntimeError(f"staff sign-in for fuzzing failed: {response.status}")
+    return cookie.split(";", 1)[0]
+
+
+def fuzz_pages(base_url: str, key: str, args, env: dict) -> int:
+    """Fuzz the pages and staff forms of pages.yaml, signed in; any 5xx fails."""
+    print(f"== schemathesis: pages and staff forms against {base_url}", flush=True)
+    command = [
+        str(live.BIN / "schemathesis"),
+        "run",
+        str(PAGES),
+        "--url",
+        base_url,
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        str(args.max_examples),
+        "--seed",
+        str(args.seed),
+        "--header",
+        f"Cookie: {staff_cookie(base_url)}",
+        "--header",
+        f"Authorization: Bearer {key}",  # the report API in pages.yaml
+        "--workers",
+        "1",
+        "--request-timeout",
+        "10",
+        "--no-color",
+    ]
+    return subprocess.call(command, env=env)
+
+
 def main() -> int:
     """Run the contract check; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,8 +125,20 @@ def main() -> int:
                 # The limit itself is tested in the suite; here it would only hide the views.
                 SHARETRACK_RATELIMIT_SHARES="100000/minute",
                 SHARETRACK_BASE_URL="https://st.example",
+                # Form tokens are tested in the suite; here they would stop every form post.
+                SHARETRACK_WTF_CSRF_ENABLED="false",
             )
             key = live.prepare(env)
+            subprocess.run(
+                [str(live.BIN / "flask"), "--app", "sharetrack", "create-staff", STAFF_EMAIL]
+                + ["--role", "admin", "--password-stdin"],
+                input=STAFF_PASSWORD + "\n",
+                env=env,
+                cwd=live.ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             live.flask(env, "demo", "--base-url", "https://st.example")
             log = folder / "gunicorn.log"
             with live.gunicorn(env, workers=2, log=log) as base_url:
@@ -104,6 +170,7 @@ def main() -> int:
                 status = status or subprocess.call(
                     [*command, "--include-operation-id", REVOKE], env=run_env
                 )
+                status = status or fuzz_pages(base_url, key, args, run_env)
             if status != 0:
                 print("== gunicorn log (tail)", file=sys.stderr)
                 print(log.read_text()[-6000:], file=sys.stderr)

@@ -271,6 +271,7 @@ def test_a_progress_bar_on_a_terminal(app, app_config, jsonl):
     env = os.environ | {
         "SHARETRACK_SQLALCHEMY_DATABASE_URI": app_config["SQLALCHEMY_DATABASE_URI"],
         "SHARETRACK_SECRET_KEY": app_config["SECRET_KEY"],
+        "SHARETRACK_BASE_URL": app_config["BASE_URL"],
         "COLUMNS": "100",
     }
     if "SQLALCHEMY_ENGINE_OPTIONS" in app_config:

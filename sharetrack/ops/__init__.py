@@ -1,0 +1,1 @@
+"""Operations: the health check and the metrics, for load balancers and monitoring."""
