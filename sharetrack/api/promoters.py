@@ -29,6 +29,7 @@ from .openapi import Reply, operation
 @limited("RATELIMIT_RECOVER")
 def recover():
     """Send the page address(es) to this address if a promoter gave it; always 202."""
+    body = parse(RecoverRequest)  # a bad body is the client's to fix, mail or no mail
     if not mail_enabled(current_app.config):
         raise Problem(
             503,
@@ -36,7 +37,6 @@ def recover():
             "This service sends no email, so it cannot send a page's address.",
             slug="mail-not-configured",
         )
-    body = parse(RecoverRequest)
     try:
         address = identity.checked_email(body.email)
     except identity.BadEmail as bad:
