@@ -142,6 +142,7 @@ def test_an_admin_copies_the_new_api_key(page, make_staff):
     page.get_by_role("button", name="Create key").click()
     key = page.get_by_role("textbox", name="New key").input_value()
     assert key.startswith("st_")
+    page.wait_for_load_state("load")  # the deferred copy script is listening by then
     page.get_by_role("button", name="Copy").click()
     expect(page.locator("#new-key-status")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == key
