@@ -65,7 +65,7 @@ def receive_pledge():
     if campaign is None:
         raise invalid([{"field": "campaign", "message": f"unknown campaign {body.campaign!r}"}])
     try:
-        service.check(campaign, body.currency, body.amount_minor)
+        service.check(db.session, campaign, body.currency, body.amount_minor, body.external_id)
     except service.DeliveryRefused as exc:
         raise invalid([{"field": exc.field, "message": exc.message}]) from None
     touches, ignored = service.resolve_refs(db.session, app_tokens(), campaign.id, body.refs())

@@ -84,7 +84,7 @@ def record_stripe(session: Session, tokens: Tokens, payment: Payment) -> Stored 
     campaign = campaign_of(session, tokens, payment)
     if campaign is None:
         return None
-    service.check(campaign, payment.currency, payment.amount_minor)
+    service.check(session, campaign, payment.currency, payment.amount_minor, payment.payment_intent)
     touches, ignored = service.resolve_refs(session, tokens, campaign.id, payment.refs)
     pledge, created = service.record(
         session,

@@ -68,11 +68,21 @@ class Delivery:
         return self.source not in UNVERIFIED_SOURCES
 
 
-def check(campaign: Campaign, currency: str, amount_minor: int) -> None:
-    """Refuse a delivery in another currency or above the campaign's largest pledge."""
-    if currency.upper() != campaign.currency:
+def check(session: Session, campaign: Campaign, delivery_currency: str, amount_minor: int,
+          external_id: str) -> None:  # fmt: skip
+    """Refuse a delivery in another currency, or a new pledge above the campaign's largest.
+
+    The largest pledge guards what comes in; a pledge already stored is always followed
+    (its refund, cancellation or dispute must never be refused, whatever the limit is now).
+    """
+    if delivery_currency.upper() != campaign.currency:
         raise DeliveryRefused("currency", f"the campaign takes {campaign.currency} only")
-    if amount_minor > campaign.max_pledge_minor:
+    stored = session.scalar(
+        sa.select(Pledge.id).where(
+            Pledge.campaign_id == campaign.id, Pledge.external_id == external_id
+        )
+    )
+    if stored is None and amount_minor > campaign.max_pledge_minor:
         raise DeliveryRefused(
             "amount_minor",
             f"the campaign takes pledges of at most {campaign.max_pledge_minor} minor units",

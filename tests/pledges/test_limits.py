@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Pledge
 from tests.campaigns.test_pages import GOOD, submit
+from tests.conftest import BOTH_ENGINES
+from tests.pledges.conftest import iso
 from tests.pledges.test_page import csrf_token, open_page
 from tests.staff_fixtures import *  # noqa: F403  (admin)
 from tests.staff_fixtures import errors_in
@@ -74,3 +78,25 @@ def test_admins_set_the_largest_pledge_in_the_campaign_form(app, admin):
     assert good.status_code == 303
     with app.app_context():
         assert db.session.scalar(sa.select(Campaign.max_pledge_minor)) == 25_050
+
+
+@BOTH_ENGINES
+def test_a_stored_pledge_is_refunded_whatever_the_largest_pledge_is_now(
+    app, make_campaign, deliver, pledge_body, engine_name
+):
+    campaign = make_campaign(max_pledge_minor=50_000)
+    paid = pledge_body(campaign, amount_minor=40_000, status="paid", occurred_at=iso(ago(10)))
+    assert deliver(paid).status_code == 201
+    with app.app_context():  # staff lower the limit below the pledge already taken
+        db.session.get(Campaign, campaign.id).max_pledge_minor = 10_000
+        db.session.commit()
+    refund = paid | {"status": "refunded", "occurred_at": iso(ago(5))}
+    assert deliver(refund).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(Pledge.status)) == "refunded"
+    # A new pledge above the limit is still refused.
+    assert deliver(pledge_body(campaign, amount_minor=10_001)).status_code == 422
+
+
+def ago(minutes: int) -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=minutes)
