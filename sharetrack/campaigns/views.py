@@ -187,6 +187,8 @@ def edit(slug: str):
             service.update(campaign, **values.model_dump())
         except service.EndsBeforeStart:
             form.ends_at.errors = [ENDS_BEFORE_START]
+        except service.CurrencyLocked:
+            form.currency.errors = ["Currency cannot change once the campaign has pledges"]
         else:
             db.session.commit()
             flash("Changes saved.")

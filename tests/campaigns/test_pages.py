@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sharetrack.extensions import db
 from sharetrack.models import Campaign
 from tests.conftest import BOTH_ENGINES
+from tests.pledges.conftest import app_config, deliver, pledge_body  # noqa: F401  (fixtures)
 from tests.staff_fixtures import csrf_from, errors_in
 
 GOOD = {
@@ -153,6 +154,25 @@ def test_an_invalid_edit_changes_nothing(app, admin, make_campaign):
     assert response.status_code == 422
     assert errors_in(response.text) == {"currency": "Currency is not an ISO 4217 currency code"}
     assert campaigns(app)[0].title == "Old title"
+
+
+def test_the_currency_of_a_campaign_with_pledges_is_refused_beside_the_field(
+    app,
+    admin,
+    make_campaign,
+    deliver,  # noqa: F811 (fixture)
+    pledge_body,  # noqa: F811 (fixture)
+):
+    campaign = make_campaign(slug="snoopers", title="Old title")
+    assert deliver(pledge_body(campaign)).status_code == 201
+    response = submit(
+        admin, "/staff/campaigns/snoopers/edit", **(GOOD | {"title": "New", "currency": "EUR"})
+    )
+    assert response.status_code == 422
+    assert errors_in(response.text) == {
+        "currency": "Currency cannot change once the campaign has pledges"
+    }
+    assert (campaigns(app)[0].title, campaigns(app)[0].currency) == ("Old title", "GBP")
 
 
 def test_a_form_without_its_token_is_refused(app, admin):
