@@ -75,7 +75,15 @@ def receive_stripe():
     event = _verified_event(request.get_data(cache=True))
     try:
         payment = stripe_events.read(event)
-    except (stripe_events.Ignored, KeyError, TypeError, ValueError) as exc:
+    except (
+        stripe_events.Ignored,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,  # `data` or an object that is not an object
+        OverflowError,  # a `created` or a time no calendar holds
+        OSError,
+    ) as exc:
         log.info("stripe event %s (%s) ignored: %s", event.get("id"), event.get("type"), exc)
         return {"received": True, "stored": False, "detail": f"ignored: {exc}"}
     try:

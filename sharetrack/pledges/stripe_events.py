@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from ..validation import has_control
+
 # Where a Checkout integration puts our values (docs/payments.md).
 CAMPAIGN_KEY = "sharetrack_campaign"
 REF_KEY = "sharetrack_ref"
@@ -55,6 +57,8 @@ class _Touch(BaseModel):
 
 
 _TOUCHES = TypeAdapter(list[_Touch])
+# The pledges' external_id column holds at most this many characters.
+MAX_EXTERNAL_ID = 128
 
 
 def read(event: dict) -> Payment:
@@ -65,12 +69,17 @@ def read(event: dict) -> Payment:
     obj = (event.get("data") or {}).get("object") or {}
     at = dt.datetime.fromtimestamp(int(event["created"]), dt.UTC).replace(tzinfo=None)
     if kind.startswith("checkout.session."):
-        return _checkout(kind, obj, at)
-    if kind == "payment_intent.succeeded":
-        return _payment(obj, obj.get("id"), "paid", obj.get("amount_received"), at)
-    if kind == "charge.refunded":
-        return _refund(obj, at)
-    return _dispute(obj, at)
+        payment = _checkout(kind, obj, at)
+    elif kind == "payment_intent.succeeded":
+        payment = _payment(obj, obj.get("id"), "paid", obj.get("amount_received"), at)
+    elif kind == "charge.refunded":
+        payment = _refund(obj, at)
+    else:
+        payment = _dispute(obj, at)
+    intent = payment.payment_intent
+    if not isinstance(intent, str) or not 0 < len(intent) <= MAX_EXTERNAL_ID or has_control(intent):
+        raise Ignored("the PaymentIntent id is not one Stripe makes")
+    return payment
 
 
 def _checkout(kind: str, session: dict, at: dt.datetime) -> Payment:
@@ -141,7 +150,10 @@ def refs(metadata: dict, client_reference_id) -> tuple[tuple[str, dt.datetime | 
         for touch in touches[:MAX_REFS]:
             at = touch.at
             if at is not None and at.tzinfo is not None:
-                at = at.astimezone(dt.UTC).replace(tzinfo=None)
+                try:
+                    at = at.astimezone(dt.UTC).replace(tzinfo=None)
+                except OverflowError:  # a time no calendar holds: the touch is dropped
+                    continue
             out.append((touch.token, at))
     return tuple(out)
 

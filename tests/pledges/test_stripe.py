@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -280,3 +281,32 @@ def test_a_refund_finds_its_pledge_by_the_payment_intent_alone(
     send(st.event("charge.refunded", st.charge("pi_r", 800, 300), int(time.time()) + 1))
     assert pledges(app) == [("pi_r", 500, "paid", "stripe")]
     assert totals(client, auth, campaign)["raised_minor"] == 500
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda e: e | {"data": "not an object"},
+        lambda e: e | {"created": 10**20},
+        lambda e: (
+            e
+            | {"data": {"object": e["data"]["object"] | {"payment_intent": "pi_\x00" + "x" * 200}}}
+        ),
+    ],
+    ids=["data-not-an-object", "created-overflows", "payment-intent-with-nul-and-too-long"],
+)
+def test_a_signed_event_of_a_strange_shape_is_ignored_not_a_500(app, send, make_campaign, mangle):
+    campaign = make_campaign(currency="GBP")
+    obj = st.checkout_session("pi_strange", 2500, metadata={"sharetrack_campaign": campaign.slug})
+    body = json.dumps(mangle(json.loads(st.event("checkout.session.completed", obj)))).encode()
+    response = send(body)
+    assert response.status_code == 200
+    assert response.json["stored"] is False
+    assert pledges(app) == []
+
+
+def test_a_touch_at_a_time_no_calendar_holds_is_dropped():
+    from sharetrack.pledges import stripe_events
+
+    listed = json.dumps([{"token": "1.far", "at": "0001-01-01T00:00:00+01:00"}, {"token": "1.b"}])
+    assert stripe_events.refs({"sharetrack_refs": listed}, None) == (("1.b", None),)
