@@ -78,6 +78,12 @@ def pledge_result(status: int) -> str:
     return _RESULTS.get(status, "invalid" if status < 500 else "error")
 
 
+def delivery_result(result: str) -> None:
+    """Say what this request's delivery came to, where its status cannot tell (Stripe answers
+    200 to everything it should not resend; the form's 303 may be off to Checkout)."""
+    g.sharetrack_delivery_result = result
+
+
 def init_app(app: Flask) -> None:
     """Time every request Flask answers, and count pledge deliveries by their answer."""
     app.before_request(_start)
@@ -94,8 +100,9 @@ def _observe(response):
     if started is not None and endpoint != "ops.metrics_text":
         REQUEST_SECONDS.labels(endpoint, request.method).observe(time.perf_counter() - started)
     source = PLEDGE_ENDPOINTS.get(endpoint)
+    said = g.pop("sharetrack_delivery_result", None)
     if source is not None and request.method == "POST":
-        PLEDGE_DELIVERIES.labels(source, pledge_result(response.status_code)).inc()
+        PLEDGE_DELIVERIES.labels(source, said or pledge_result(response.status_code)).inc()
     return response
 
 

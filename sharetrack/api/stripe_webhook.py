@@ -12,6 +12,7 @@ import logging
 import stripe
 from flask import current_app, request
 
+from .. import metrics
 from ..errors import Problem, invalid
 from ..extensions import db
 from ..links.public import app_tokens
@@ -44,6 +45,7 @@ def _verified_event(raw: bytes) -> dict:
         if isinstance(event, dict):
             return event
         break
+    metrics.delivery_result("bad_signature")
     raise Problem(
         400,
         "Bad Request",
@@ -85,6 +87,7 @@ def receive_stripe():
         OSError,
     ) as exc:
         log.info("stripe event %s (%s) ignored: %s", event.get("id"), event.get("type"), exc)
+        metrics.delivery_result("ignored")
         return {"received": True, "stored": False, "detail": f"ignored: {exc}"}
     try:
         stored = payments.record_stripe(db.session, app_tokens(), payment)
@@ -95,8 +98,10 @@ def receive_stripe():
         raise invalid([{"field": exc.field, "message": exc.message}]) from None
     if stored is None:
         log.info("stripe event %s (%s) names no campaign: ignored", event.get("id"), event["type"])
+        metrics.delivery_result("ignored")
         return {"received": True, "stored": False, "detail": "ignored: no sharetrack campaign"}
     db.session.commit()
+    metrics.delivery_result("new" if stored.created else "repeat")
     return {
         "received": True,
         "stored": True,

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 
+from .. import metrics
 from ..campaigns import card
 from ..campaigns import service as campaigns
 from ..channels import CHANNEL, PUBLIC_CHANNELS
@@ -167,6 +168,7 @@ def pledge(slug: str):
     if not form.validate_on_submit():
         return _render(campaign, form, ref, 422)
     if _stripe_key():
+        metrics.delivery_result("checkout")  # nothing stored: Stripe's webhook will say
         return _to_checkout(campaign, form, ref)
     touches = _touches(campaign, ref)
     service.record(

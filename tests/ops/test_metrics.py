@@ -13,6 +13,9 @@ import pytest
 from tests import live
 from tests.conftest import BOTH_ENGINES
 from tests.ops.conftest import METRICS_TOKEN
+from tests.pledges import stripe_support as st
+
+STRIPE_SECRET = "whsec_test_metrics_0123456789abcdef"
 
 BEARER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
@@ -152,3 +155,32 @@ def test_more_than_one_worker_with_memory_rate_limits_refuses_to_start(tmp_path)
     )
     assert done.returncode != 0
     assert "SHARETRACK_RATELIMIT_STORAGE_URI=redis://" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"STRIPE_WEBHOOK_SECRET": [STRIPE_SECRET]}],
+    indirect=True,
+)
+def test_stripe_deliveries_are_counted_by_what_they_came_to(client, make_campaign):
+    campaign = make_campaign(currency="GBP")
+    before = client.get("/metrics", headers=BEARER).text
+    obj = st.checkout_session("pi_m1", 2500, metadata={"sharetrack_campaign": campaign.slug})
+    body = st.event("checkout.session.completed", obj)
+
+    def post(raw: bytes, secret: str = STRIPE_SECRET):
+        headers = {"Stripe-Signature": st.sign(raw, secret), "Content-Type": "application/json"}
+        return client.post("/api/v1/webhooks/stripe", data=raw, headers=headers)
+
+    assert post(body).status_code == 200  # a new pledge, though Stripe gets 200 for all
+    assert post(body).status_code == 200  # the same event again
+    assert post(st.event("plan.created", {})).status_code == 200  # one we do not use
+    assert post(body, secret="whsec_not_it_0123456789abcdef").status_code == 400
+    after = client.get("/metrics", headers=BEARER).text
+
+    def more(result):
+        labels = {"source": "stripe", "result": result}
+        name = "sharetrack_pledge_deliveries_total"
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert [more(r) for r in ("new", "repeat", "ignored", "bad_signature")] == [1, 1, 1, 1]
