@@ -89,8 +89,12 @@ def data_version(session: Session) -> tuple:
     picks which stored credits count. So no credit row needs reading.
     """
     newest_share = session.scalar(sa.select(sa.func.max(Share.id)))
+    # Verified pledges only: an anonymous form pledge carries no credit, so it changes no
+    # figure and must not make every worker recompute (confirming one changes updated_at).
     pledges = session.execute(
-        sa.select(sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at))
+        sa.select(sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at)).where(
+            Pledge.verified
+        )
     ).one()
     campaigns = session.execute(
         sa.select(Campaign.id, Campaign.window_days, Campaign.attribution_model).order_by(

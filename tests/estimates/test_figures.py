@@ -11,6 +11,7 @@ from sharetrack.estimates.share_value import Estimate
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, ShareValueFigures
 from sharetrack.money import display_whole
+from tests.pledges.test_page import confirm_all, csrf_token, open_page
 
 
 def test_figures_are_as_of_the_hour(app, make_campaign):
@@ -60,6 +61,24 @@ def test_changing_a_campaigns_model_changes_the_data_version(app, make_campaign)
         db.session.execute(
             sa.update(Campaign).where(Campaign.id == campaign.id).values(attribution_model="linear")
         )
+        assert figures.data_version(db.session) != before
+
+
+def test_an_unconfirmed_form_pledge_leaves_the_data_version_until_confirmed(
+    app, client, make_campaign
+):
+    hosted = make_campaign(pledge_page=True)
+    with app.app_context():
+        before = figures.data_version(db.session)
+    html = open_page(client, hosted)
+    posted = client.post(
+        f"/c/{hosted.slug}/pledge", data={"csrf_token": csrf_token(html), "amount": "25"}
+    )
+    assert posted.status_code == 303
+    with app.app_context():
+        assert figures.data_version(db.session) == before  # nothing anonymous moves it
+    confirm_all(app)
+    with app.app_context():
         assert figures.data_version(db.session) != before
 
 
