@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -228,3 +229,18 @@ def test_mail_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("SHARETRACK_MAIL_DEFAULT_SENDER")
     with pytest.raises(ConfigError, match="SHARETRACK_MAIL_DEFAULT_SENDER"):
         create_app(base)
+
+
+def test_a_refused_email_logs_no_address(app, client, campaign, caplog, monkeypatch):
+    import smtplib
+
+    from flask_mailman import EmailMultiAlternatives
+
+    def refuse(message, *args, **kwargs):  # the server refuses the mailbox, naming it
+        raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"5.1.1 no such mailbox")})
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse, raising=False)
+    with caplog.at_level(logging.INFO):
+        assert share(client, email=ADA).status_code == 201
+    assert "page address email not sent: SMTPRecipientsRefused" in caplog.text
+    assert "lovelace" not in caplog.text.lower()  # never whom it was for
