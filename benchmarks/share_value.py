@@ -4,9 +4,9 @@
     .venv/bin/python benchmarks/share_value.py --clicks 100000 --engines sqlite
 
 Imports the same seeded history as benchmarks/report.py (100,000 shares, 20,000 pledges and
-the clicks) into a fresh database, then times in-process: the cold request (the worker's memo
-empty: every share and credit read and the estimator run), cached requests (memo hit, full
-body) and revalidations (If-None-Match → 304). Targets (issue 4): cold <= 2 s, cached <= 200 ms.
+the clicks) into a fresh database, then times in-process: the cold request (no stored figures:
+every share and credit read and the estimator run), cached requests (the shared figures row
+read, full body) and revalidations (If-None-Match → 304). Targets: cold <= 2 s, cached <= 200 ms.
 """
 
 from __future__ import annotations

@@ -48,7 +48,6 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 64 * 1024,
         # Touch cookie: at most this many recent shares are remembered.
         "TOUCH_COOKIE_MAX": 10,
-        # Upper bound of any campaign's attribution window; touch cookies never outlive it.
         "COOKIE_SECURE": None,  # None: Secure outside debug
         # Babel locale of the pages: money, numbers and dates.
         "LOCALE": "en_GB",
