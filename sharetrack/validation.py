@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +29,30 @@ def plain_text(value: str) -> str:
     if _CONTROL_IN_TEXT.search(value):
         raise ValueError("must not contain control characters")
     return value
+
+
+ISO_HINT = "must be an ISO 8601 time with an offset, like 2026-03-01T12:00:00Z"
+
+
+def offset_time(value: object) -> dt.datetime:
+    """ISO 8601 text with an offset, parsed (aware); each caller checks its own range.
+
+    The standard library's parser rather than pydantic's datetime: an import checks a million.
+    """
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(ISO_HINT)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(ISO_HINT) from None
+    if parsed.tzinfo is None:
+        raise ValueError("must have an offset, like Z or +01:00")
+    return parsed
+
+
+def naive_utc(moment: dt.datetime) -> dt.datetime:
+    """An aware time as the naive UTC every timestamp column holds."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 class Strict(BaseModel):

@@ -64,23 +64,19 @@ def receive_pledge():
     campaign = campaigns.by_slug(db.session, body.campaign)
     if campaign is None:
         raise invalid([{"field": "campaign", "message": f"unknown campaign {body.campaign!r}"}])
+    delivery = service.Delivery(
+        external_id=body.external_id,
+        amount_minor=body.amount_minor,
+        currency=body.currency,
+        status=body.status,
+        occurred_at=body.occurred_at,
+    )
     try:
-        service.check(db.session, campaign, body.currency, body.amount_minor, body.external_id)
+        pledge, created, ignored = service.deliver(
+            db.session, app_tokens(), campaign, delivery, body.refs()
+        )
     except service.DeliveryRefused as exc:
         raise invalid([{"field": exc.field, "message": exc.message}]) from None
-    touches, ignored = service.resolve_refs(db.session, app_tokens(), campaign.id, body.refs())
-    pledge, created = service.record(
-        db.session,
-        campaign,
-        service.Delivery(
-            external_id=body.external_id,
-            amount_minor=body.amount_minor,
-            currency=body.currency,
-            status=body.status,
-            occurred_at=body.occurred_at,
-            touches=tuple(touches),
-        ),
-    )
     credits = service.credits_of(db.session, pledge, campaign.attribution_model)
     db.session.commit()
     out = service.as_json(pledge, campaign, credits, app_tokens().share_token)

@@ -84,21 +84,15 @@ def record_stripe(session: Session, tokens: Tokens, payment: Payment) -> Stored 
     campaign = campaign_of(session, tokens, payment)
     if campaign is None:
         return None
-    service.check(session, campaign, payment.currency, payment.amount_minor, payment.payment_intent)
-    touches, ignored = service.resolve_refs(session, tokens, campaign.id, payment.refs)
-    pledge, created = service.record(
-        session,
-        campaign,
-        service.Delivery(
-            external_id=payment.payment_intent,
-            amount_minor=payment.amount_minor,
-            currency=payment.currency,
-            status=payment.status,
-            occurred_at=payment.occurred_at,
-            touches=tuple(touches),
-            source="stripe",
-        ),
+    delivery = service.Delivery(
+        external_id=payment.payment_intent,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        status=payment.status,
+        occurred_at=payment.occurred_at,
+        source="stripe",
     )
+    pledge, created, ignored = service.deliver(session, tokens, campaign, delivery, payment.refs)
     return Stored(pledge, campaign, created, ignored)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -239,6 +239,21 @@ def resolve_refs(
     known = campaign_shares(session, campaign_id, (s for s, _ in verified if s))
     touches = [(share_id, at) for share_id, at in verified if share_id in known]
     return touches, len(refs) - len(touches)
+
+
+def deliver(
+    session: Session,
+    tokens: Tokens,
+    campaign: Campaign,
+    delivery: Delivery,
+    refs: Sequence[tuple[str, dt.datetime | None]],
+) -> tuple[Pledge, bool, int]:
+    """One platform delivery, checked, its refs resolved, recorded: (pledge, created, refs
+    ignored). Raises DeliveryRefused, with nothing stored. The caller commits."""
+    check(session, campaign, delivery.currency, delivery.amount_minor, delivery.external_id)
+    touches, ignored = resolve_refs(session, tokens, campaign.id, refs)
+    pledge, created = record(session, campaign, replace(delivery, touches=tuple(touches)))
+    return pledge, created, ignored
 
 
 def credits_of(session: Session, pledge: Pledge, model: str) -> list[tuple[int, str, int]]:
