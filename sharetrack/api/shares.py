@@ -89,5 +89,4 @@ def create_share():
 def _problem(refused: sharing.ShareRefused) -> Problem:
     if refused.status == 422:
         return invalid([{"field": refused.field, "message": refused.message}])
-    title = "Service Unavailable" if refused.status == 503 else "Conflict"
-    return Problem(refused.status, title, refused.message, slug=refused.slug)
+    return Problem(refused.status, "Conflict", refused.message, slug=refused.slug)

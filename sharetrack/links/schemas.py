@@ -54,6 +54,6 @@ class ShareCreate(Strict):
     email: Annotated[str, Field(min_length=1, max_length=254)] | None = Field(
         None,
         description="Optional: email the page address here. Only a keyed hash of it is kept, "
-        "to send the address again (POST /api/v1/promoters/recover). 503 when the service "
+        "to send the address again (POST /api/v1/promoters/recover). 422 when the service "
         "has no mail server.",
     )

@@ -68,7 +68,8 @@ def _address(email: str | None, can_mail: bool) -> str | None:
     if email is None:
         return None
     if not can_mail:
-        raise ShareRefused("email", NO_MAIL, status=503, slug="mail-not-configured")
+        # The client's to fix (leave the address out): a 4xx, as every bad input is.
+        raise ShareRefused("email", NO_MAIL)
     try:
         return identity.checked_email(email)
     except identity.BadEmail as bad:

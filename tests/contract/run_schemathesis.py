@@ -127,6 +127,10 @@ def main() -> int:
                 SHARETRACK_BASE_URL="https://st.example",
                 # Form tokens are tested in the suite; here they would stop every form post.
                 SHARETRACK_WTF_CSRF_ENABLED="false",
+                # Mail on, so the email paths are fuzzed too; nothing is sent (a dummy backend).
+                SHARETRACK_MAIL_SERVER="127.0.0.1",
+                SHARETRACK_MAIL_DEFAULT_SENDER="fuzz@st.example",
+                SHARETRACK_MAIL_BACKEND="dummy",
             )
             key = live.prepare(env)
             subprocess.run(

@@ -114,12 +114,14 @@ def test_a_key_of_another_campaigns_promoter_is_refused(app, victim, make_campai
     assert counts(app) == before
 
 
-def test_an_email_without_a_mail_server_is_503_and_changes_nothing(app, victim):
+def test_an_email_without_a_mail_server_is_refused_and_changes_nothing(app, victim):
     before = counts(app)
     body = {"campaign": "case", "channel": "x", "email": "ada@example.org"}
     response = app.test_client().post("/api/v1/shares", json=body)
-    assert response.status_code == 503
-    assert response.json["type"].endswith("/mail-not-configured")
+    assert response.status_code == 422  # the client's to fix: leave the address out
+    assert response.json["errors"] == [
+        {"field": "email", "message": "This service sends no email; leave the address out."}
+    ]
     assert counts(app) == before
     recover = app.test_client().post("/api/v1/promoters/recover", json={"email": "a@b.org"})
     assert recover.status_code == 503
