@@ -153,6 +153,13 @@ def app(app_config):
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    close_connections(app)
+
+
+def close_connections(app) -> None:
+    """Close every pooled connection of an app a test made (PostgreSQL warns of open ones)."""
+    with app.app_context():
+        db.session.remove()
         db.engine.dispose()
     services(app).redirect_statements.dispose()
 

@@ -14,7 +14,7 @@ from sharetrack import create_app
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Pledge, PledgeCredit, Share
 from sharetrack.pledges import review
-from tests.conftest import BOTH_ENGINES
+from tests.conftest import BOTH_ENGINES, close_connections
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 
@@ -215,16 +215,19 @@ def test_an_amount_may_carry_the_currency_sign(app, client, hosted, amount):
 
 def test_a_decimal_comma_is_read_where_the_locale_writes_one(app_config, make_campaign):
     app = create_app(app_config | {"LOCALE": "de_DE"})
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
-    case = make_campaign(slug="fall", currency="EUR", target_minor=500_000, pledge_page=True)
-    html = client.get(f"/c/{case.slug}").get_data(as_text=True)
-    response = client.post(
-        f"/c/{case.slug}/pledge", data={"csrf_token": csrf_token(html), "amount": "12,50"}
-    )
-    assert response.status_code == 303
-    assert pledges(app) == [(1250, "pledged", None)]
+    try:
+        with app.app_context():
+            db.create_all()
+        client = app.test_client()
+        case = make_campaign(slug="fall", currency="EUR", target_minor=500_000, pledge_page=True)
+        html = client.get(f"/c/{case.slug}").get_data(as_text=True)
+        response = client.post(
+            f"/c/{case.slug}/pledge", data={"csrf_token": csrf_token(html), "amount": "12,50"}
+        )
+        assert response.status_code == 303
+        assert pledges(app) == [(1250, "pledged", None)]
+    finally:
+        close_connections(app)  # a second app on the test's database: its pool is ours to close
 
 
 def test_a_bad_name_is_explained_beside_the_field(app, client, hosted):
