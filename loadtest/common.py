@@ -114,7 +114,11 @@ def seed(env: dict[str, str], shares: int = 200) -> Seeded:
     """Migrate, then store a campaign with `shares` shares of distinct promoters."""
     api_key = live.prepare(env)
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": env["SHARETRACK_SECRET_KEY"]}
+        {
+            "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+            "SECRET_KEY": env["SHARETRACK_SECRET_KEY"],
+            "BASE_URL": env["SHARETRACK_BASE_URL"],  # production settings refuse to start without
+        }
     )
     with app.app_context():
         campaign = Campaign(slug="load", title="Load", landing_url="https://case.example/")
