@@ -51,11 +51,11 @@ contract: $(VENV)/.installed-contract
 # axe-core (the accessibility checks) comes from npm, pinned by tests/browser/package-lock.json.
 CHROMIUM ?= /usr/bin/chromium
 browser:
-	@if [ -x $(CHROMIUM) ] && command -v npm >/dev/null; then echo "chromium: $(CHROMIUM)"; else \
+	@pkgs="$$([ -x $(CHROMIUM) ] || echo chromium fonts-dejavu-core) $$(command -v npm >/dev/null || echo npm)"; \
+	if [ -z "$$(echo $$pkgs)" ]; then echo "chromium: $(CHROMIUM); npm: $$(command -v npm)"; else \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && \
-	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-dejavu-core npm; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkgs; \
 	fi
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 
