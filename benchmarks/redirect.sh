@@ -93,23 +93,32 @@ PY
   pids+=($app_pid)
   wait_for "$app_port"
   for _ in 1 2 3 4; do curl -s -o /dev/null -A "$UA" "http://127.0.0.1:$app_port/s/$token"; done
-  before=$(count_clicks)
+  # The engine's own limit: bare Flask plus one INSERT and commit (benchmarks/engine_app.py).
+  engine_port=$(free_port)
+  (cd benchmarks && exec "../$VENV/bin/gunicorn" engine_app:app -w "$WORKERS" -k sync \
+    -b "127.0.0.1:$engine_port" --log-level warning) >"$work/engine-$engine.log" 2>&1 &
+  engine_pid=$!
+  pids+=($engine_pid)
+  wait_for "$engine_port"
   answered=0
+  stored=0
   for c in $CONCURRENCY; do
     read -r b_rps b_p50 b_p99 _ _ < <(run "bare-$engine-$c" "http://127.0.0.1:$bare_port/s/$token" "$c")
+    before=$(count_clicks)
     read -r v_rps v_p50 v_p99 v_req v_bad < <(run "valid-$engine-$c" "http://127.0.0.1:$app_port/s/$token" "$c")
+    stored=$((stored + $(count_clicks) - before))
     read -r f_rps f_p50 f_p99 _ _ < <(run "forged-$engine-$c" "http://127.0.0.1:$app_port/s/$forged" "$c")
+    read -r e_rps _ e_p99 _ _ < <(run "engine-$engine-$c" "http://127.0.0.1:$engine_port/s/$token" "$c")
     answered=$((answered + v_req))
     [ "$v_bad" = 0 ] || { echo "FAIL: $v_bad valid clicks not redirected ($engine, -c$c)" >&2; failed=1; }
-    echo "$engine $c $b_rps $b_p50 $b_p99 $v_rps $v_p50 $v_p99 $f_rps $f_p50 $f_p99" >>"$results"
+    echo "$engine $c $b_rps $b_p50 $b_p99 $v_rps $v_p50 $v_p99 $f_rps $f_p50 $f_p99 $e_rps $e_p99" >>"$results"
   done
-  stored=$(( $(count_clicks) - before ))
   echo "$engine: valid clicks answered $answered, stored $stored"
   if [ "$stored" -lt "$answered" ]; then
     echo "FAIL: $engine stored fewer clicks than it answered" >&2
     failed=1
   fi
-  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+  kill "$app_pid" "$engine_pid"; wait "$app_pid" "$engine_pid" 2>/dev/null || true
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -120,13 +129,14 @@ def ms(v):
     return float(v[:-2]) if v.endswith("ms") else float(v[:-2]) / 1000 if v.endswith("us") else float(v[:-1]) * 1000
 
 head = ("engine", "-c", "bare r/s", "p50", "p99", "valid r/s", "p50", "p99", "ratio",
-        "forged r/s", "ratio", "p99/bare")
-row = "{:<11}{:>4}{:>10}{:>10}{:>10}{:>11}{:>10}{:>10}{:>7}{:>12}{:>7}{:>10}"
+        "forged r/s", "ratio", "p99/bare", "engine-only r/s", "ratio", "p99/bare")
+row = "{:<11}{:>4}{:>10}{:>10}{:>10}{:>11}{:>10}{:>10}{:>7}{:>12}{:>7}{:>10}{:>17}{:>7}{:>10}"
 print(row.format(*head))
 for line in open(sys.argv[1]):
-    e, c, b, b50, b99, v, v50, v99, f, f50, f99 = line.split()
-    b, v, f = float(b), float(v), float(f)
+    e, c, b, b50, b99, v, v50, v99, f, f50, f99, n, n99 = line.split()
+    b, v, f, n = float(b), float(v), float(f), float(n)
     print(row.format(e, c, f"{b:.0f}", b50, b99, f"{v:.0f}", v50, v99, f"{v / b:.2f}",
-                     f"{f:.0f}", f"{f / b:.2f}", f"{ms(v99) / ms(b99):.1f}"))
+                     f"{f:.0f}", f"{f / b:.2f}", f"{ms(v99) / ms(b99):.1f}",
+                     f"{n:.0f}", f"{n / b:.2f}", f"{ms(n99) / ms(b99):.1f}"))
 PY
 if [ "$failed" = 0 ]; then echo "every valid click answered was stored"; else exit 1; fi

@@ -70,7 +70,7 @@ def per_call(app, path: str, rounds: int = 5, calls: int = 1000) -> float:
             body = app(dict(environ), lambda *_args: None)
             for _chunk in body:
                 pass
-            body.close()
+            getattr(body, "close", lambda: None)()
 
     run(200)  # warm: caches, the day's salt, the 404 page
     best = float("inf")

@@ -13,6 +13,7 @@ wins (the redirect's `Referrer-Policy: no-referrer`). See docs/adr/0701-security
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
@@ -92,13 +93,39 @@ def apply(response):
         wanted.append(("Content-Security-Policy", _DEFAULT_CSP))
         # For browsers too old for frame-ancestors; it cannot name one origin, so only here.
         wanted.append(("X-Frame-Options", "DENY"))
-    hsts = int(current_app.config["HSTS_SECONDS"] or 0)
-    if hsts > 0 and not (current_app.debug or current_app.testing):
+    hsts = _hsts_seconds(current_app)
+    if hsts > 0:
         wanted.append(("Strict-Transport-Security", f"max-age={hsts}"))
     for name, value in wanted:
         if name.lower() not in present:
             headers.add(name, value)
     return response
+
+
+def default_headers(app: Flask, skip: tuple[tuple[str, str], ...] = ()) -> tuple:
+    """The policy's headers for a response no view made an exception for, as (name, value)
+    pairs, leaving out the names in `skip` (headers the response sets itself): what apply()
+    adds to such a response, for answers built without a Response object (the redirect)."""
+    return _default_headers(_hsts_seconds(app), frozenset(name.lower() for name, _ in skip))
+
+
+@lru_cache(maxsize=16)
+def _default_headers(hsts: int, skip: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    wanted = [
+        *HEADERS.items(),
+        ("Content-Security-Policy", _DEFAULT_CSP),
+        ("X-Frame-Options", "DENY"),
+    ]
+    if hsts > 0:
+        wanted.append(("Strict-Transport-Security", f"max-age={hsts}"))
+    return tuple((name, value) for name, value in wanted if name.lower() not in skip)
+
+
+def _hsts_seconds(app: Flask) -> int:
+    """HSTS max-age, 0 for none: never in debug or tests (a browser would remember it)."""
+    if app.debug or app.testing:
+        return 0
+    return int(app.config["HSTS_SECONDS"] or 0)
 
 
 def init_app(app: Flask) -> None:

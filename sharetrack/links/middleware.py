@@ -49,16 +49,21 @@ class RedirectMiddleware:
         token = match.group(1) or match.group(3)
         scan = bool(match.group(2) or match.group(4))
         request = Request(environ)
-        response = None
+        answer = response = None
         with self.app.app_context():
             try:
-                response = redirect.answer(self.app, request, token, scan=scan)
-                if response is None:
+                answer = redirect.answer(self.app, request, token, scan=scan)
+                if answer is None:
                     response = self._not_found()
             except _DATABASE_DOWN as exc:  # the view raises it again: the 503 page
                 environ[ERROR_KEY] = exc
             except Exception:  # nothing was written: Flask answers, with its error pages
                 log.debug("redirect handed to Flask", exc_info=True)
+            if answer is not None:  # straight to the server: no Response object to build
+                headers = answer.headers()
+                headers.extend(security.default_headers(self.app, skip=redirect.OWN_HEADERS))
+                start_response(redirect.STATUS, headers)
+                return [] if environ["REQUEST_METHOD"] == "HEAD" else [answer.body]
             if response is not None:
                 security.apply(response)
         if response is None:  # outside our app context: Flask's request gets its own

@@ -10,12 +10,15 @@ import datetime as dt
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cachetools import TTLCache
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.http import dump_cookie
+from werkzeug.urls import iri_to_uri
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
@@ -56,10 +59,44 @@ class Targets:
             self._cache[target.share_id] = target
 
 
-def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response | None:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The redirect for one click: where to, Werkzeug's body for it, and the touch cookie.
+
+    Plain data, so the middleware can hand it to the WSGI server as it is and the Flask view
+    can make a Response of it: both give the same status, headers and body.
+    """
+
+    location: str
+    body: bytes
+    cookie: str | None  # a Set-Cookie header value, or None (machines, GPC/DNT)
+
+    def headers(self) -> list[tuple[str, str]]:
+        """The redirect's own headers (security.apply adds the site's policy to these)."""
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(self.body))),
+            ("Location", self.location),
+            *OWN_HEADERS,
+        ]
+        if self.cookie is not None:
+            headers.append(("Set-Cookie", self.cookie))
+        return headers
+
+    def response(self) -> Response:
+        """As a Werkzeug response, for the Flask view."""
+        return Response(self.body, 302, headers=self.headers())
+
+
+# What a redirect sets itself, whatever the site's policy says (security.apply keeps them).
+OWN_HEADERS = (("Referrer-Policy", "no-referrer"), ("Cache-Control", "private, no-store"))
+STATUS = "302 FOUND"
+
+
+def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Answer | None:
     """The redirect for this click, the click stored (if counted); None means 404.
 
-    Runs in an app context. The response is complete before the click is written, so nothing
+    Runs in an app context. The answer is complete before the click is written, so nothing
     can fail once it is: a failed write (the commit included) is logged and the visitor is
     still sent on. Errors before that (the database down) propagate.
     """
@@ -86,32 +123,29 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Response 
     target = targets.get(share_id)
     if target is not None and row is None:  # nothing to read, nothing to write
         metrics.click(metrics.click_kind(counted, visit.machine))
-        return _response(app, request, target, canonical_share_token(token), visit)
+        return _answer(app, request, target, canonical_share_token(token), visit)
     with redirect_sql.transaction(services(app).redirect_statements) as tx:
         if target is None:
             target = tx.resolve(share_id)
             if target is None:
                 return None
             targets.put(target)
-        response = _response(app, request, target, canonical_share_token(token), visit)
+        result = _answer(app, request, target, canonical_share_token(token), visit)
         if row is not None:
             try:
                 tx.record(row)
             except SQLAlchemyError:  # never strand a visitor; the failure is in the log
                 log.exception("click on share %s not recorded", share_id)
     metrics.click(metrics.click_kind(counted, visit.machine))
-    return response
+    return result
 
 
-def _response(app: Flask, request: Request, target: Target, token: str, visit) -> Response:
+def _answer(app: Flask, request: Request, target: Target, token: str, visit) -> Answer:
     location, body = _redirect(_destination(target, token))
-    response = Response(body, 302, mimetype="text/html")
-    response.headers["Location"] = location
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "private, no-store"
+    cookie = None
     if not (visit.machine or visit.opted_out):
-        _remember_touch(app, request, response, target)
-    return response
+        cookie = _touch_cookie(app, request, target)
+    return Answer(location, body, cookie)
 
 
 @lru_cache(maxsize=4096)
@@ -128,43 +162,40 @@ def _destination(target: Target, token: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _redirect(destination: str) -> tuple[str, bytes]:
-    """Werkzeug's 302 to `destination` as (Location, body): pure, so recent ones are kept."""
+    """Werkzeug's 302 to `destination` as (Location, body), the Location as Werkzeug sends it
+    (IRI to URI): pure, so recent ones are kept."""
     response = redirect(destination, 302)
-    return response.headers["Location"], response.get_data()
+    return iri_to_uri(response.headers["Location"]), response.get_data()
 
 
-def _remember_touch(app: Flask, request: Request, response: Response, target: Target) -> None:
+def _touch_cookie(app: Flask, request: Request, target: Target) -> str:
+    """The Set-Cookie value: the visitor's kept arrivals plus this one."""
     signer = services(app).tokens.touch_cookie
     now = int(time.time())
     kept = touches.decode(signer, request.cookies.get(touches.COOKIE_NAME), now)
+    secure = app.config["COOKIE_SECURE"]
     if not kept:  # most visitors: a cookie of this one arrival, the same for a whole second
-        header = _first_touch_cookie(
-            signer, target.share_id, now, target.window_days, app.config["COOKIE_SECURE"]
-        )
-        response.headers.add("Set-Cookie", header)
-        return
+        return _first_touch_cookie(signer, target.share_id, now, target.window_days, secure)
     touch = touches.Arrival(target.share_id, now, target.window_days)
     kept = touches.add(kept, touch, app.config["TOUCH_COOKIE_MAX"])
-    _set_touch_cookie(response, signer, kept, now, app.config["COOKIE_SECURE"])
+    return _cookie(signer, kept, now, secure)
 
 
 @lru_cache(maxsize=256)
 def _first_touch_cookie(signer, share_id: int, now: int, window_days: int, secure: bool) -> str:
     """The Set-Cookie value holding one arrival: pure, so the same second reuses it."""
-    response = Response()
-    arrival = touches.Arrival(share_id, now, window_days)
-    _set_touch_cookie(response, signer, [arrival], now, secure)
-    return response.headers["Set-Cookie"]
+    return _cookie(signer, [touches.Arrival(share_id, now, window_days)], now, secure)
 
 
-def _set_touch_cookie(response: Response, signer, kept: list, now: int, secure: bool) -> None:
-    response.set_cookie(
+def _cookie(signer, kept: list, now: int, secure: bool) -> str:
+    return dump_cookie(
         touches.COOKIE_NAME,
         touches.encode(signer, kept),
         max_age=touches.max_age(kept, now),
         httponly=True,
         samesite="Lax",
         secure=secure,
+        max_size=Response.max_cookie_size,
     )
 
 

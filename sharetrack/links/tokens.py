@@ -25,6 +25,7 @@ SIG_BYTES = 10  # 80 bits: forging one link takes ~2^79 guesses, each a request
 SIG_CHARS = 16
 MAX_SHARE_ID = 32**7 - 1  # keeps every token at 24 characters or fewer
 MAX_TOKEN_LENGTH = 24
+VERIFIED_TOKENS = 8192  # per process: valid share tokens remembered (~1 MB at most)
 # A token as a person or platform may send it, before canonical_share_token tidies it.
 MAX_TYPED_TOKEN_LENGTH = 64
 
@@ -120,6 +121,9 @@ class Tokens:
         self.leaflet_print = Signer(
             keys, salt=LEAFLET_PRINT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
         )
+        # Share tokens this process verified, as they were sent: a link followed again needs
+        # no HMAC. Only valid ones are kept, so forged tokens cannot push them out.
+        self._verified: dict[str, int] = {}
 
     def share_token(self, share_id: int) -> str:
         """The link token of a share."""
@@ -132,7 +136,14 @@ class Tokens:
 
         Any case is accepted, and o, i, l are read as 0, 1, 1 as Crockford's base32 says.
         """
-        return _verify_share_token(self.share_signer, token)
+        share_id = self._verified.get(token)
+        if share_id is None:
+            share_id = _verify_share_token(self.share_signer, token)
+            if share_id is not None:
+                if len(self._verified) >= VERIFIED_TOKENS:
+                    self._verified.clear()  # a new generation; dict operations are atomic
+                self._verified[token] = share_id
+        return share_id
 
     def print_key(self, batch_id: int) -> str:
         """The key that opens a leaflet batch's print sheet (batch ids are guessable)."""

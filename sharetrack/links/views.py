@@ -34,7 +34,7 @@ def _follow(token: str, *, scan: bool):
     stopped = request.environ.pop(ERROR_KEY, None)
     if stopped is not None:  # the middleware met a database outage: answer it, don't retry
         raise stopped
-    response = redirect.answer(current_app._get_current_object(), request, token, scan=scan)
-    if response is None:
+    answer = redirect.answer(current_app._get_current_object(), request, token, scan=scan)
+    if answer is None:
         abort(404)
-    return response
+    return answer.response()
