@@ -10,9 +10,8 @@ only come close to it. DATABASE_URL names the database, as for the app.
 import datetime as dt
 import os
 
-from flask import Flask, redirect
-
 from bare_app import DESTINATION
+from flask import Flask, redirect
 
 app = Flask(__name__)
 URL = os.environ["DATABASE_URL"]
@@ -51,8 +50,15 @@ def follow(token: str):
     if SQLITE:
         conn.execute(
             INSERT.format(m="?"),
-            (1, now.strftime("%Y-%m-%d %H:%M:%S.%f"), now.date().isoformat(), 0, 0, None,
-             os.urandom(16)),
+            (
+                1,
+                now.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                now.date().isoformat(),
+                0,
+                0,
+                None,
+                os.urandom(16),
+            ),
         )
         conn.commit()
     else:

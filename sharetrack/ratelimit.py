@@ -20,6 +20,7 @@ import hmac
 import ipaddress
 import logging
 import math
+import re
 import secrets
 import threading
 import time
@@ -51,10 +52,14 @@ LIMIT_SETTINGS = (
 )
 DEFAULT_RETRY_AFTER = 60
 REDIS_TIMEOUT = 0.5  # seconds
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")  # fullmatch: no trailing newline
 
 
 def client_network(ip: str) -> str:
     """What a limit counts: the IPv4 address, or the /64 network of an IPv6 address."""
+    if _IPV4.fullmatch(ip):  # already as ipaddress writes it: no leading zeros, four parts
+        return ip
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
@@ -68,7 +73,7 @@ def client_network(ip: str) -> str:
 
 def client_digest(secret: bytes, ip: str) -> str:
     """The limiter key of a client under one day's secret: no address, just 128 bits."""
-    return hmac.new(secret, client_network(ip).encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(secret, client_network(ip).encode(), hashlib.sha256).hex()[:32]
 
 
 def client_key() -> str:
@@ -76,10 +81,10 @@ def client_key() -> str:
     return client_digest(_secret_of_the_day(), request.remote_addr or "")
 
 
-def _secret_of_the_day() -> bytes:
+def _secret_of_the_day(app: Flask | None = None) -> bytes:
     """Today's random secret: shared through Redis when the limits are, else this process's."""
     day = dt.datetime.now(dt.UTC).date().isoformat()
-    cache = services().ratelimit_secrets
+    cache = services(app).ratelimit_secrets
     secret = cache.get(day)
     if secret is not None:
         return secret
@@ -110,15 +115,15 @@ def limited(setting: str, **options):
     return limiter.limit(lambda: current_app.config[setting], error_message=detail, **options)
 
 
-def spend(setting: str, ip: str, scope: str) -> int | None:
+def spend(setting: str, ip: str, scope: str, app: Flask | None = None) -> int | None:
     """Count one hit from address `ip` against config[setting] in `scope`, by hand.
 
     None if it is allowed, else the seconds until it would be. For views that count only some
     of their requests (the redirect counts clicks, QR images count renders). With the limits
     off or their storage down everything is allowed (and the failure logged). Needs an app
-    context only.
+    context, or the `app` (the redirect in front of Flask has no context).
     """
-    return _spend(setting, lambda: client_digest(_secret_of_the_day(), ip), scope)
+    return _spend(setting, lambda: client_digest(_secret_of_the_day(app), ip), scope, app)
 
 
 def spend_on(setting: str, value: str, scope: str) -> int | None:
@@ -141,12 +146,12 @@ def _day_digest(value: str) -> str:
     return hmac.new(_secret_of_the_day(), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _spend(setting: str, make_key, scope: str) -> int | None:
+def _spend(setting: str, make_key, scope: str, app: Flask | None = None) -> int | None:
     if not (limiter.enabled and limiter.initialized):
         return None
     try:
         key = make_key()
-        for item in _limits(current_app.config[setting]):
+        for item in _limits((app or current_app).config[setting]):
             if not limiter.limiter.hit(item, KEY_PREFIX, key, scope):
                 stats = limiter.limiter.get_window_stats(item, KEY_PREFIX, key, scope)
                 return max(1, math.ceil(stats.reset_time - time.time()))
@@ -156,12 +161,12 @@ def _spend(setting: str, make_key, scope: str) -> int | None:
         return None
 
 
-def allow_click(ip: str, scope: str = "links.follow") -> bool:
+def allow_click(app: Flask, ip: str, scope: str = "links.follow") -> bool:
     """Count one redirect from address `ip` against RATELIMIT_REDIRECT; False once it is spent.
 
     The caller still redirects when this says False, it just does not record the click.
     """
-    return spend("RATELIMIT_REDIRECT", ip, scope) is None
+    return spend("RATELIMIT_REDIRECT", ip, scope, app) is None
 
 
 @lru_cache(maxsize=16)

@@ -3,10 +3,11 @@
 A click is the one request the service must answer by the thousand, and through Flask most of
 its cost is not the click's own work but the request context, session, Flask-Limiter's and
 Flask-Login's hooks and the after-request chain that every page needs and the redirect does
-not. So GET and HEAD on the redirect's paths come here first: the same function as the Flask view
-(links/redirect.answer) runs in an app context, and the same header policy is applied
-(security.apply). Anything else, and any exception before the click is written (the database
-down, say), falls through to Flask, whose view gives the same answer or the error page.
+not. So GET and HEAD on the redirect's paths come here first: the same function as the Flask
+view (links/redirect.answer) runs, without an app context, and the same header policy is
+applied (security.default_headers, what security.apply adds). Anything else, and any exception
+before the click is written (the database down, say), falls through to Flask, whose view gives
+the same answer or the error page.
 A forged link gets the site's 404 page once Flask has rendered it the first time.
 """
 
@@ -49,25 +50,25 @@ class RedirectMiddleware:
         token = match.group(1) or match.group(3)
         scan = bool(match.group(2) or match.group(4))
         request = Request(environ)
-        answer = response = None
-        with self.app.app_context():
-            try:
-                answer = redirect.answer(self.app, request, token, scan=scan)
-                if answer is None:
-                    response = self._not_found()
-            except _DATABASE_DOWN as exc:  # the view raises it again: the 503 page
-                environ[ERROR_KEY] = exc
-            except Exception:  # nothing was written: Flask answers, with its error pages
-                log.debug("redirect handed to Flask", exc_info=True)
-            if answer is not None:  # straight to the server: no Response object to build
-                headers = answer.headers()
-                headers.extend(security.default_headers(self.app, skip=redirect.OWN_HEADERS))
-                start_response(redirect.STATUS, headers)
-                return [] if environ["REQUEST_METHOD"] == "HEAD" else [answer.body]
-            if response is not None:
-                security.apply(response)
-        if response is None:  # outside our app context: Flask's request gets its own
+        answer = None
+        try:
+            answer = redirect.answer(self.app, request, token, scan=scan)
+        except _DATABASE_DOWN as exc:  # the view raises it again: the 503 page
+            environ[ERROR_KEY] = exc
             return self.wsgi_app(environ, start_response)
+        except Exception:  # nothing was written: Flask answers, with its error pages
+            log.debug("redirect handed to Flask", exc_info=True)
+            return self.wsgi_app(environ, start_response)
+        if answer is not None:  # straight to the server: no app context, no Response object
+            headers = answer.headers()
+            headers.extend(security.default_headers(self.app, skip=redirect.OWN_HEADERS))
+            start_response(redirect.STATUS, headers)
+            return [] if environ["REQUEST_METHOD"] == "HEAD" else [answer.body]
+        response = self._not_found()
+        if response is None:  # not rendered yet: Flask renders (and keeps) the 404 page
+            return self.wsgi_app(environ, start_response)
+        with self.app.app_context():
+            security.apply(response)
         return response(environ, start_response)
 
     def _not_found(self) -> Response | None:

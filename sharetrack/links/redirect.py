@@ -96,9 +96,10 @@ STATUS = "302 FOUND"
 def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Answer | None:
     """The redirect for this click, the click stored (if counted); None means 404.
 
-    Runs in an app context. The answer is complete before the click is written, so nothing
-    can fail once it is: a failed write (the commit included) is logged and the visitor is
-    still sent on. Errors before that (the database down) propagate.
+    Needs no app context (the middleware calls it without one). The answer is complete before
+    the click is written, so nothing can fail once it is: a failed write (the commit included)
+    is logged and the visitor is still sent on. Errors before that (the database down)
+    propagate.
     """
     share_id = services(app).tokens.share_id(token)
     if share_id is None:  # forged or altered: refused before any query
@@ -116,7 +117,7 @@ def answer(app: Flask, request: Request, token: str, *, scan: bool) -> Answer | 
     )
     # Before the connection is taken, so no click holds one while it waits for Redis or for a
     # second pooled connection (the day's first salt).
-    counted = allow_click(visit.ip)  # past the client's limit: still redirected, not counted
+    counted = allow_click(app, visit.ip)  # past the client's limit: still redirected, not counted
     hashed = counted and not (visit.machine or visit.opted_out)
     row = clicks.row(visit, _salt(app, visit.at) if hashed else None) if counted else None
     targets: Targets = services(app).targets
@@ -172,7 +173,9 @@ def _touch_cookie(app: Flask, request: Request, target: Target) -> str:
     """The Set-Cookie value: the visitor's kept arrivals plus this one."""
     signer = services(app).tokens.touch_cookie
     now = int(time.time())
-    kept = touches.decode(signer, request.cookies.get(touches.COOKIE_NAME), now)
+    # No Cookie header (most clicks): nothing to parse.
+    raw = request.cookies.get(touches.COOKIE_NAME) if "HTTP_COOKIE" in request.environ else None
+    kept = touches.decode(signer, raw, now)
     secure = app.config["COOKIE_SECURE"]
     if not kept:  # most visitors: a cookie of this one arrival, the same for a whole second
         return _first_touch_cookie(signer, target.share_id, now, target.window_days, secure)
@@ -207,11 +210,12 @@ def _salt(app: Flask, at: dt.datetime) -> bytes:
     salt = cache.get(day)
     if salt is not None:
         return salt
-    with db.engine.begin() as conn:
-        salt = visitors.salt_for(conn, day, cache)
-    try:
-        with Session(db.engine) as session:
-            retention.expire_visitors(session, at, wait=False)
-    except SQLAlchemyError:  # the click still counts; `flask purge` expires them within the hour
-        log.exception("expiring visitor hashes failed")
+    with app.app_context():  # Flask-SQLAlchemy's engine is found through the app context
+        with db.engine.begin() as conn:
+            salt = visitors.salt_for(conn, day, cache)
+        try:
+            with Session(db.engine) as session:
+                retention.expire_visitors(session, at, wait=False)
+        except SQLAlchemyError:  # the click still counts; `flask purge` expires them in the hour
+            log.exception("expiring visitor hashes failed")
     return salt
