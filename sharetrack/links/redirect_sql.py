@@ -7,9 +7,12 @@ module, writes SQL text for SQLite and PostgreSQL (ADR 0008). Everything else â€
 reports â€” stays on SQLAlchemy. The schema is still the models' and the migrations': the tests
 run these statements against both engines after `flask db upgrade`.
 
-On PostgreSQL the click's transaction, and only it, commits without waiting for its WAL to
-reach the disk (`SET LOCAL synchronous_commit TO OFF`, ADR 0009): a click can be lost only if
-the database server itself crashes within a fraction of a second of it.
+On PostgreSQL the redirect has its own small pool (click_engine), whose connections do nothing
+but read targets and store clicks: they run in autocommit with `synchronous_commit` off for
+their session, so a click is one prepared INSERT, one round trip, whose commit returns without
+waiting for its WAL to reach the disk (ADR 1601). A click can be lost only if the database
+server itself crashes within a fraction of a second of it; every other write (pledges,
+credits, salts) goes through the app's pool at the server's setting, fully synchronous.
 
 Errors keep SQLAlchemy's shape, so the app's handlers answer a database outage with a 503 as
 for any other view: a driver error is wrapped as SQLAlchemy would wrap it, and a dropped
@@ -45,20 +48,30 @@ _CLICK = (
     "INSERT INTO clicks (share_id, at, day, is_bot, is_scan, referrer_host, visitor_hash)"
     " VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
-# PostgreSQL: the click's whole transaction in one message, so one round trip; SET LOCAL makes
-# this transaction's commit, and no other, return before its WAL reaches the disk.
-_CLICK_SCRIPT = f"BEGIN; SET LOCAL synchronous_commit TO OFF; {_CLICK}; COMMIT"
 
 
 def click_engine(app_engine: Engine, options: dict) -> Engine:
-    """PostgreSQL: the redirect's own small pool, like the app's but without its ping.
+    """PostgreSQL: the redirect's own small pool, in autocommit, with asynchronous commits.
+
+    Its connections only ever read share targets and store clicks, so `synchronous_commit` is
+    turned off for their whole session (the app's pool keeps the server's setting), and each
+    click is a single prepared INSERT that commits itself: one round trip, no parse or plan.
 
     The app's pool pings every connection it hands out (`pool_pre_ping`), a round trip that
     would double a click's. Here a connection is checked without one: a server that restarted
     or ended the session has sent its goodbye, so a readable socket on an idle connection means
     it is gone, and the pool replaces it before the click uses it.
     """
-    engine = sa.create_engine(app_engine.url, **{**options, "pool_pre_ping": False})
+    engine = sa.create_engine(
+        app_engine.url, **{**options, "pool_pre_ping": False, "isolation_level": "AUTOCOMMIT"}
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _asynchronous_commits(dbapi_connection, _record):
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # a SET inside a transaction rolled back is undone
+        dbapi_connection.execute("SET synchronous_commit TO OFF")
+        dbapi_connection.autocommit = autocommit
 
     @sa.event.listens_for(engine, "checkout")
     def _closed_by_server(dbapi_connection, _record, _proxy):
@@ -120,13 +133,8 @@ class Statements:
         self.resolve, self.click = (sql.replace("%s", marker) for sql in (_RESOLVE, _CLICK))
         self.error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self.writers = Writers(engine.url.database if self.sqlite else None)
-        if not self.sqlite:
-            from psycopg import ClientCursor
-
-            # Several statements in one message need the values bound by the client (psycopg's
-            # own quoting); the server refuses them in one parameterised statement.
-            self.client_cursor = ClientCursor
-            self.click = _CLICK_SCRIPT
+        # psycopg prepares a statement on the server the first time (sqlite3 keeps its own).
+        self.prepare = {} if self.sqlite else {"prepare": True}
 
     def dispose(self) -> None:
         """Close the pooled connections and the lock file (the app's teardown)."""
@@ -151,7 +159,7 @@ class Transaction:
 
     def _execute(self, sql: str, params: tuple):
         try:
-            self.cursor.execute(sql, params)
+            self.cursor.execute(sql, params, **self.statements.prepare)
         except self.statements.error as exc:
             raise self._wrapped(sql, params, exc) from exc
         return self.cursor
@@ -177,8 +185,8 @@ class Transaction:
         return Target(*rows[0]) if rows else None
 
     def record(self, click: ClickRow) -> None:
-        """Store one click and commit: one INSERT (on PostgreSQL with its BEGIN and COMMIT in
-        one message). Every failure, the commit's included, rolls back and raises a SQLAlchemy
+        """Store one click and commit: one INSERT (on PostgreSQL, in autocommit, one round
+        trip). Every failure, the commit's included, rolls back and raises a SQLAlchemy
         error."""
         s = self.statements
         params = (
@@ -195,8 +203,8 @@ class Transaction:
                 with s.writers.turn():
                     self._execute(s.click, params)
                     self._commit()
-            else:
-                self._run_script(s.click, params)
+            else:  # autocommit: the INSERT is its own transaction
+                self._execute(s.click, params)
         except BaseException:
             self._rollback()
             raise
@@ -206,22 +214,6 @@ class Transaction:
             self.connection.commit()
         except self.statements.error as exc:
             raise self._wrapped("COMMIT", (), exc) from exc
-
-    def _run_script(self, sql: str, params: tuple) -> None:
-        """PostgreSQL: run statements carrying their own BEGIN and COMMIT, in autocommit mode
-        (so the driver adds no BEGIN of its own), as SQLAlchemy's own ping does."""
-        raw = self.connection.dbapi_connection
-        try:
-            raw.rollback()  # ends the read of a target, if any (no round trip when idle)
-            raw.autocommit = True
-            try:
-                self.statements.client_cursor(raw).execute(sql, params)
-            finally:
-                if not raw.closed:
-                    raw.rollback()  # a failed script leaves its transaction open
-                    raw.autocommit = False
-        except self.statements.error as exc:
-            raise self._wrapped(sql, params, exc) from exc
 
     def _rollback(self) -> None:
         if not self.connection.is_valid:  # invalidated by _wrapped: nothing left to roll back
