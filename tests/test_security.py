@@ -157,3 +157,22 @@ def test_hsts_outside_debug_and_tests(app, expected):
     assert not app.testing and not app.debug
     response = app.test_client().get("/api/v1/openapi.json")
     assert response.headers.get("Strict-Transport-Security") == expected
+
+
+@pytest.mark.parametrize(
+    "app_config", [PRODUCTION, PRODUCTION | {"HSTS_SECONDS": 0}, {}], indirect=True
+)
+def test_the_headers_built_once_are_what_apply_adds(app):
+    """security.default_headers (the redirect's, built without a Response) is exactly what
+    apply() adds to a response that sets nothing itself, HSTS included outside tests."""
+    from werkzeug.wrappers import Response
+
+    with app.test_request_context("/"):
+        added = security.apply(Response()).headers
+        expected = sorted((k, v) for k, v in added.items() if k != "Content-Type")
+    assert sorted(security.default_headers(app)) == expected
+    own = (("Referrer-Policy", "no-referrer"),)
+    assert ("Referrer-Policy", "strict-origin-when-cross-origin") not in security.default_headers(
+        app, skip=own
+    )
+    assert len(security.default_headers(app, skip=own)) == len(expected) - 1

@@ -81,3 +81,30 @@ def test_ids_beyond_the_24_character_budget_are_refused():
 @given(st.integers(min_value=0, max_value=MAX_SHARE_ID))
 def test_base32_round_trip(n):
     assert b32decode_int(b32encode_int(n)) == n
+
+
+def test_a_verified_token_is_remembered_and_a_forged_one_is_not(monkeypatch):
+    from sharetrack.links import tokens as module
+
+    mine = Tokens("key-now")
+    link = mine.share_token(42)
+    forged = link[:-1] + ("1" if link[-1] == "0" else "0")
+    assert mine.share_id(link) == 42 and mine.share_id(forged) is None
+
+    def no_more_hmac(*_args):
+        raise AssertionError("verified again")
+
+    monkeypatch.setattr(module, "_verify_share_token", no_more_hmac)
+    assert mine.share_id(link) == 42  # no HMAC the second time
+    with pytest.raises(AssertionError):  # a forged token is checked every time
+        mine.share_id(forged)
+
+
+def test_the_remembered_tokens_are_bounded(monkeypatch):
+    from sharetrack.links import tokens as module
+
+    monkeypatch.setattr(module, "VERIFIED_TOKENS", 10)
+    mine = Tokens("key-now")
+    for share_id in range(1, 26):
+        assert mine.share_id(mine.share_token(share_id)) == share_id
+        assert len(mine._verified) <= 10
