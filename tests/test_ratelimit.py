@@ -133,7 +133,7 @@ def test_any_spelling_of_an_address_is_read_as_ipaddress_reads_it(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["01.2.3.4", "1.2.3.4\n", "1.2.3", "256.1.1.1", "1.2.3.4.5", " 1.2.3.4", "0.0.0.0"]
+    "text", ["01.2.3.4", "1.2.3.4\n", "1.2.3", "256.1.1.1", "1.2.3.4.5", " 1.2.3.4", "10.0.0.255"]
 )
 def test_ipv4_spellings_at_the_edges(text):
     assert ratelimit.client_network(text) == _network_by_ipaddress(text)
