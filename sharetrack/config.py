@@ -173,6 +173,12 @@ def refuse_unsafe(config) -> None:
     webhook = [config["WEBHOOK_SECRET"]] if config.get("WEBHOOK_SECRET") else []
     problems += _weak("WEBHOOK_SECRET", webhook, MIN_WEBHOOK_SECRET_BYTES)
     problems += _weak("WEBHOOK_SECRETS", config["WEBHOOK_SECRETS"], MIN_WEBHOOK_SECRET_BYTES)
+    problems += _weak(
+        "STRIPE_WEBHOOK_SECRET",
+        config.get("STRIPE_WEBHOOK_SECRET") or [],
+        MIN_WEBHOOK_SECRET_BYTES,
+        "copy the endpoint's signing secret (whsec_…) from Stripe's dashboard or `stripe listen`.",
+    )
     metrics = [config["METRICS_TOKEN"]] if config.get("METRICS_TOKEN") else []
     problems += _weak("METRICS_TOKEN", metrics, MIN_WEBHOOK_SECRET_BYTES)
     base = config.get("BASE_URL")
@@ -193,19 +199,20 @@ def refuse_unsafe(config) -> None:
         )
 
 
-def _weak(name: str, keys, min_bytes: int) -> list[str]:
-    """What is wrong with each key of setting `name`: a placeholder or too short."""
+def _weak(name: str, keys, min_bytes: int, fix: str = "") -> list[str]:
+    """What is wrong with each key of setting `name`: a placeholder or too short. `fix` says
+    where a good one comes from (by default: make a random one)."""
     out = []
     for key in keys:
         if str(key) in PLACEHOLDERS:
             out.append(
                 f"{name} is the example config's placeholder {str(key)!r}; "
-                f"replace it with a random value: {HOW_TO_MAKE_SECRET}"
+                + (fix or f"replace it with a random value: {HOW_TO_MAKE_SECRET}")
             )
         elif len(str(key).encode()) < min_bytes:
             out.append(
-                f"{name} is shorter than {min_bytes} bytes; make a long random one: "
-                f"{HOW_TO_MAKE_SECRET}"
+                f"{name} is shorter than {min_bytes} bytes; "
+                + (fix or f"make a long random one: {HOW_TO_MAKE_SECRET}")
             )
     return out
 

@@ -106,6 +106,7 @@ def test_safe_production_settings_start(production):
         ({"WEBHOOK_SECRET": "w" * 23}, "WEBHOOK_SECRET is shorter than 24 bytes"),
         ({"WEBHOOK_SECRET": "change-me-too"}, "WEBHOOK_SECRET is the example config's placeholder"),
         ({"WEBHOOK_SECRETS": ["short"]}, "WEBHOOK_SECRETS is shorter than 24 bytes"),
+        ({"STRIPE_WEBHOOK_SECRET": "whsec_short"}, "STRIPE_WEBHOOK_SECRET is shorter than 24"),
         ({"BASE_URL": None}, "SHARETRACK_BASE_URL="),
         ({"BASE_URL": "share.example.org"}, "not an http"),
     ],
@@ -113,7 +114,13 @@ def test_safe_production_settings_start(production):
 def test_unsafe_settings_are_refused_with_the_fix(production, settings, message):
     with pytest.raises(ConfigError, match=message) as refused:
         production(**settings)
-    assert "secrets.token_urlsafe" in str(refused.value) or "BASE_URL" in str(refused.value)
+    fixes = ("secrets.token_urlsafe", "BASE_URL", "Stripe's dashboard")
+    assert any(fix in str(refused.value) for fix in fixes)
+
+
+def test_a_real_stripe_signing_secret_starts(production):
+    app = production(STRIPE_WEBHOOK_SECRET="whsec_" + "A1b2C3d4" * 4)
+    assert app.config["STRIPE_WEBHOOK_SECRET"] == ["whsec_" + "A1b2C3d4" * 4]
 
 
 def test_every_placeholder_of_the_example_config_is_refused():
