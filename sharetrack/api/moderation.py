@@ -85,7 +85,7 @@ def review_pledge(slug: str, pledge_id: int):
             db.session, campaign, pledge, body.status, f"api-key:{PREFIX}{key.prefix} {key.name}"
         )
     except review.ReviewRefused as exc:
-        raise Problem(409, "Conflict", str(exc), slug="pledge-refunded") from None
+        raise Problem(409, "Conflict", str(exc), slug=exc.slug) from None
     credits = service.credits_of(db.session, pledge, campaign.attribution_model)
     db.session.commit()
     token = app_tokens().share_token

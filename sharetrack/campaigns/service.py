@@ -79,7 +79,7 @@ def update(campaign: Campaign, **fields) -> Campaign:
     """Change the given fields (None means unchanged); a new window recomputes credits."""
     session = object_session(campaign)
     changes = {k: v for k, v in fields.items() if v is not None and getattr(campaign, k) != v}
-    if "currency" in changes and session is not None and has_pledges(session, campaign):
+    if "currency" in changes and session is not None and has_verified_pledges(session, campaign):
         raise CurrencyLocked(campaign.slug)
     if "starts_at" in changes or "ends_at" in changes:
         check_dates(
@@ -95,10 +95,16 @@ def update(campaign: Campaign, **fields) -> Campaign:
     return campaign
 
 
-def has_pledges(session: Session, campaign: Campaign) -> bool:
-    """Whether any pledge was recorded for the campaign."""
+def has_verified_pledges(session: Session, campaign: Campaign) -> bool:
+    """Whether the campaign has a verified pledge (signed, imported or confirmed by staff): its
+    currency is then fixed. An unverified form pledge, which anyone can send, does not fix it;
+    it keeps its own currency and cannot be confirmed in another (pledges/review.py)."""
     return (
-        session.scalar(sa.select(Pledge.id).where(Pledge.campaign_id == campaign.id).limit(1))
+        session.scalar(
+            sa.select(Pledge.id)
+            .where(Pledge.campaign_id == campaign.id, Pledge.verified.is_(True))
+            .limit(1)
+        )
         is not None
     )
 

@@ -23,6 +23,14 @@ MAX_LIMIT = 200
 class ReviewRefused(ValueError):
     """A decision the pledge cannot take (a refunded pledge stays refunded)."""
 
+    slug = "pledge-refunded"
+
+
+class CurrencyChanged(ReviewRefused):
+    """A form pledge made before the campaign changed currency cannot be confirmed."""
+
+    slug = "pledge-currency"
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -78,6 +86,11 @@ def decide(
         raise ReviewRefused(f"a pledge can be set to {' or '.join(DECISIONS)} only")
     if pledge.status == "refunded":
         raise ReviewRefused("the money of this pledge went back: it stays refunded")
+    if status == "paid" and pledge.currency != campaign.currency:
+        raise CurrencyChanged(
+            f"this pledge is in {pledge.currency} and the campaign now counts "
+            f"{campaign.currency}: it cannot be confirmed; void it"
+        )
     verified = pledge.verified or status == "paid"
     if pledge.status == status and pledge.verified == verified:
         return None

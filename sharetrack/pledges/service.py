@@ -192,8 +192,12 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
         if delivery.supporter_name and not pledge.supporter_name:
             pledge.supporter_name = delivery.supporter_name
         if delivery.verified and not pledge.verified:
-            # A signed delivery naming a form pledge's id is its payment: now it counts.
+            # A signed delivery naming a form pledge's id is its payment: now it counts, in the
+            # currency it was paid in (check() made that the campaign's).
             pledge.verified = True
+            if pledge.currency != delivery.currency.upper():  # the campaign changed currency
+                pledge.currency = delivery.currency.upper()
+                pledge.amount_minor = delivery.amount_minor
             changed = True
     stored = session.execute(
         sa.select(PledgeTouch.share_id, PledgeTouch.at).where(PledgeTouch.pledge_id == pledge.id)

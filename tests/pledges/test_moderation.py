@@ -206,3 +206,54 @@ def test_another_campaigns_pledge_is_404_on_the_page(client, hosted, make_campai
         data={"status": "paid", "csrf_token": csrf_from(page)},
     )
     assert response.status_code == 404
+
+
+def test_an_anonymous_form_pledge_does_not_fix_the_campaigns_currency(
+    app, client, auth, hosted, deliver, pledge_body
+):
+    """Anyone can send the hosted form, so its unverified pledge must not lock staff out of a
+    currency change; once changed, that pledge cannot be confirmed in its old currency (a
+    409 saying so), can be voided, and a verified pledge fixes the currency again."""
+    pledge_id = form_pledge(client, hosted, "20.00")
+    changed = client.patch(
+        f"/api/v1/campaigns/{hosted.slug}", headers=auth, json={"currency": "EUR"}
+    )
+    assert changed.status_code == 200, changed.json
+    assert changed.json["currency"] == "EUR"
+
+    refused = patch(client, auth, hosted, pledge_id, {"status": "paid"})
+    assert refused.status_code == 409
+    assert refused.json["type"].endswith("pledge-currency")
+    assert "GBP" in refused.json["detail"] and "EUR" in refused.json["detail"]
+    assert credits_by_model(app, pledge_id) == {}
+    assert patch(client, auth, hosted, pledge_id, {"status": "cancelled"}).status_code == 200
+
+    hosted.currency = "EUR"
+    assert deliver(pledge_body(hosted, status="paid")).status_code == 201
+    locked = client.patch(
+        f"/api/v1/campaigns/{hosted.slug}", headers=auth, json={"currency": "USD"}
+    )
+    assert locked.status_code == 422
+    assert locked.json["errors"] == [
+        {"field": "currency", "message": "cannot change once the campaign has pledges"}
+    ]
+
+
+def test_a_signed_payment_of_a_form_pledge_after_a_currency_change_takes_its_currency(
+    app, client, auth, hosted, deliver, pledge_body
+):
+    """A form pledge made in GBP, the campaign changed to EUR, then the platform's signed
+    delivery for that pledge in EUR: the pledge counts in EUR at the delivered amount."""
+    pledge_id = form_pledge(client, hosted, "20.00")
+    with app.app_context():
+        external_id = db.session.get(Pledge, pledge_id).external_id
+    changed = client.patch(
+        f"/api/v1/campaigns/{hosted.slug}", headers=auth, json={"currency": "EUR"}
+    )
+    assert changed.status_code == 200
+    hosted.currency = "EUR"
+    body = pledge_body(hosted, external_id=external_id, amount_minor=2300, status="paid")
+    assert deliver(body).status_code in (200, 201)
+    with app.app_context():
+        pledge = db.session.get(Pledge, pledge_id)
+        assert (pledge.currency, pledge.amount_minor, pledge.verified) == ("EUR", 2300, True)
