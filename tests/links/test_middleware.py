@@ -235,3 +235,105 @@ def test_only_the_click_pool_commits_asynchronously_on_postgresql(
     with app.app_context():
         assert click_engine is not db.engine
         assert db.session.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_dropped_before_the_click_is_written_still_redirects(
+    app, client, make_share, monkeypatch, engine_name
+):
+    import sqlalchemy as sa
+
+    from sharetrack.extensions import db
+    from sharetrack.links import redirect_sql
+
+    _, token = make_share()
+    original = redirect_sql.Transaction.record
+
+    def drop_then_record(self, row):
+        pid = self.cursor.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with db.engine.connect() as admin:  # what a restart does to the connection
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return original(self, row)
+
+    monkeypatch.setattr(redirect_sql.Transaction, "record", drop_then_record)
+    assert visit(client, f"/s/{token}").status_code == 302
+    monkeypatch.undo()
+    assert clicks(app) == []
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302  # a fresh connection
+    assert len(clicks(app)) == 1
+
+
+def test_the_shared_404_page_holds_nobodys_flashed_message(app, client, make_share):
+    _, token = make_share()
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Thank you: your pledge of £50 is in.")]
+    first = visit(client, f"/s/{forged}")
+    assert first.status_code == 404 and "£50" not in first.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert session["_flashes"]  # still there for this visitor's next page
+    later = visit(app.test_client(), f"/s/{forged}")
+    assert later.data == first.data
+
+
+@BOTH_ENGINES
+def test_a_click_holds_one_connection_at_a_time_even_for_the_days_first_salt(
+    app, client, make_share, engine_name
+):
+    """With many threads per worker, a click that held one pooled connection while waiting for
+    a second (the day's salt) could exhaust the pool; the salt is fetched first."""
+    import sqlalchemy as sa
+
+    from sharetrack.extensions import db
+
+    _, token = make_share()
+    services(app).salts.clear()  # this worker has not seen today yet
+    with app.app_context():
+        pool = db.engine.pool
+    out, peak = [0], [0]
+
+    def checkout(*_args):
+        out[0] += 1
+        peak[0] = max(peak[0], out[0])
+
+    def checkin(*_args):
+        out[0] -= 1
+
+    sa.event.listen(pool, "checkout", checkout)
+    sa.event.listen(pool, "checkin", checkin)
+    try:
+        assert visit(client, f"/s/{token}").status_code == 302
+    finally:
+        sa.event.remove(pool, "checkout", checkout)
+        sa.event.remove(pool, "checkin", checkin)
+    assert peak == [1]
+    assert firsts(app) == [True]
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_the_server_ended_between_clicks_is_replaced_and_no_click_lost(
+    app, client, make_share, engine_name
+):
+    """The redirect's pool does not ping (a round trip per click); a connection the server has
+    closed (a restart, an admin) is found by its readable socket and replaced before use."""
+    import time
+
+    import sqlalchemy as sa
+
+    from sharetrack.extensions import db
+
+    _, token = make_share()
+    assert visit(client, f"/s/{token}").status_code == 302
+    pooled = services(app).redirect_statements.engine.raw_connection()
+    pid = pooled.dbapi_connection.info.backend_pid
+    pooled.close()  # back to the pool: the next click takes it
+    with app.app_context(), db.engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        alive = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        deadline = time.monotonic() + 10
+        while admin.execute(alive, {"pid": pid}).scalar():
+            assert time.monotonic() < deadline, "the terminated backend is still there"
+            time.sleep(0.01)
+            admin.rollback()  # pg_stat_activity is read once per transaction: look afresh
+    assert visit(client, f"/s/{token}", ip="198.51.100.3").status_code == 302
+    assert len(clicks(app)) == 2
