@@ -87,7 +87,12 @@ def update_campaign(slug: str):
         service.update(campaign, **body.model_dump(exclude_unset=True))
     except service.CurrencyLocked:
         raise invalid(
-            [{"field": "currency", "message": "cannot change once the campaign has pledges"}]
+            [
+                {
+                    "field": "currency",
+                    "message": "cannot change once the campaign has verified pledges",
+                }
+            ]
         ) from None
     except service.EndsBeforeStart:
         raise invalid([ENDS_BEFORE_START]) from None

@@ -79,8 +79,11 @@ def update(campaign: Campaign, **fields) -> Campaign:
     """Change the given fields (None means unchanged); a new window recomputes credits."""
     session = object_session(campaign)
     changes = {k: v for k, v in fields.items() if v is not None and getattr(campaign, k) != v}
-    if "currency" in changes and session is not None and has_verified_pledges(session, campaign):
-        raise CurrencyLocked(campaign.slug)
+    if "currency" in changes and session is not None:
+        # Locked for update: a pledge being verified now (committed_currency) finishes first.
+        session.execute(sa.select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
+        if has_verified_pledges(session, campaign):
+            raise CurrencyLocked(campaign.slug)
     if "starts_at" in changes or "ends_at" in changes:
         check_dates(
             changes.get("starts_at", campaign.starts_at),
@@ -106,6 +109,16 @@ def has_verified_pledges(session: Session, campaign: Campaign) -> bool:
             .limit(1)
         )
         is not None
+    )
+
+
+def committed_currency(session: Session, campaign: Campaign) -> str:
+    """The campaign's currency as last committed, its row share-locked until the transaction
+    ends: whoever verifies a pledge against it holds the currency still, and a currency change
+    (update(), which locks the row for update) waits for them, as they wait for it. No lock on
+    SQLite, whose writers take turns anyway."""
+    return session.scalar(
+        sa.select(Campaign.currency).where(Campaign.id == campaign.id).with_for_update(read=True)
     )
 
 

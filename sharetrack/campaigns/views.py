@@ -188,7 +188,7 @@ def edit(slug: str):
         except service.EndsBeforeStart:
             form.ends_at.errors = [ENDS_BEFORE_START]
         except service.CurrencyLocked:
-            form.currency.errors = ["Currency cannot change once the campaign has pledges"]
+            form.currency.errors = ["Currency cannot change once the campaign has verified pledges"]
         else:
             db.session.commit()
             flash("Changes saved.")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..attribution import engine
+from ..campaigns.service import committed_currency
 from ..models import Campaign, Pledge, PledgeReview, utcnow
 
 DECISIONS = ("paid", "cancelled")
@@ -86,10 +87,10 @@ def decide(
         raise ReviewRefused(f"a pledge can be set to {' or '.join(DECISIONS)} only")
     if pledge.status == "refunded":
         raise ReviewRefused("the money of this pledge went back: it stays refunded")
-    if status == "paid" and pledge.currency != campaign.currency:
+    if status == "paid" and pledge.currency != (currency := committed_currency(session, campaign)):
         raise CurrencyChanged(
-            f"this pledge is in {pledge.currency} and the campaign now counts "
-            f"{campaign.currency}: it cannot be confirmed; void it"
+            f"this pledge is in {pledge.currency} and the campaign now counts {currency}: "
+            "it cannot be confirmed; void it"
         )
     verified = pledge.verified or status == "paid"
     if pledge.status == status and pledge.verified == verified:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..attribution import engine
+from ..campaigns.service import committed_currency
 from ..links.tokens import Tokens
 from ..models import (
     UNVERIFIED_SOURCES,
@@ -75,8 +76,9 @@ def check(session: Session, campaign: Campaign, delivery_currency: str, amount_m
     The largest pledge guards what comes in; a pledge already stored is always followed
     (its refund, cancellation or dispute must never be refused, whatever the limit is now).
     """
-    if delivery_currency.upper() != campaign.currency:
-        raise DeliveryRefused("currency", f"the campaign takes {campaign.currency} only")
+    currency = committed_currency(session, campaign)
+    if delivery_currency.upper() != currency:
+        raise DeliveryRefused("currency", f"the campaign takes {currency} only")
     stored = session.scalar(
         sa.select(Pledge.id).where(
             Pledge.campaign_id == campaign.id, Pledge.external_id == external_id

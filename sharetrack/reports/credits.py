@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..attribution.cascades import MAX_CASCADE_DEPTH
-from ..models import Pledge, PledgeCredit, Share
+from ..models import Campaign, Pledge, PledgeCredit, Share
 from .queries import ALL_TIME, Counts, Period, clicks_by, day_of
 
 
@@ -54,10 +54,13 @@ def pledge_totals(
     With `unconfirmed`, the live pledges nobody vouched for yet instead (form pledges awaiting
     payment or staff): shown apart, never added to what was raised.
     """
-    which = Pledge.unconfirmed if unconfirmed else Pledge.counted
+    which = [Pledge.unconfirmed] if unconfirmed else [Pledge.counted]
+    if unconfirmed:  # a form pledge left in the campaign's earlier currency is not added in
+        currency = sa.select(Campaign.currency).where(Campaign.id == campaign_id)
+        which.append(Pledge.currency == currency.scalar_subquery())
     count, total = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
-            Pledge.campaign_id == campaign_id, which, *period.where(Pledge.pledged_at)
+            Pledge.campaign_id == campaign_id, *which, *period.where(Pledge.pledged_at)
         )
     ).one()
     return Credited(int(count), int(total))

@@ -170,7 +170,7 @@ def test_the_currency_of_a_campaign_with_pledges_is_refused_beside_the_field(
     )
     assert response.status_code == 422
     assert errors_in(response.text) == {
-        "currency": "Currency cannot change once the campaign has pledges"
+        "currency": "Currency cannot change once the campaign has verified pledges"
     }
     assert (campaigns(app)[0].title, campaigns(app)[0].currency) == ("Old title", "GBP")
 

@@ -235,7 +235,7 @@ def test_an_anonymous_form_pledge_does_not_fix_the_campaigns_currency(
     )
     assert locked.status_code == 422
     assert locked.json["errors"] == [
-        {"field": "currency", "message": "cannot change once the campaign has pledges"}
+        {"field": "currency", "message": "cannot change once the campaign has verified pledges"}
     ]
 
 
@@ -257,3 +257,52 @@ def test_a_signed_payment_of_a_form_pledge_after_a_currency_change_takes_its_cur
     with app.app_context():
         pledge = db.session.get(Pledge, pledge_id)
         assert (pledge.currency, pledge.amount_minor, pledge.verified) == ("EUR", 2300, True)
+
+
+def test_a_pledge_in_the_earlier_currency_is_shown_in_it_and_not_added_to_the_waiting_money(
+    app, client, auth, hosted, sign_in
+):
+    """After a change to EUR, a GBP form pledge is listed as £20 (never €20) and left
+    out of the unconfirmed total; a new form pledge in EUR is in it (the page writes whole
+    amounts without pence)."""
+    form_pledge(client, hosted, "20.00")
+    changed = client.patch(
+        f"/api/v1/campaigns/{hosted.slug}", headers=auth, json={"currency": "EUR"}
+    )
+    assert changed.status_code == 200
+    form_pledge(client, hosted, "7.00")
+    report = client.get(f"/api/v1/campaigns/{hosted.slug}/report", headers=auth).json
+    assert (report["totals"]["unconfirmed_minor"], report["totals"]["unconfirmed_pledges"]) == (
+        700,
+        1,
+    )
+    sign_in("admin")
+    page = client.get(f"/staff/campaigns/{hosted.slug}").text
+    assert ">£20<" in page and "€20" not in page and ">€7<" in page
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_currency_change_waits_for_a_pledge_being_verified(app, hosted, engine_name):
+    """Whoever verifies a pledge holds the campaign's committed currency (a share lock) until
+    they commit, so a concurrent currency change cannot slip between their check and their
+    pledge: it waits (here, up to a 200 ms lock timeout)."""
+    import sqlalchemy.exc
+
+    from sharetrack.campaigns import service
+    from sharetrack.models import Campaign
+
+    with app.app_context():
+        with db.engine.connect() as first, db.engine.connect() as second:
+            verifier = sa.orm.Session(bind=first)
+            changer = sa.orm.Session(bind=second)
+            campaign = verifier.get(Campaign, hosted.id)
+            assert service.committed_currency(verifier, campaign) == "GBP"
+            changer.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
+            with pytest.raises(sqlalchemy.exc.OperationalError, match="lock timeout"):
+                service.update(changer.get(Campaign, hosted.id), currency="EUR")
+            changer.rollback()
+            verifier.rollback()  # the verifier is done: now the change goes through
+            service.update(changer.get(Campaign, hosted.id), currency="EUR")
+            changer.commit()
+            assert service.committed_currency(verifier, verifier.get(Campaign, hosted.id)) == "EUR"
+            verifier.rollback()
