@@ -70,10 +70,13 @@ def scenario(kill_worker: bool = False) -> None:
         stored = common.count_clicks(url)
         answered = click_status[302]
         if kill_worker:
-            # A click whose worker died may or may not have committed; none is counted twice.
+            # A click whose worker died may or may not have committed. The killed sync worker
+            # held at most one click; if its INSERT had committed, the client retried the GET
+            # on the reset connection (aiohttp does, as browsers do), so that one click may be
+            # stored twice. Every other click is stored exactly once.
             lost = click_status[0]
             common.say(f"clicks stored {stored}: {answered} answered 302, {lost} got no answer")
-            assert answered <= stored - 200 <= answered + lost, "clicks stored do not add up"
+            assert answered <= stored - 200 <= answered + lost + 1, "clicks stored do not add up"
             assert hook_status[0] == 0, "a delivery got no answer after its retries"
         else:
             common.say(f"clicks stored {stored - 200} of {clicks} sent")
