@@ -60,6 +60,11 @@ def client_network(ip: str) -> str:
     """What a limit counts: the IPv4 address, or the /64 network of an IPv6 address."""
     if _IPV4.fullmatch(ip):  # already as ipaddress writes it: no leading zeros, four parts
         return ip
+    return _network_by_ipaddress(ip)
+
+
+def _network_by_ipaddress(ip: str) -> str:
+    """client_network read by ipaddress alone: any spelling of either family."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:

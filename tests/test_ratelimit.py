@@ -110,33 +110,18 @@ def test_an_ipv6_client_is_its_64_network(address, host_bits):
     assert ratelimit.client_network(str(address)) == ratelimit.client_network(str(neighbour))
 
 
-def _network_by_ipaddress(ip: str) -> str:
-    """client_network as ipaddress alone reads it (before the IPv4 fast path)."""
-    import ipaddress
-
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return "unknown"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
-
-
 @given(st.text(alphabet="0123456789.:\n 5f", max_size=20) | st.ip_addresses().map(str))
 def test_any_spelling_of_an_address_is_read_as_ipaddress_reads_it(text):
     """The fast path for canonical IPv4 never accepts what ipaddress refuses or writes
     differently (leading zeros, a trailing newline, three parts, 256)."""
-    assert ratelimit.client_network(text) == _network_by_ipaddress(text)
+    assert ratelimit.client_network(text) == ratelimit._network_by_ipaddress(text)
 
 
 @pytest.mark.parametrize(
     "text", ["01.2.3.4", "1.2.3.4\n", "1.2.3", "256.1.1.1", "1.2.3.4.5", " 1.2.3.4", "10.0.0.255"]
 )
 def test_ipv4_spellings_at_the_edges(text):
-    assert ratelimit.client_network(text) == _network_by_ipaddress(text)
+    assert ratelimit.client_network(text) == ratelimit._network_by_ipaddress(text)
 
 
 def test_network_edges():
