@@ -106,11 +106,12 @@ def default_headers(app: Flask, skip: tuple[tuple[str, str], ...] = ()) -> tuple
     """The policy's headers for a response no view made an exception for, as (name, value)
     pairs, leaving out the names in `skip` (headers the response sets itself): what apply()
     adds to such a response, for answers built without a Response object (the redirect)."""
-    return _default_headers(_hsts_seconds(app), frozenset(name.lower() for name, _ in skip))
+    return _default_headers(_hsts_seconds(app), skip)
 
 
 @lru_cache(maxsize=16)
-def _default_headers(hsts: int, skip: frozenset[str]) -> tuple[tuple[str, str], ...]:
+def _default_headers(hsts: int, own: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    skip = {name.lower() for name, _ in own}
     wanted = [
         *HEADERS.items(),
         ("Content-Security-Policy", _DEFAULT_CSP),
