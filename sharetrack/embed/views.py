@@ -19,13 +19,12 @@ from ..extensions import csrf, db
 from ..links.public import (
     app_tokens,
     arrival_share_ids,
-    base_url,
     cookie_promoter,
 )
 from ..promoters import sharing
 from ..ratelimit import limited
-from ..security import allow_framing_by, origin_of
-from ..web import shared_link_page
+from ..security import allow_framing_by
+from ..web import sent_by_our_page, shared_link_page
 from . import service
 
 bp = Blueprint("embed", __name__)
@@ -48,23 +47,13 @@ def box(slug: str):
     return render_template("embed/box.html", campaign=campaign, buttons=buttons)
 
 
-def _from_our_origin() -> bool:
-    """The request was sent by a page of our own origin (the box), not by another site."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site == "same-origin"
-    sender = request.headers.get("Origin")
-    ours = {origin_of(request.host_url), origin_of(base_url())}
-    return sender is not None and origin_of(sender) in ours
-
-
 @bp.post("/embed/<slug>/share")
 @csrf.exempt  # checked by origin instead: the iframe cannot keep a CSRF session cookie
 @limited("RATELIMIT_SHARES")  # the same limit as POST /api/v1/shares
 def share(slug: str):
     """Make the visitor's link for one channel, in a new tab of ours with its share button."""
     campaign = campaigns.get_campaign_or_404(db.session, slug)
-    if not _from_our_origin():
+    if not sent_by_our_page():
         return _error(403, "Forbidden", "Share buttons work from the campaign's own box.")
     try:
         shared = sharing.share(

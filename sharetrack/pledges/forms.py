@@ -1,4 +1,9 @@
-"""The hosted page's forms. Flask-WTF adds and checks the CSRF token on each."""
+"""The hosted page's forms, and the staff's review buttons.
+
+The hosted page's two forms carry no CSRF token: a token needs a session cookie, and the
+public page sets none. Their posts are checked by origin instead (web.sent_by_our_page, ADR
+0402). The staff's ReviewForm keeps Flask-WTF's token: staff have a session anyway.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,9 @@ def _strip(value):
 
 class PledgeForm(FlaskForm):
     """A pledge: an amount in the campaign's currency, and a name if the supporter wants."""
+
+    class Meta:
+        csrf = False  # checked by origin: the public page sets no session cookie
 
     name = StringField(
         "Your name (optional)",
@@ -54,6 +62,9 @@ class PledgeForm(FlaskForm):
 
 class ShareForm(FlaskForm):
     """One "I'll share on …" button: the channel, and the link the visitor arrived through."""
+
+    class Meta:
+        csrf = False  # checked by origin: the public page sets no session cookie
 
     channel = HiddenField(validators=[InputRequired(), Length(max=32)])
     parent = HiddenField(validators=[Optional(), Length(max=64)])

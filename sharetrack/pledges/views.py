@@ -1,4 +1,10 @@
-"""The hosted campaign page: GET /c/<slug>, its pledge form and its "Be a promoter" buttons."""
+"""The hosted campaign page: GET /c/<slug>, its pledge form and its "Be a promoter" buttons.
+
+The page sets no cookie of its own: no session, no CSRF token. Its two forms are checked by
+origin (web.sent_by_our_page), and the thank-you after a pledge travels in the redirect's
+address, not in a flashed message (ADR 0402). The only cookie a visitor can get here is the
+promoter cookie a share button sets, and not under GPC or DNT.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -22,7 +27,7 @@ from ..campaigns import card
 from ..campaigns import service as campaigns
 from ..channels import CHANNEL, PUBLIC_CHANNELS
 from ..estimates import figures
-from ..extensions import db
+from ..extensions import csrf, db
 from ..formatting import money, number
 from ..links.public import (
     app_tokens,
@@ -37,11 +42,18 @@ from ..promoters import sharing
 from ..ratelimit import limited
 from ..reports import credits
 from ..security import allow_form_action_to
-from ..web import shared_link_page
+from ..web import sent_by_our_page, shared_link_page
 from . import payments, service
 from .forms import PledgeForm, ShareForm
 
 bp = Blueprint("campaign_page", __name__)
+
+# What the page says on arriving back (?notice=pledged, or Stripe's ?paid=1): fixed sentences,
+# so the address cannot make the page say anything else.
+NOTICES = {
+    "pledged": "Thank you: your pledge is noted, awaiting payment.",
+    "paid": "Thank you: your payment is with Stripe; your pledge counts once it confirms.",
+}
 
 
 def _campaign_or_404(slug: str) -> Campaign:
@@ -94,7 +106,20 @@ def _social(campaign: Campaign, paragraphs: list[str], shown: card.Card) -> dict
     }
 
 
-def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int = 200):
+def _refused() -> tuple[str, int]:
+    """The answer to a form post another site sent (or one with no Origin at all)."""
+    detail = "This form works from the campaign's own page. Open the page and try again."
+    page = render_template("errors/error.html", status=403, title="Forbidden", detail=detail)
+    return page, 403
+
+
+def _render(
+    campaign: Campaign,
+    form: PledgeForm,
+    ref: str | None,
+    status: int = 200,
+    notice: str | None = None,
+):
     if _stripe_key():
         # The form's post answers with a redirect to Stripe Checkout, which form-action governs.
         allow_form_action_to(current_app.config["STRIPE_CHECKOUT_ORIGIN"])
@@ -116,7 +141,7 @@ def _render(campaign: Campaign, form: PledgeForm, ref: str | None, status: int =
         amounts=amounts,
         campaign=campaign,
         form=form,
-        share_form=ShareForm(formdata=None, parent=ref),
+        notice=notice,
         ref=ref,
         actions={c: CHANNEL[c].action for c in PUBLIC_CHANNELS},
         raised=money(raised.amount_minor, campaign.currency),
@@ -134,9 +159,10 @@ def campaign_page(slug: str):
     """The case, its progress, the promoter box and the pledge form."""
     campaign = _campaign_or_404(slug)
     ref = _arrived_through(campaign, request.args.get("ref"))
-    if request.args.get("paid"):
-        flash("Thank you: your payment is with Stripe; your pledge counts once it confirms.")
-    return _render(campaign, _form(campaign, formdata=None, ref=ref), ref)
+    # Stripe Checkout's success address ends in ?paid=1 (payments.checkout_url).
+    said = "paid" if request.args.get("paid") else request.args.get("notice", "")
+    notice = NOTICES.get(said)
+    return _render(campaign, _form(campaign, formdata=None, ref=ref), ref, notice=notice)
 
 
 @bp.get("/c/<slug>/card.png")
@@ -156,10 +182,13 @@ def social_card(slug: str):
 
 
 @bp.post("/c/<slug>/pledge")
+@csrf.exempt  # checked by origin instead: the page sets no session cookie to bind a token to
 @limited("RATELIMIT_PLEDGE_FORM")
 def pledge(slug: str):
     """Take a pledge: with Stripe, off to Checkout; else kept unconfirmed until staff confirm."""
     campaign = _campaign_or_404(slug)
+    if not sent_by_our_page():
+        return _refused()
     form = _form(campaign)
     ref = _arrived_through(campaign, form.ref.data)
     if campaign.status != "active":
@@ -186,9 +215,7 @@ def pledge(slug: str):
         ),
     )
     db.session.commit()
-    amount = money(form.amount_minor, campaign.currency)
-    flash(f"Thank you: your pledge of {amount} is noted, awaiting payment.")
-    return redirect(url_for(".campaign_page", slug=campaign.slug), 303)
+    return redirect(url_for(".campaign_page", slug=campaign.slug, notice="pledged"), 303)
 
 
 def _to_checkout(campaign: Campaign, form: PledgeForm, ref: str | None):
@@ -231,10 +258,13 @@ def _touches(campaign: Campaign, ref: str | None) -> list[tuple[int, dt.datetime
 
 
 @bp.post("/c/<slug>/share")
+@csrf.exempt  # checked by origin instead, as the pledge form
 @limited("RATELIMIT_SHARES")  # the same limit as POST /api/v1/shares and the embed box
 def share(slug: str):
     """Make the visitor's link for one channel (as POST /api/v1/shares does), then show it."""
     campaign = _campaign_or_404(slug)
+    if not sent_by_our_page():
+        return _refused()
     form = ShareForm()
     if not form.validate_on_submit():
         abort(400)

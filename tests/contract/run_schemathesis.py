@@ -101,6 +101,8 @@ def fuzz_pages(base_url: str, key: str, args, env: dict) -> int:
         f"Cookie: {staff_cookie(base_url)}",
         "--header",
         f"Authorization: Bearer {key}",  # the report API in pages.yaml
+        "--header",
+        "Sec-Fetch-Site: same-origin",  # as a browser posts our pages' forms (ADR 0402)
         "--workers",
         "1",
         "--request-timeout",

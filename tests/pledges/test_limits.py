@@ -11,7 +11,7 @@ from sharetrack.models import Campaign, Pledge
 from tests.campaigns.test_pages import GOOD, submit
 from tests.conftest import BOTH_ENGINES
 from tests.pledges.conftest import iso
-from tests.pledges.test_page import csrf_token, open_page
+from tests.pledges.test_page import SAME_ORIGIN, open_page
 from tests.staff_fixtures import *  # noqa: F403  (admin)
 from tests.staff_fixtures import errors_in
 
@@ -19,10 +19,10 @@ from tests.staff_fixtures import errors_in
 def test_the_hosted_share_buttons_take_the_shares_limit(app, client, make_campaign):
     app.config["RATELIMIT_SHARES"] = "2/minute"
     hosted = make_campaign(pledge_page=True)
-    token = csrf_token(open_page(client, hosted))
+    open_page(client, hosted)
     statuses = [
         client.post(
-            f"/c/{hosted.slug}/share", data={"csrf_token": token, "channel": channel}
+            f"/c/{hosted.slug}/share", data={"channel": channel}, headers=SAME_ORIGIN
         ).status_code
         for channel in ("x", "facebook", "email")
     ]
@@ -32,9 +32,9 @@ def test_the_hosted_share_buttons_take_the_shares_limit(app, client, make_campai
 def test_the_pledge_form_takes_its_own_limit(app, client, make_campaign):
     app.config["RATELIMIT_PLEDGE_FORM"] = "1/minute"
     hosted = make_campaign(pledge_page=True)
-    token = csrf_token(open_page(client, hosted))
+    open_page(client, hosted)
     first, second = (
-        client.post(f"/c/{hosted.slug}/pledge", data={"csrf_token": token, "amount": "5"})
+        client.post(f"/c/{hosted.slug}/pledge", data={"amount": "5"}, headers=SAME_ORIGIN)
         for _ in range(2)
     )
     assert (first.status_code, second.status_code) == (303, 429)
@@ -45,7 +45,8 @@ def test_the_form_refuses_more_than_the_campaigns_largest_pledge(app, client, ma
     hosted = make_campaign(pledge_page=True, max_pledge_minor=5_000)
     response = client.post(
         f"/c/{hosted.slug}/pledge",
-        data={"csrf_token": csrf_token(open_page(client, hosted)), "amount": "50.01"},
+        data={"amount": "50.01"},
+        headers=SAME_ORIGIN,
     )
     assert response.status_code == 422
     assert '<span class="error" id="amount-error">Pledges here go up to £50.</span>' in (

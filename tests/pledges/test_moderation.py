@@ -12,7 +12,7 @@ from sharetrack.models import ATTRIBUTION_MODELS as MODELS
 from sharetrack.models import Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from tests.conftest import BOTH_ENGINES
 from tests.pledges.conftest import iso
-from tests.pledges.test_page import arrive, csrf_token, open_page
+from tests.pledges.test_page import SAME_ORIGIN, arrive, open_page
 from tests.staff_fixtures import *  # noqa: F403  (sign_in, make_staff)
 from tests.staff_fixtures import csrf_from
 
@@ -24,9 +24,9 @@ def hosted(make_campaign):
 
 def form_pledge(client, campaign, amount: str, ref: str | None = None) -> int:
     """A pledge through the hosted form; returns its id."""
-    html = open_page(client, campaign, ref)
-    data = {"csrf_token": csrf_token(html), "amount": amount} | ({"ref": ref} if ref else {})
-    response = client.post(f"/c/{campaign.slug}/pledge", data=data)
+    open_page(client, campaign, ref)
+    data = {"amount": amount} | ({"ref": ref} if ref else {})
+    response = client.post(f"/c/{campaign.slug}/pledge", data=data, headers=SAME_ORIGIN)
     assert response.status_code == 303, response.text
     return newest_pledge_id(client.application)
 
