@@ -54,9 +54,8 @@ def shared_link_page(campaign, shared):
         intent=intent,
         page_url=dashboard_url(key),
         key=key,
-        # No form token: the key in the form's address is the secret (and so no session
-        # cookie, which GPC and DNT visitors must not get).
-        email_form=EmailForm(meta={"csrf": False}) if mail_enabled(current_app.config) else None,
+        # No form token (EmailForm has none): the key in the form's address is the secret.
+        email_form=EmailForm() if mail_enabled(current_app.config) else None,
     )
     response = make_response(page)
     set_promoter_cookie(response, shared.promoter)

@@ -30,6 +30,9 @@ PG_URL = os.environ.get(
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BOTH_ENGINES = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"], indirect=True)
+# What a browser sends with a form posted from a page of the same origin (Fetch Metadata): the
+# public forms check it instead of a session-bound token (ADR 0402).
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 # Hypothesis checks what the code does, not how fast: a deadline fails tests on a busy machine
 # (the suite runs in parallel beside other work). Timings belong to benchmarks/. CI tries
 # hypothesis' full 100 examples per property, a local run half as many (tests that set their

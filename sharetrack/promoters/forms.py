@@ -1,4 +1,9 @@
-"""The promoter's forms: erasing their data, and an address to email their page's address to."""
+"""The promoter's forms: erasing their data, and an address to email their page's address to.
+
+None carries a CSRF token, which would need a session cookie (ADR 0402). The erase form and the
+link page's email form post to an address holding the promoter's private key, a secret no other
+site has; the recover form is checked by origin in its view.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from . import identity
 class EraseForm(FlaskForm):
     """A checkbox that says the promoter means it."""
 
+    class Meta:
+        csrf = False  # the key in the form's address is the secret
+
     confirm = BooleanField(
         "I understand: my name and email are erased and this page stops working",
         validators=[InputRequired("Tick this box to erase your data.")],
@@ -20,6 +28,9 @@ class EraseForm(FlaskForm):
 
 class EmailForm(FlaskForm):
     """One email address: where to send the promoter's page address (it is never stored)."""
+
+    class Meta:
+        csrf = False  # the key in the form's address is the secret (recover: checked by origin)
 
     email = EmailField(
         "Email me my page's address (optional)",

@@ -11,6 +11,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 
@@ -19,6 +20,7 @@ from ..config import mail_enabled
 from ..extensions import csrf, db
 from ..links.public import app_tokens, dashboard_url, link_url
 from ..ratelimit import limit_per, limited
+from ..web import sent_by_our_page
 from . import identity, mail, privacy, service
 from .forms import EmailForm, EraseForm, RecoverForm
 
@@ -52,12 +54,17 @@ def erased():
 
 
 @bp.route("/recover", methods=["GET", "POST"])
+@csrf.exempt  # checked by origin instead: the page sets no session cookie (ADR 0402)
 @limited("RATELIMIT_RECOVER", methods=["POST"])
 def recover():
     """Send the page's address to an address a promoter gave; the answer never says whether
     we know it."""
     if not mail_enabled(current_app.config):
         return render_template("promoters/recover.html", form=None), 200
+    if request.method == "POST" and not sent_by_our_page():
+        detail = "This form works from its own page. Open the page and try again."
+        page = render_template("errors/error.html", status=403, title="Forbidden", detail=detail)
+        return page, 403
     form = RecoverForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
@@ -71,8 +78,7 @@ def recover():
 def page(key: str):
     """The promoter's links per campaign, with copy and share buttons and clicks.
 
-    It sets no cookie: the erase form, which needs one for its CSRF token, is a page of its own.
-    An old page address (signed over the code) moves to the key's.
+    It sets no cookie. An old page address (signed over the code) moves to the key's.
     """
     promoter = promoter_or_404(key)
     current = identity.private_key(app_tokens(), promoter)
@@ -100,7 +106,7 @@ def email_me(key: str):
     if not mail_enabled(current_app.config):
         page = render_template("errors/error.html", status=503, title="No email", detail=NO_MAIL)
         return page, 503
-    form = EmailForm(meta={"csrf": False})
+    form = EmailForm()
     if not form.validate_on_submit():
         page = render_template("promoters/email_me.html", form=form, key=key)
         return page, 422
@@ -116,6 +122,7 @@ def email_me(key: str):
 
 
 @bp.route("/<key>/erase", methods=["GET", "POST"])
+@csrf.exempt  # the private key in the address is a secret no other site has, as email_me
 def erase(key: str):
     """Erase the promoter's name and email once they confirm; their shares stay, anonymous."""
     promoter = promoter_or_404(key)

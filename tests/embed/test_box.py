@@ -14,9 +14,7 @@ from sharetrack.estimates.share_value import Estimate
 from sharetrack.extensions import db
 from sharetrack.links.public import PROMOTER_COOKIE
 from sharetrack.models import Share
-from tests.conftest import BOTH_ENGINES
-
-SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+from tests.conftest import BOTH_ENGINES, SAME_ORIGIN
 
 
 def box(client, campaign, **query):

@@ -11,7 +11,8 @@ from sharetrack.estimates.share_value import Estimate
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, ShareValueFigures
 from sharetrack.money import display_whole
-from tests.pledges.test_page import SAME_ORIGIN, confirm_all, open_page
+from tests.conftest import SAME_ORIGIN
+from tests.pledges.test_page import confirm_all, open_page
 
 
 def test_figures_are_as_of_the_hour(app, make_campaign):

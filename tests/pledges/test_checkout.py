@@ -9,9 +9,10 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Pledge, PledgeCredit
+from tests.conftest import SAME_ORIGIN
 from tests.pledges import stripe_support as st
 from tests.pledges.stripe_recorder import stripe_api  # noqa: F401  (fixture)
-from tests.pledges.test_page import SAME_ORIGIN, arrive, open_page
+from tests.pledges.test_page import arrive, open_page
 
 KEY = "sk_test_recorded_0123456789"
 

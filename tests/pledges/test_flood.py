@@ -8,8 +8,8 @@ from sharetrack.extensions import db
 from sharetrack.models import Promoter
 from sharetrack.promoters import identity
 from sharetrack.services import services
-from tests.conftest import BOTH_ENGINES
-from tests.pledges.test_page import SAME_ORIGIN, arrive, open_page
+from tests.conftest import BOTH_ENGINES, SAME_ORIGIN
+from tests.pledges.test_page import arrive, open_page
 
 
 @pytest.fixture

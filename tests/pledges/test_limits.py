@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Pledge
 from tests.campaigns.test_pages import GOOD, submit
-from tests.conftest import BOTH_ENGINES
+from tests.conftest import BOTH_ENGINES, SAME_ORIGIN
 from tests.pledges.conftest import iso
-from tests.pledges.test_page import SAME_ORIGIN, open_page
+from tests.pledges.test_page import open_page
 from tests.staff_fixtures import *  # noqa: F403  (admin)
 from tests.staff_fixtures import errors_in
 

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sharetrack.extensions import db
 from sharetrack.models import ATTRIBUTION_MODELS as MODELS
 from sharetrack.models import Pledge, PledgeCredit, PledgeReview, PledgeTouch
-from tests.conftest import BOTH_ENGINES
+from tests.conftest import BOTH_ENGINES, SAME_ORIGIN
 from tests.pledges.conftest import iso
-from tests.pledges.test_page import SAME_ORIGIN, arrive, open_page
+from tests.pledges.test_page import arrive, open_page
 from tests.staff_fixtures import *  # noqa: F403  (sign_in, make_staff)
 from tests.staff_fixtures import csrf_from
 

@@ -14,7 +14,7 @@ from sharetrack import create_app
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Pledge, PledgeCredit, Share
 from sharetrack.pledges import review
-from tests.conftest import BOTH_ENGINES, close_connections
+from tests.conftest import BOTH_ENGINES, SAME_ORIGIN, close_connections
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 
@@ -29,10 +29,6 @@ def hosted(make_campaign):
         summary="We are taking the government to court.\n\nEvery pound pays for evidence.",
         target_minor=500_000,
     )
-
-
-# What a browser sends with a form posted from a page of the same origin (Fetch Metadata).
-SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 
 
 def arrive(client, token: str, **headers) -> str:

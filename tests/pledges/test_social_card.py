@@ -10,8 +10,8 @@ from html import unescape
 from PIL import Image
 
 from sharetrack.campaigns import card
+from tests.conftest import SAME_ORIGIN
 from tests.pledges.test_page import (  # noqa: F401 (fixture)
-    SAME_ORIGIN,
     confirm_all,
     hosted,
     open_page,

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Promoter, Share
-from tests.conftest import BOTH_ENGINES
+from tests.conftest import BOTH_ENGINES, SAME_ORIGIN
 from tests.smtp import Inbox
-from tests.staff_fixtures import csrf_from, errors_in
+from tests.staff_fixtures import errors_in
 
 pytestmark = pytest.mark.usefixtures("closing_clients")
 ADA = "Ada.Lovelace@Example.org"
@@ -101,9 +101,7 @@ def test_the_recover_form_says_the_same_either_way(app, client, campaign, inbox:
     assert '<label for="email">Your email address</label>' in form.text
     answers = []
     for address in (ADA, "nobody@example.org"):
-        answer = client.post(
-            "/p/recover", data={"csrf_token": csrf_from(form.text), "email": address}
-        )
+        answer = client.post("/p/recover", data={"email": address}, headers=SAME_ORIGIN)
         assert answer.status_code == 200
         answers.append(answer.text)
     assert answers[0] == answers[1]
@@ -111,9 +109,43 @@ def test_the_recover_form_says_the_same_either_way(app, client, campaign, inbox:
     messages = inbox.wait_for(2)
     assert len(inbox.settle()) == 2
     check_email(messages[1], ADA.lower(), made.json["dashboard_url"])
-    bad = client.post("/p/recover", data={"csrf_token": csrf_from(form.text), "email": "nope"})
+    bad = client.post("/p/recover", data={"email": "nope"}, headers=SAME_ORIGIN)
     assert bad.status_code == 422
     assert errors_in(bad.text) == {"email": "This address is not an email address."}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}],
+)
+def test_the_recover_form_posted_from_another_site_sends_nothing(
+    client, campaign, inbox: Inbox, headers
+):
+    share(client, email=ADA)
+    inbox.wait_for(1)
+    answer = client.post("/p/recover", data={"email": ADA}, headers=headers)
+    assert answer.status_code == 403
+    assert "This form works from its own page." in answer.text
+    assert len(inbox.settle()) == 1  # the share's own email, no recovery
+
+
+def test_the_promoters_forms_set_no_cookie(client, campaign, inbox: Inbox):
+    """Recover, email and erase carry no CSRF token, so no session cookie (ADR 0402)."""
+    made = share(client, email=ADA)
+    key_path = made.json["dashboard_url"].removeprefix("https://st.example")
+    client.delete_cookie("st_promoter")
+    answers = [
+        client.get("/p/recover"),
+        client.post("/p/recover", data={"email": ADA}, headers=SAME_ORIGIN),
+        client.get(key_path),
+        client.post(f"{key_path}/email", data={"email": ADA}),
+        client.get(f"{key_path}/erase"),
+        client.post(f"{key_path}/erase", data={}),
+        client.post(f"{key_path}/erase", data={"confirm": "y"}),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 422, 303]
+    assert [a.headers.get("Set-Cookie") for a in answers] == [None] * 7
+    assert len(inbox.wait_for(3)) == 3  # the share's, the recovery's and the email form's
 
 
 @pytest.mark.parametrize(
@@ -194,8 +226,7 @@ def test_erasing_deletes_the_hash_so_recovery_finds_nothing(app, client, campaig
     made = share(client, email=ADA)
     inbox.wait_for(1)
     key_path = made.json["dashboard_url"].removeprefix("https://st.example")
-    form = client.get(f"{key_path}/erase")
-    client.post(f"{key_path}/erase", data={"csrf_token": csrf_from(form.text), "confirm": "y"})
+    client.post(f"{key_path}/erase", data={"confirm": "y"})
     with app.app_context():
         assert db.session.scalars(sa.select(Promoter.email_hash)).all() == [None]
     again = app.test_client().post("/api/v1/promoters/recover", json={"email": ADA})

@@ -14,7 +14,7 @@ from sharetrack.models import Click, Promoter, Share
 from sharetrack.promoters import identity
 from sharetrack.services import services
 from tests.conftest import BOTH_ENGINES
-from tests.staff_fixtures import csrf_from, errors_in
+from tests.staff_fixtures import errors_in
 
 
 @pytest.fixture
@@ -131,12 +131,12 @@ def test_erasing_forgets_the_person_and_keeps_the_shares(app, client, promoter, 
     assert page.status_code == 200
     assert '<label for="confirm">' in page.text
 
-    unticked = client.post(f"{path}/erase", data={"csrf_token": csrf_from(page.text)})
+    unticked = client.post(f"{path}/erase", data={})
     assert unticked.status_code == 422
     assert errors_in(unticked.text) == {"confirm": "Tick this box to erase your data."}
     assert shares_of(app, code)  # nothing happened
 
-    erased = client.post(f"{path}/erase", data={"csrf_token": csrf_from(page.text), "confirm": "y"})
+    erased = client.post(f"{path}/erase", data={"confirm": "y"})
     assert erased.status_code == 303
     assert erased.headers["Location"] == "/p/erased"
     assert "Your data is erased" in client.get("/p/erased").text
@@ -154,11 +154,16 @@ def test_erasing_forgets_the_person_and_keeps_the_shares(app, client, promoter, 
         assert db.session.scalar(sa.select(sa.func.count(Click.id))) == 2
 
 
-def test_erasing_needs_the_form_token(app, client, promoter):
+def test_erasing_needs_the_private_key_not_a_form_token(app, client, promoter):
+    """The key in the address is the secret (ADR 0402): the public code, or the key with one
+    character of its signature changed, erases nothing."""
     code, path = promoter
-    client.get(f"{path}/erase")  # a session exists, but the post carries no token
-    response = client.post(f"{path}/erase", data={"confirm": "y"})
-    assert response.status_code == 400
+    key = path.removeprefix("/p/")
+    at = key.index(".") + 1  # the signature's first character (all six of its bits count)
+    altered = key[:at] + ("A" if key[at] != "A" else "B") + key[at + 1 :]
+    for guess in (code, altered):
+        response = client.post(f"/p/{guess}/erase", data={"confirm": "y"})
+        assert response.status_code == 404
     with app.app_context():
         assert links.promoter_by_code(db.session, code).email_hash is not None
 
