@@ -4,6 +4,8 @@
   store one, SQLite would). The API's bodies and the import's lines are read through `loads`.
 - The URL path: no control characters (a 404). Query parameters and form fields are checked
   by their views and forms, which name the field they refuse (dates in a range, no NUL).
+- HTML forms read the posted form fields only (`FieldsForm`): never a JSON body or an uploaded
+  file, whose values are not text and would reach validators that expect text.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import NotFound
 
 MAX_JSON_DEPTH = 32
@@ -78,3 +81,21 @@ def _refuse_control_characters() -> None:
     # Query parameters are each checked by their view, which names the field it refuses.
     if _CONTROL.search(request.path):  # no resource has such a name
         raise NotFound()
+
+
+class FieldsForm(FlaskForm):
+    """A FlaskForm that, when posted, reads `request.form` and nothing else.
+
+    Flask-WTF on its own also reads a JSON body or uploaded files into the fields, so a field
+    could hold a number, a list or a file, and a text validator would raise on it (a 500).
+    Here a JSON body or a file simply leaves the fields empty, and the form says which it needs
+    (a 4xx). A form built for display passes `formdata=None` as before.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if not args and "formdata" not in kwargs and request.method in _SUBMIT_METHODS:
+            kwargs["formdata"] = request.form
+        super().__init__(*args, **kwargs)
+
+
+_SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

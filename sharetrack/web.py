@@ -28,9 +28,10 @@ def sent_by_our_page() -> bool:
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None:
         return site == "same-origin"
-    sender = request.headers.get("Origin")
-    ours = {origin_of(request.host_url), origin_of(base_url())}
-    return sender is not None and origin_of(sender) in ours
+    sender = origin_of(request.headers.get("Origin") or "")
+    # A host that does not parse gives None, and so would "null" or a garbled Origin: never a match.
+    ours = {origin_of(request.host_url), origin_of(base_url())} - {None}
+    return sender is not None and sender in ours
 
 
 def shared_link_page(campaign, shared):
@@ -55,7 +56,7 @@ def shared_link_page(campaign, shared):
         page_url=dashboard_url(key),
         key=key,
         # No form token (EmailForm has none): the key in the form's address is the secret.
-        email_form=EmailForm() if mail_enabled(current_app.config) else None,
+        email_form=EmailForm(formdata=None) if mail_enabled(current_app.config) else None,
     )
     response = make_response(page)
     set_promoter_cookie(response, shared.promoter)

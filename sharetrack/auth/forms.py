@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
+from ..inputs import FieldsForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(FieldsForm):
     """Email and password; whether they match is the view's question, not a field rule."""
 
     email = EmailField("Email", validators=[InputRequired("Enter your email address.")])

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from ..extensions import db
+from ..inputs import FieldsForm
 from . import api_keys
 from .staff import admin_required, require_sign_in
 
@@ -14,7 +14,7 @@ bp = Blueprint("api_keys", __name__, url_prefix="/staff/api-keys")
 bp.before_request(require_sign_in)
 
 
-class KeyForm(FlaskForm):
+class KeyForm(FieldsForm):
     """A new key's name: who or what will use it."""
 
     name = StringField("Name", description="Who or what uses the key, e.g. Newsletter export")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 from babel.numbers import get_currency_name
-from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
 from wtforms import SelectChoice, SelectField, StringField
 
+from ..inputs import FieldsForm
 from ..models import CAMPAIGN_STATUSES, MAX_WINDOW_DAYS, Campaign
 from ..money import format_major, format_minor, parse_major
 from .schemas import CURRENCIES, CampaignCreate, CampaignUpdate
@@ -33,7 +33,7 @@ def currency_choices(locale: str) -> list[SelectChoice]:
     ]
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(FieldsForm):
     """Create or edit a campaign. Validation is `validated()`, not WTForms validators."""
 
     slug = StringField(

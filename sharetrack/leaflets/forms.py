@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import StringField
 
+from ..inputs import FieldsForm
 from .schemas import LeafletCreate
 
 MESSAGES = {
@@ -16,7 +16,7 @@ MESSAGES = {
 }
 
 
-class LeafletForm(FlaskForm):
+class LeafletForm(FieldsForm):
     """A batch: label, where it goes, how many are printed, and an optional promoter."""
 
     label = StringField("Label", description="e.g. Market stall, March")

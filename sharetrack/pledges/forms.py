@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from ..formatting import locale, money
+from ..inputs import FieldsForm
 from ..models import MAX_AMOUNT_MINOR
 from ..money import parse_major
 
@@ -24,7 +24,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(FieldsForm):
     """A pledge: an amount in the campaign's currency, and a name if the supporter wants."""
 
     class Meta:
@@ -60,7 +60,7 @@ class PledgeForm(FlaskForm):
         self.amount_minor = minor
 
 
-class ShareForm(FlaskForm):
+class ShareForm(FieldsForm):
     """One "I'll share on …" button: the channel, and the link the visitor arrived through."""
 
     class Meta:
@@ -70,7 +70,7 @@ class ShareForm(FlaskForm):
     parent = HiddenField(validators=[Optional(), Length(max=64)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(FieldsForm):
     """A staff Confirm or Void button on the report page: the status the pledge should take."""
 
     status = HiddenField(validators=[InputRequired(), AnyOf(("paid", "cancelled"))])

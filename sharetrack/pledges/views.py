@@ -160,7 +160,7 @@ def campaign_page(slug: str):
     campaign = _campaign_or_404(slug)
     ref = _arrived_through(campaign, request.args.get("ref"))
     # Stripe Checkout's success address ends in ?paid=1 (payments.checkout_url).
-    said = "paid" if request.args.get("paid") else request.args.get("notice", "")
+    said = "paid" if request.args.get("paid") == "1" else request.args.get("notice", "")
     notice = NOTICES.get(said)
     return _render(campaign, _form(campaign, formdata=None, ref=ref), ref, notice=notice)
 

@@ -7,14 +7,14 @@ site has; the recover form is checked by origin in its view.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..inputs import FieldsForm
 from . import identity
 
 
-class EraseForm(FlaskForm):
+class EraseForm(FieldsForm):
     """A checkbox that says the promoter means it."""
 
     class Meta:
@@ -26,7 +26,7 @@ class EraseForm(FlaskForm):
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(FieldsForm):
     """One email address: where to send the promoter's page address (it is never stored)."""
 
     class Meta:

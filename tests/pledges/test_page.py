@@ -180,6 +180,29 @@ def test_a_form_another_site_posts_is_refused_and_nothing_is_stored(app, client,
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Share)) == 0
 
 
+@pytest.mark.parametrize(
+    ("host", "origin", "taken"),
+    [
+        ("localhost", "http://localhost", True),  # the request's own origin (request.host_url)
+        ("other.example", "http://other.example", True),
+        ("localhost", "https://st.example", True),  # BASE_URL's
+        ("localhost", "http://st.example", False),  # BASE_URL's host, another scheme
+        ("localhost", "https://st.example:8443", False),  # another port
+        ("localhost", "https://ST.EXAMPLE/", True),  # the same origin, written otherwise
+        ("st.example.", "null", False),  # a host that does not parse never matches "null"
+        ("my_host.example", "garbage", False),
+        ("[::1]", "null", False),
+    ],
+)
+def test_without_fetch_metadata_only_our_own_origin_is_taken(app, hosted, host, origin, taken):
+    client = app.test_client()
+    answer = client.post(
+        f"http://{host}/c/{hosted.slug}/pledge", data={"amount": "5"}, headers={"Origin": origin}
+    )
+    assert answer.status_code == (303 if taken else 403)
+    assert len(pledges(app)) == (1 if taken else 0)
+
+
 def test_a_browser_without_fetch_metadata_is_known_by_its_origin(app, client, hosted):
     ours = {"Origin": "https://st.example"}  # BASE_URL's origin; no Sec-Fetch-Site
     pledge = client.post(f"/c/{hosted.slug}/pledge", data={"amount": "25"}, headers=ours)
@@ -223,6 +246,8 @@ def test_under_gpc_a_share_button_sets_no_cookie_either(app, client, hosted):
         ("paid=1", "Thank you: your payment is with Stripe; your pledge counts once it confirms."),
         ("notice=%3Cb%3Eyou+won%3C%2Fb%3E", None),
         ("notice=", None),
+        ("paid=0", None),
+        ("notice=pledged&notice=paid", "Thank you: your pledge is noted, awaiting payment."),
     ],
 )
 def test_the_address_picks_a_fixed_thank_you_and_nothing_else(client, hosted, query, said):
@@ -305,7 +330,6 @@ def test_a_paused_campaign_takes_no_pledges(app, client, hosted, make_campaign):
     paused = make_campaign(pledge_page=True, status="paused")
     html = open_page(client, paused)
     assert "takes no pledges now" in html and "Be a promoter" not in html
-    open_page(client, hosted)  # a form kept open from before the pause
     response = client.post(f"/c/{paused.slug}/pledge", data={"amount": "5"}, headers=SAME_ORIGIN)
     assert response.status_code == 409
     assert pledges(app) == []
