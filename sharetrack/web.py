@@ -34,6 +34,12 @@ def sent_by_our_page() -> bool:
     return sender is not None and sender in ours
 
 
+def refused_from_another_site(detail: str) -> tuple[str, int]:
+    """The 403 page for a form post sent_by_our_page() refuses; nothing was stored."""
+    page = render_template("errors/error.html", status=403, title="Forbidden", detail=detail)
+    return page, 403
+
+
 def shared_link_page(campaign, shared):
     """The page a share button answers with: the new link, the network's share link, the
     promoter's own page and a way to have its address emailed.

@@ -24,7 +24,7 @@ from ..links.public import (
 from ..promoters import sharing
 from ..ratelimit import limited
 from ..security import allow_framing_by
-from ..web import sent_by_our_page, shared_link_page
+from ..web import refused_from_another_site, sent_by_our_page, shared_link_page
 from . import service
 
 bp = Blueprint("embed", __name__)
@@ -54,7 +54,7 @@ def share(slug: str):
     """Make the visitor's link for one channel, in a new tab of ours with its share button."""
     campaign = campaigns.get_campaign_or_404(db.session, slug)
     if not sent_by_our_page():
-        return _error(403, "Forbidden", "Share buttons work from the campaign's own box.")
+        return refused_from_another_site("Share buttons work from the campaign's own box.")
     try:
         shared = sharing.share(
             db.session,

@@ -42,7 +42,7 @@ from ..promoters import sharing
 from ..ratelimit import limited
 from ..reports import credits
 from ..security import allow_form_action_to
-from ..web import sent_by_our_page, shared_link_page
+from ..web import refused_from_another_site, sent_by_our_page, shared_link_page
 from . import payments, service
 from .forms import PledgeForm, ShareForm
 
@@ -106,11 +106,7 @@ def _social(campaign: Campaign, paragraphs: list[str], shown: card.Card) -> dict
     }
 
 
-def _refused() -> tuple[str, int]:
-    """The answer to a form post another site sent (or one with no Origin at all)."""
-    detail = "This form works from the campaign's own page. Open the page and try again."
-    page = render_template("errors/error.html", status=403, title="Forbidden", detail=detail)
-    return page, 403
+FROM_OUR_PAGE_ONLY = "This form works from the campaign's own page. Open the page and try again."
 
 
 def _render(
@@ -188,7 +184,7 @@ def pledge(slug: str):
     """Take a pledge: with Stripe, off to Checkout; else kept unconfirmed until staff confirm."""
     campaign = _campaign_or_404(slug)
     if not sent_by_our_page():
-        return _refused()
+        return refused_from_another_site(FROM_OUR_PAGE_ONLY)
     form = _form(campaign)
     ref = _arrived_through(campaign, form.ref.data)
     if campaign.status != "active":
@@ -264,7 +260,7 @@ def share(slug: str):
     """Make the visitor's link for one channel (as POST /api/v1/shares does), then show it."""
     campaign = _campaign_or_404(slug)
     if not sent_by_our_page():
-        return _refused()
+        return refused_from_another_site(FROM_OUR_PAGE_ONLY)
     form = ShareForm()
     if not form.validate_on_submit():
         abort(400)

@@ -20,7 +20,7 @@ from ..config import mail_enabled
 from ..extensions import csrf, db
 from ..links.public import app_tokens, dashboard_url, link_url
 from ..ratelimit import limit_per, limited
-from ..web import sent_by_our_page
+from ..web import refused_from_another_site, sent_by_our_page
 from . import identity, mail, privacy, service
 from .forms import EmailForm, EraseForm, RecoverForm
 
@@ -62,9 +62,9 @@ def recover():
     if not mail_enabled(current_app.config):
         return render_template("promoters/recover.html", form=None), 200
     if request.method == "POST" and not sent_by_our_page():
-        detail = "This form works from its own page. Open the page and try again."
-        page = render_template("errors/error.html", status=403, title="Forbidden", detail=detail)
-        return page, 403
+        return refused_from_another_site(
+            "This form works from its own page. Open it and try again."
+        )
     form = RecoverForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
