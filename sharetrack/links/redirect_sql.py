@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from ..tracking.clicks import ClickRow
 from .service import Target
 
-# Table and column names as in models.py and the migrations; parameters are always bound.
+# Table and column names as in sharetrack/models/ and the migrations; parameters are bound.
 _RESOLVE = (
     "SELECT s.id, s.channel, c.slug, c.landing_url, c.window_days, p.code"
     " FROM shares s"
