@@ -7,9 +7,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, inputs, metrics, ratelimit, security, web
+from . import config, inputs, metrics, ratelimit, security
 from .auth import passwords
 from .extensions import csrf, db, login, mail, migrate
+from .html import common as html_common
 from .links.middleware import RedirectMiddleware
 from .services import Services, install
 
@@ -44,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         )
 
     from .leaflets.qr import Memo
-    from .links.tokens import Tokens
+    from .signing import Tokens
 
     built = install(
         app,
@@ -52,7 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             tokens=Tokens(app.config["SECRET_KEY"], app.config["SECRET_KEYS"]), qr_images=Memo()
         ),
     )
-    web.init_app(app)
+    html_common.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -79,16 +80,16 @@ def create_app(overrides: dict | None = None) -> Flask:
         shares,
         stripe_webhook,
     )
-    from .auth.key_pages import bp as api_keys_bp
-    from .auth.views import bp as auth_bp
-    from .campaigns.views import bp as campaigns_bp
-    from .embed.views import bp as embed_bp
     from .errors import register_error_handlers
-    from .leaflets.views import bp as leaflets_bp
-    from .links.views import bp as links_bp
-    from .ops.views import bp as ops_bp
-    from .pledges.views import bp as campaign_page_bp
-    from .promoters.views import bp as promoters_bp
+    from .html.auth.key_pages import bp as api_keys_bp
+    from .html.auth.views import bp as auth_bp
+    from .html.campaigns.views import bp as campaigns_bp
+    from .html.embed.views import bp as embed_bp
+    from .html.leaflets.views import bp as leaflets_bp
+    from .html.links.views import bp as links_bp
+    from .html.ops.views import bp as ops_bp
+    from .html.pledges.views import bp as campaign_page_bp
+    from .html.promoters.views import bp as promoters_bp
 
     # The API authenticates by bearer key or webhook signature, never by cookie: no CSRF there.
     csrf.exempt(api_bp)

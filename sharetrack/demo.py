@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .links import service as links
-from .links.tokens import Tokens
 from .models import Campaign, Click, Share, utcnow
 from .pledges import service as pledges
+from .signing import Tokens
 
 DEMO_SLUG = "demo"
 SUMMARY = (

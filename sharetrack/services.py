@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .leaflets.qr import Memo
     from .links.redirect import Targets
     from .links.redirect_sql import Statements
-    from .links.tokens import Tokens
+    from .signing import Tokens
 
 KEY = "sharetrack"
 

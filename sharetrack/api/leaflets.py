@@ -9,7 +9,7 @@ from ..errors import Problem, invalid
 from ..extensions import db
 from ..leaflets import service
 from ..leaflets.schemas import LeafletCreate
-from ..links.public import app_tokens, link_url, print_url
+from ..public import app_tokens, link_url, print_url
 from . import bp
 from .auth import require_api_key
 from .body import parse

@@ -9,9 +9,9 @@ from ..auth.api_keys import PREFIX
 from ..campaigns.service import get_campaign_or_404
 from ..errors import Problem, field_errors, invalid
 from ..extensions import db
-from ..links.public import app_tokens
 from ..pledges import review, service
 from ..pledges.schemas import PledgeListQuery, PledgeReviewIn
+from ..public import app_tokens
 from . import bp
 from .auth import require_api_key
 from .body import parse

@@ -10,9 +10,9 @@ from ..campaigns import service as campaigns
 from ..config import webhook_secrets
 from ..errors import Problem, invalid
 from ..extensions import db
-from ..links.public import app_tokens
 from ..pledges import service, signatures
 from ..pledges.schemas import PledgeIn
+from ..public import app_tokens
 from ..ratelimit import limited
 from . import bp
 from .body import parse

@@ -7,9 +7,9 @@ from flask import current_app
 from ..config import mail_enabled
 from ..errors import Problem, invalid
 from ..extensions import db
-from ..links.public import app_tokens, dashboard_url
 from ..promoters import identity, mail
 from ..promoters.schemas import RecoverRequest
+from ..public import app_tokens, dashboard_url
 from ..ratelimit import limit_per, limited
 from . import bp
 from .body import parse

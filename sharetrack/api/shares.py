@@ -9,7 +9,9 @@ from ..channels import share_intent_url
 from ..config import mail_enabled
 from ..errors import Problem, invalid
 from ..extensions import db
-from ..links.public import (
+from ..links.schemas import ShareCreate
+from ..promoters import identity, mail, sharing
+from ..public import (
     app_tokens,
     arrival_share_ids,
     cookie_promoter,
@@ -17,8 +19,6 @@ from ..links.public import (
     link_url,
     set_promoter_cookie,
 )
-from ..links.schemas import ShareCreate
-from ..promoters import identity, mail, sharing
 from ..ratelimit import limit_per, limited
 from . import bp
 from .body import parse

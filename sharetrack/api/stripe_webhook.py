@@ -15,8 +15,8 @@ from flask import current_app, request
 from .. import metrics
 from ..errors import Problem, invalid
 from ..extensions import db
-from ..links.public import app_tokens
 from ..pledges import payments, service, stripe_events
+from ..public import app_tokens
 from ..ratelimit import limited
 from . import bp
 from .openapi import Reply, operation

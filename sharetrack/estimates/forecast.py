@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.service import all_campaigns
 from ..models import Campaign, utcnow
-from ..reports import credits
+from ..pledges import counting
 
 LEVEL = 0.8
 DRAWS = 4000
@@ -203,7 +203,7 @@ def history_curves(session: Session, exclude: int | None, now: dt.datetime) -> l
     for other in all_campaigns(session):
         if other.id == exclude or other.ends_at is None or other.ends_at > now:
             continue
-        days = credits.pledges_by_day(session, other.id)
+        days = counting.pledges_by_day(session, other.id)
         curve = cumulative_curve(
             {d: m.pledges for d, m in days.items()}, other.opens_at, other.ends_at
         )
@@ -221,7 +221,7 @@ def campaign_forecast(
     forecast on the page and in the API for the hour.
     """
     now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
-    days = credits.pledges_by_day(session, campaign.id)
+    days = counting.pledges_by_day(session, campaign.id)
     return forecast(
         {d: (m.pledges, m.amount_minor) for d, m in days.items()},
         campaign.opens_at,

@@ -28,10 +28,10 @@ from ..extensions import db
 from ..models import utcnow
 from ..ratelimit import allow_click
 from ..services import services
+from ..signing import canonical_share_token
 from ..tracking import bots, clicks, retention, touches, visitors
 from . import redirect_sql
 from .service import Target
-from .tokens import canonical_share_token
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from pydantic import AfterValidator, Field, WithJsonSchema
 
 from ..campaigns.schemas import CampaignRef
 from ..channels import CHANNELS, PUBLIC_CHANNELS
+from ..signing import MAX_TYPED_TOKEN_LENGTH
 from ..validation import Strict
-from .tokens import MAX_TYPED_TOKEN_LENGTH
 
 Channel = Literal[CHANNELS]  # type: ignore[valid-type]
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..channels import PUBLIC_CHANNELS
 from ..models import Campaign, Promoter, Share
-from .tokens import ALPHABET, Tokens, b32encode_int
+from ..signing import ALPHABET, Tokens, b32encode_int
 
 PROMOTER_CODE_LENGTH = 16  # 80 random bits
 

@@ -17,8 +17,8 @@ import stripe
 from sqlalchemy.orm import Session
 
 from ..campaigns import service as campaigns
-from ..links.tokens import Tokens
 from ..models import Campaign, Pledge, Share
+from ..signing import Tokens
 from . import service
 from .stripe_events import CAMPAIGN_KEY, REF_KEY, REFS_KEY, Payment, refs_value
 

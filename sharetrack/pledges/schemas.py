@@ -18,8 +18,8 @@ from pydantic import (
 )
 
 from ..campaigns.schemas import CampaignRef, Currency
-from ..links.tokens import MAX_TYPED_TOKEN_LENGTH
 from ..models import MAX_AMOUNT_MINOR, MAX_PLEDGE_REFS, PLEDGE_SOURCES, PLEDGE_STATUSES
+from ..signing import MAX_TYPED_TOKEN_LENGTH
 from ..validation import Strict, naive_utc, offset_time, printable
 from .review import DECISIONS, MAX_LIMIT
 

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from ..attribution import engine
 from ..campaigns.service import committed_currency
-from ..links.tokens import Tokens
 from ..models import (
     UNVERIFIED_SOURCES,
     Campaign,
@@ -30,6 +29,7 @@ from ..models import (
     Share,
     utcnow,
 )
+from ..signing import Tokens
 from ..tracking.visitors import insert_ignore
 
 # On a tie in occurred_at, the status later in a pledge's life wins.

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from ..auth.staff import email_problem, normalise_email
 from ..links import service as links
-from ..links.tokens import Tokens
 from ..models import Promoter, new_key_secret
+from ..signing import Tokens
 
 MAX_KEY_LENGTH = 200  # keys are ~50 characters, old page tokens ~50; longer is never ours
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from ..links import service as links
 from ..links.service import ShareRefused
-from ..links.tokens import Tokens
 from ..models import Campaign, Promoter, Share
+from ..signing import Tokens
 from . import identity
 
 __all__ = ["ShareRefused", "Shared", "share"]

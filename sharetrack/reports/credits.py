@@ -15,16 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..attribution.cascades import MAX_CASCADE_DEPTH
-from ..models import Campaign, Pledge, PledgeCredit, Share
-from .queries import ALL_TIME, Counts, Period, clicks_by, day_of
-
-
-@dataclass
-class Credited:
-    """Credited money and the number of distinct pledges behind it."""
-
-    pledges: int = 0
-    amount_minor: int = 0
+from ..models import PledgeCredit, Share
+from ..periods import ALL_TIME, Period, day_of
+from ..pledges.counting import Credited
+from .queries import Counts, clicks_by
 
 
 @dataclass
@@ -44,39 +38,6 @@ class ShareFigures:
 
 
 # --- pledges and credit -------------------------------------------------------------------
-
-
-def pledge_totals(
-    session: Session, campaign_id: int, period: Period = ALL_TIME, *, unconfirmed: bool = False
-) -> Credited:
-    """Counted pledges (verified and live) made in the period, and the money they raised.
-
-    With `unconfirmed`, the live pledges nobody vouched for yet instead (form pledges awaiting
-    payment or staff): shown apart, never added to what was raised.
-    """
-    which = [Pledge.unconfirmed] if unconfirmed else [Pledge.counted]
-    if unconfirmed:  # a form pledge left in the campaign's earlier currency is not added in
-        currency = sa.select(Campaign.currency).where(Campaign.id == campaign_id)
-        which.append(Pledge.currency == currency.scalar_subquery())
-    count, total = session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
-            Pledge.campaign_id == campaign_id, *which, *period.where(Pledge.pledged_at)
-        )
-    ).one()
-    return Credited(int(count), int(total))
-
-
-def pledges_by_day(
-    session: Session, campaign_id: int, period: Period = ALL_TIME
-) -> dict[dt.date, Credited]:
-    """Counted pledges and money raised per day the pledges were made."""
-    day = sa.func.date(Pledge.pledged_at)
-    rows = session.execute(
-        sa.select(day, sa.func.count(), sa.func.sum(Pledge.amount_minor))
-        .where(Pledge.campaign_id == campaign_id, Pledge.counted, *period.where(Pledge.pledged_at))
-        .group_by(day)
-    )
-    return {day_of(d): Credited(int(n), int(total)) for d, n, total in rows}
 
 
 def _credits(campaign_id: int, model: str, period: Period):

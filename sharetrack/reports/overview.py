@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.service import progress
 from ..models import Campaign, Share
+from ..pledges import counting
 from . import credits, queries
 
 
@@ -50,7 +51,7 @@ def campaigns_with_figures(session: Session) -> list[CampaignRow]:
     rows = []
     for campaign in campaigns:
         clicks = queries.click_totals(session, campaign.id)
-        raised = credits.pledge_totals(session, campaign.id)
+        raised = counting.pledge_totals(session, campaign.id)
         credited = credits.credit_totals(session, campaign.id, campaign.attribution_model)
         rows.append(
             CampaignRow(

@@ -25,27 +25,8 @@ from ..models import (
     Promoter,
     Share,
 )
+from ..periods import ALL_TIME, Period, day_of
 from ..tracking import rollup
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open time range [since, until); either end may be open."""
-
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-
-    def where(self, column) -> list:
-        """Conditions keeping `column` inside the period."""
-        out = []
-        if self.since is not None:
-            out.append(column >= self.since)
-        if self.until is not None:
-            out.append(column < self.until)
-        return out
-
-
-ALL_TIME = Period()
 
 
 @dataclass
@@ -58,11 +39,6 @@ class Counts:
     # Human visits through a printed code; read only when asked for (scans=True).
     scans: int = 0
     unique_scans: int = 0
-
-
-def day_of(value) -> dt.date:
-    """A date from date() on either engine (SQLite answers text)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 # --- clicks -------------------------------------------------------------------------------

@@ -10,9 +10,11 @@ from ..attribution.cascades import cascade_factor
 from ..estimates import figures
 from ..models import Campaign
 from ..money import divide_half_up
+from ..periods import Period
+from ..pledges import counting
+from ..pledges.counting import Credited
 from . import credits, queries
-from .credits import Credited
-from .queries import Counts, Period
+from .queries import Counts
 
 TOP_PROMOTERS = 50
 TABLES = ("channels", "promoters", "daily")
@@ -34,8 +36,8 @@ def period(since: dt.date | None, until: dt.date | None) -> Period:
 def build(session: Session, campaign: Campaign, model: str, within: Period) -> dict:
     """The report as the API returns it."""
     cid = campaign.id
-    raised = credits.pledge_totals(session, cid, within)
-    unconfirmed = credits.pledge_totals(session, cid, within, unconfirmed=True)
+    raised = counting.pledge_totals(session, cid, within)
+    unconfirmed = counting.pledge_totals(session, cid, within, unconfirmed=True)
     attributed = credits.credit_totals(session, cid, model, within)
     by_day = queries.clicks_by(session, cid, "day", within)
     clicks = Counts(
@@ -156,7 +158,7 @@ def daily_rows(
 ) -> list[dict]:
     """One row per UTC day with clicks or pledges, oldest first."""
     clicks = clicks if clicks is not None else queries.clicks_by(session, cid, "day", within)
-    pledges = credits.pledges_by_day(session, cid, within)
+    pledges = counting.pledges_by_day(session, cid, within)
     money = credits.credits_by(session, cid, model, "day", within)
     rows = []
     for day in sorted(set(clicks) | set(pledges)):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, Signer
 
-from ..links.tokens import b32decode_int, b32encode_int
+from ..signing import b32decode_int, b32encode_int
 
 COOKIE_NAME = "st_touch"
 DAY = 86400

@@ -78,7 +78,7 @@ def test_without_the_form_action_allowance_the_browser_blocks_the_redirect(
     stripe_api,  # noqa: F811
 ):
     """Why the page names Checkout in form-action (docs/adr/0305): without it, no redirect."""
-    monkeypatch.setattr("sharetrack.pledges.views.allow_form_action_to", lambda url: False)
+    monkeypatch.setattr("sharetrack.html.pledges.views.allow_form_action_to", lambda url: False)
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(m.text) if "form-action" in m.text else None)
     page.goto("/c/hosted-case")

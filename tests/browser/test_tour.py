@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from sharetrack.auth import api_keys
 from sharetrack.extensions import db
 from sharetrack.leaflets import service as leaflets
-from sharetrack.links.public import print_url
 from sharetrack.models import Campaign
+from sharetrack.public import print_url
 from tests.browser.tour import WIDTHS, axe_violations, screenshot, tables_too_wide, too_wide
 from tests.staff_fixtures import PASSWORD
 from tests.staff_reports import conftest as report_fixtures

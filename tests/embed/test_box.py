@@ -12,8 +12,8 @@ from sharetrack.embed import service
 from sharetrack.estimates import figures
 from sharetrack.estimates.share_value import Estimate
 from sharetrack.extensions import db
-from sharetrack.links.public import PROMOTER_COOKIE
 from sharetrack.models import Share
+from sharetrack.public import PROMOTER_COOKIE
 from tests.conftest import BOTH_ENGINES, SAME_ORIGIN
 
 

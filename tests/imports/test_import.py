@@ -334,6 +334,7 @@ def test_clicks_of_folded_days_add_to_the_aggregates(app, ctx, jsonl, run_import
 
 @BOTH_ENGINES
 def test_imported_times_read_back_exactly(app, ctx, jsonl, run_import, engine_name):
+    from sharetrack import periods
     from sharetrack.reports import queries
 
     lines = [CAMPAIGN, share("s"), click("s", at="2026-01-02T10:00:00.250000+01:00")]
@@ -345,5 +346,5 @@ def test_imported_times_read_back_exactly(app, ctx, jsonl, run_import, engine_na
     campaign = db.session.scalar(sa.select(Campaign))
     db.session.execute(sa.delete(ClickDay))  # read the raw clicks, not their fold
     db.session.execute(sa.update(ClickRollup).values(folded_before=None))
-    cut = queries.Period(since=dt.datetime(2026, 1, 2, 9, 0, 0, 250001))
+    cut = periods.Period(since=dt.datetime(2026, 1, 2, 9, 0, 0, 250001))
     assert queries.click_totals(db.session, campaign.id, cut).clicks == 1

@@ -12,9 +12,9 @@ from PIL import Image
 
 from sharetrack.extensions import db
 from sharetrack.leaflets import qr
-from sharetrack.links.tokens import MAX_SHARE_ID
 from sharetrack.models import Click
 from sharetrack.services import services
+from sharetrack.signing import MAX_SHARE_ID
 from tests.conftest import BOTH_ENGINES
 from tests.leaflets.conftest import decode_one, open_png, read_grid
 from tests.leaflets.test_qr import ORIGINS

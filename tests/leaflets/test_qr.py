@@ -13,7 +13,7 @@ from qrcode.util import MODE_8BIT_BYTE, QRData
 
 from sharetrack.leaflets import qr
 from sharetrack.leaflets.service import per_100_printed
-from sharetrack.links.tokens import MAX_SHARE_ID, MAX_TOKEN_LENGTH, Tokens
+from sharetrack.signing import MAX_SHARE_ID, MAX_TOKEN_LENGTH, Tokens
 
 TOKENS = Tokens("test-secret-key-0123456789")
 LONGEST_TOKEN = TOKENS.share_token(MAX_SHARE_ID)

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from qrcode.constants import ERROR_CORRECT_L
 from qrcode.util import MODE_ALPHA_NUM, QRData
 
-from sharetrack.links.tokens import MAX_SHARE_ID
+from sharetrack.signing import MAX_SHARE_ID
 from tests.leaflets.conftest import decode, open_png
 
 PRINTED_MM = 25  # the smallest the print sheet may make a code (quiet zone included)

@@ -7,7 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.links.tokens import Tokens
+from sharetrack.signing import Tokens
 
 TOKENS = Tokens("test-secret-key-0123456789")
 URLSAFE = string.ascii_letters + string.digits + "-_."

@@ -219,7 +219,7 @@ def test_token_signed_for_another_purpose_is_refused(app, client, make_share, qu
     share, _ = make_share()
     tokens = services(app).tokens
     # Same payload, dashboard salt: must not open the link.
-    from sharetrack.links.tokens import ShortSigner, b32encode_int
+    from sharetrack.signing import ShortSigner, b32encode_int
 
     other = ShortSigner([app.config["SECRET_KEY"]], "sharetrack.promoter-dashboard")
     wrong_salt = other.sign(b32encode_int(share.id)).decode()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.links.tokens import (
+from sharetrack.signing import (
     ALPHABET,
     MAX_SHARE_ID,
     MAX_TOKEN_LENGTH,
@@ -84,7 +84,7 @@ def test_base32_round_trip(n):
 
 
 def test_a_verified_token_is_remembered_and_a_forged_one_is_not(monkeypatch):
-    from sharetrack.links import tokens as module
+    from sharetrack import signing as module
 
     mine = Tokens("key-now")
     link = mine.share_token(42)
@@ -101,7 +101,7 @@ def test_a_verified_token_is_remembered_and_a_forged_one_is_not(monkeypatch):
 
 
 def test_the_remembered_tokens_are_bounded(monkeypatch):
-    from sharetrack.links import tokens as module
+    from sharetrack import signing as module
 
     monkeypatch.setattr(module, "VERIFIED_TOKENS", 10)
     mine = Tokens("key-now")

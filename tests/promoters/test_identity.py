@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.links import service as links
-from sharetrack.links.tokens import Tokens
 from sharetrack.models import Promoter, Share
 from sharetrack.promoters import identity
 from sharetrack.services import services
+from sharetrack.signing import Tokens
 from tests.conftest import BOTH_ENGINES
 
 

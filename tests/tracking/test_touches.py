@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sharetrack.links.tokens import MAX_SHARE_ID, Tokens
+from sharetrack.signing import MAX_SHARE_ID, Tokens
 from sharetrack.tracking import touches
 from sharetrack.tracking.touches import DAY, Arrival
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
-from ..inputs import FieldsForm
+from ...inputs import FieldsForm
 
 
 class LoginForm(FieldsForm):

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..campaigns import service as campaigns
-from ..estimates import figures
-from ..extensions import csrf, db
-from ..links.public import (
+from ...campaigns import service as campaigns
+from ...embed import service
+from ...estimates import figures
+from ...extensions import csrf, db
+from ...promoters import sharing
+from ...public import (
     app_tokens,
     arrival_share_ids,
     cookie_promoter,
 )
-from ..promoters import sharing
-from ..ratelimit import limited
-from ..security import allow_framing_by
-from ..web import refused_from_another_site, sent_by_our_page, shared_link_page
-from . import service
+from ...ratelimit import limited
+from ...security import allow_framing_by
+from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 
 bp = Blueprint("embed", __name__)
 

@@ -22,28 +22,27 @@ from flask import (
     url_for,
 )
 
-from .. import metrics
-from ..campaigns import card
-from ..campaigns import service as campaigns
-from ..channels import CHANNEL, PUBLIC_CHANNELS
-from ..estimates import figures
-from ..extensions import csrf, db
-from ..formatting import money, number
-from ..links.public import (
+from ... import metrics
+from ...campaigns import card
+from ...campaigns import service as campaigns
+from ...channels import CHANNEL, PUBLIC_CHANNELS
+from ...estimates import figures
+from ...extensions import csrf, db
+from ...formatting import money, number
+from ...models import Campaign, utcnow
+from ...pledges import counting, payments, service
+from ...promoters import sharing
+from ...public import (
     app_tokens,
     arrival_share_ids,
     arrivals,
     base_url,
     cookie_promoter,
 )
-from ..links.tokens import canonical_share_token
-from ..models import Campaign, utcnow
-from ..promoters import sharing
-from ..ratelimit import limited
-from ..reports import credits
-from ..security import allow_form_action_to
-from ..web import refused_from_another_site, sent_by_our_page, shared_link_page
-from . import payments, service
+from ...ratelimit import limited
+from ...security import allow_form_action_to
+from ...signing import canonical_share_token
+from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 from .forms import PledgeForm, ShareForm
 
 bp = Blueprint("campaign_page", __name__)
@@ -79,8 +78,8 @@ def _stripe_key() -> str | None:
     return current_app.config.get("STRIPE_SECRET_KEY") or None
 
 
-def _card(campaign: Campaign, raised: credits.Credited) -> card.Card:
-    """What the social card shows, from the campaign's live totals (credits.pledge_totals)."""
+def _card(campaign: Campaign, raised: counting.Credited) -> card.Card:
+    """What the social card shows, from the campaign's live totals (counting.pledge_totals)."""
     target = campaign.target_minor
     return card.Card(
         title=campaign.title,
@@ -120,7 +119,7 @@ def _render(
         # The form's post answers with a redirect to Stripe Checkout, which form-action governs.
         allow_form_action_to(current_app.config["STRIPE_CHECKOUT_ORIGIN"])
     # Counted money only: a form pledge nobody confirmed moves no public figure (ADR 0304).
-    raised = credits.pledge_totals(db.session, campaign.id)
+    raised = counting.pledge_totals(db.session, campaign.id)
     percent = min(
         100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
     )
@@ -165,7 +164,7 @@ def campaign_page(slug: str):
 def social_card(slug: str):
     """The page's 1200 × 630 social card; its ETag follows what it shows."""
     campaign = _campaign_or_404(slug)
-    shown = _card(campaign, credits.pledge_totals(db.session, campaign.id))
+    shown = _card(campaign, counting.pledge_totals(db.session, campaign.id))
     tag = shown.etag()
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)

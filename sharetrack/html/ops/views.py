@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import metrics
-from ..extensions import db
-from ..ratelimit import limiter
+from ... import metrics
+from ...extensions import db
+from ...ratelimit import limiter
 
 bp = Blueprint("ops", __name__)
 

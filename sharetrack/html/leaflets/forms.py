@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import ValidationError
 from wtforms import StringField
 
-from ..inputs import FieldsForm
-from .schemas import LeafletCreate
+from ...inputs import FieldsForm
+from ...leaflets.schemas import LeafletCreate
 
 MESSAGES = {
     "label": "Label is required (120 characters at most, printable).",

@@ -5,20 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import formatting
-from ..auth.staff import admin_required, require_sign_in
-from ..extensions import db
-from ..formatting import locale
-from ..leaflets import service as leaflets
+from ... import formatting
+from ...auth.staff import admin_required, require_sign_in
+from ...campaigns import service
+from ...extensions import db
+from ...formatting import locale
+from ...leaflets import service as leaflets
+from ...money import digits
+from ...pledges import review
+from ...public import print_url
+from ...reports import charts, csv, overview
+from ...reports import service as reports
 from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
-from ..links.public import print_url
-from ..money import digits
-from ..pledges import review
 from ..pledges.forms import ReviewForm
-from ..reports import charts, csv, overview, page
-from ..reports import service as reports
-from . import service
+from . import report as page
 from .forms import ENDS_BEFORE_START, CampaignForm, currency_choices, validated
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff")

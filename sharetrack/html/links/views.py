@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
 
-from . import redirect
-from .middleware import ERROR_KEY
+from ...links import redirect
+from ...links.middleware import ERROR_KEY
 
 bp = Blueprint("links", __name__)
 

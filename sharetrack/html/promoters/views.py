@@ -15,13 +15,13 @@ from flask import (
     url_for,
 )
 
-from ..channels import CHANNEL, share_intent_url
-from ..config import mail_enabled
-from ..extensions import csrf, db
-from ..links.public import app_tokens, dashboard_url, link_url
-from ..ratelimit import limit_per, limited
-from ..web import refused_from_another_site, sent_by_our_page
-from . import identity, mail, privacy, service
+from ...channels import CHANNEL, share_intent_url
+from ...config import mail_enabled
+from ...extensions import csrf, db
+from ...promoters import identity, mail, privacy, service
+from ...public import app_tokens, dashboard_url, link_url
+from ...ratelimit import limit_per, limited
+from ..common import refused_from_another_site, sent_by_our_page
 from .forms import EmailForm, EraseForm, RecoverForm
 
 bp = Blueprint("promoters", __name__, url_prefix="/p")

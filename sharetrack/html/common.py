@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, make_response, render_template, request
 
-from . import formatting
-from .channels import CHANNEL
-from .config import mail_enabled
-from .links.public import app_tokens, base_url, dashboard_url, link_url, set_promoter_cookie
-from .promoters import identity
+from .. import formatting
+from ..channels import CHANNEL
+from ..config import mail_enabled
+from ..promoters import identity
+from ..public import app_tokens, base_url, dashboard_url, link_url, set_promoter_cookie
+from ..security import origin_of
 from .promoters.forms import EmailForm
-from .security import origin_of
 
 
 def init_app(app) -> None:

@@ -12,10 +12,10 @@ from babel.numbers import get_currency_name
 from pydantic import BaseModel, ValidationError
 from wtforms import SelectChoice, SelectField, StringField
 
-from ..inputs import FieldsForm
-from ..models import CAMPAIGN_STATUSES, MAX_WINDOW_DAYS, Campaign
-from ..money import format_major, format_minor, parse_major
-from .schemas import CURRENCIES, CampaignCreate, CampaignUpdate
+from ...campaigns.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
+from ...inputs import FieldsForm
+from ...models import CAMPAIGN_STATUSES, MAX_WINDOW_DAYS, Campaign
+from ...money import format_major, format_minor, parse_major
 
 STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
 # Schema fields whose form field has another name.

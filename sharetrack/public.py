@@ -9,10 +9,10 @@ import time
 
 from flask import current_app, request
 
-from ..promoters import identity
-from ..services import services
-from ..tracking import touches, visitors
-from .tokens import Tokens
+from .promoters import identity
+from .services import services
+from .signing import Tokens
+from .tracking import touches, visitors
 
 PROMOTER_COOKIE = "st_promoter"
 PROMOTER_COOKIE_AGE = 365 * 86400

@@ -17,9 +17,9 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, login
-from ..ratelimit import limited
-from . import staff
+from ...auth import staff
+from ...extensions import db, login
+from ...ratelimit import limited
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)

@@ -12,10 +12,10 @@ import re
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from ..formatting import locale, money
-from ..inputs import FieldsForm
-from ..models import MAX_AMOUNT_MINOR
-from ..money import parse_major
+from ...formatting import locale, money
+from ...inputs import FieldsForm
+from ...models import MAX_AMOUNT_MINOR
+from ...money import parse_major
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

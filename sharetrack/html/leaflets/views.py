@@ -6,14 +6,14 @@ import logging
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
-from ..errors import Problem, invalid
-from ..extensions import db
-from ..links.public import app_tokens, base_url, link_url
-from ..links.service import share_exists
-from ..links.tokens import canonical_share_token
-from ..ratelimit import spend
-from ..services import services
-from . import qr, service
+from ...errors import Problem, invalid
+from ...extensions import db
+from ...leaflets import qr, service
+from ...links.service import share_exists
+from ...public import app_tokens, base_url, link_url
+from ...ratelimit import spend
+from ...services import services
+from ...signing import canonical_share_token
 
 bp = Blueprint("leaflets", __name__)
 log = logging.getLogger(__name__)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from wtforms import StringField
 
-from ..extensions import db
-from ..inputs import FieldsForm
-from . import api_keys
-from .staff import admin_required, require_sign_in
+from ...auth import api_keys
+from ...auth.staff import admin_required, require_sign_in
+from ...extensions import db
+from ...inputs import FieldsForm
 
 bp = Blueprint("api_keys", __name__, url_prefix="/staff/api-keys")
 bp.before_request(require_sign_in)

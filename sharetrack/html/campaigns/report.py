@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from ..attribution.cascades import cascade_factor
-from ..estimates import figures
-from ..estimates.forecast import Forecast, campaign_forecast
-from ..estimates.service import ChannelEstimate
-from ..leaflets.service import BatchRow, batch_table
-from ..models import ATTRIBUTION_MODELS, Campaign, Share
-from . import credits, queries, service
-from .queries import Period
-from .schemas import ReportQuery
+from ...attribution.cascades import cascade_factor
+from ...estimates import figures
+from ...estimates.forecast import Forecast, campaign_forecast
+from ...estimates.service import ChannelEstimate
+from ...leaflets.service import BatchRow, batch_table
+from ...models import ATTRIBUTION_MODELS, Campaign, Share
+from ...periods import Period
+from ...reports import credits, queries, service
+from ...reports.schemas import ReportQuery
 
 # "Last click", "Time decay", … in the order attribution/rules.py lists them.
 MODEL_LABELS = {model: model.replace("_", " ").capitalize() for model in ATTRIBUTION_MODELS}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..inputs import FieldsForm
-from . import identity
+from ...inputs import FieldsForm
+from ...promoters import identity
 
 
 class EraseForm(FieldsForm):
