@@ -1,6 +1,6 @@
 """Following a share link: the one function behind GET /s/<token> and /S/<TOKEN>/Q.
 
-It is called by the Flask view (links/views.py) and, for almost every click, by the WSGI
+It is called by the Flask view (html/links/views.py) and, for almost every click, by the WSGI
 middleware in front of Flask (links/middleware.py, ADR 0008); both give the same answer.
 """
 

@@ -5,7 +5,7 @@ campaign's attribution window has passed. The hosted pledge page reads it to cre
 
 The value is compact and cheap to make, since every counted click sets it: each touch as three
 base32 numbers `id-time-window`, joined by `_`, then `.` and an 80-bit HMAC-SHA256 under the
-touch-cookie salt (links/tokens.py ShortSigner, its keys derived once). For example
+touch-cookie salt (signing.py ShortSigner, its keys derived once). For example
 `1k-1nmb7c8-y_2a-1nmb7d0-y.<16 characters>`; ten touches fit in ~200 bytes.
 """
 

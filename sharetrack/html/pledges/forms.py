@@ -1,7 +1,7 @@
 """The hosted page's forms, and the staff's review buttons.
 
 The hosted page's two forms carry no CSRF token: a token needs a session cookie, and the
-public page sets none. Their posts are checked by origin instead (web.sent_by_our_page, ADR
+public page sets none. Their posts are checked by origin instead (html.common.sent_by_our_page, ADR
 0402). The staff's ReviewForm keeps Flask-WTF's token: staff have a session anyway.
 """
 

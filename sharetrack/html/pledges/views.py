@@ -1,7 +1,7 @@
 """The hosted campaign page: GET /c/<slug>, its pledge form and its "Be a promoter" buttons.
 
 The page sets no cookie of its own: no session, no CSRF token. Its two forms are checked by
-origin (web.sent_by_our_page), and the thank-you after a pledge travels in the redirect's
+origin (html.common.sent_by_our_page), and the thank-you after a pledge travels in the redirect's
 address, not in a flashed message (ADR 0402). The only cookie a visitor can get here is the
 promoter cookie a share button sets, and not under GPC or DNT.
 """
