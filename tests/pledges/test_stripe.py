@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import ATTRIBUTION_MODELS as MODELS
+from sharetrack.models import MAX_AMOUNT_MINOR
 from sharetrack.models import Pledge, PledgeCredit
 from tests.conftest import BOTH_ENGINES
 from tests.pledges import stripe_support as st
@@ -70,7 +71,8 @@ def totals(client, auth, campaign) -> dict:
 def test_every_event_in_any_order_leaves_exact_totals(
     app, client, auth, make_campaign, make_share, send, engine_name
 ):
-    campaign = make_campaign()
+    # The largest pledge allowed, so even a refund arriving first is stored (and then lowered).
+    campaign = make_campaign(max_pledge_minor=MAX_AMOUNT_MINOR)
     share, token = make_share(campaign, channel="whatsapp")
     meta = {"sharetrack_campaign": campaign.slug, "sharetrack_ref": token}
     t0 = int(time.time()) - 3600
@@ -113,6 +115,18 @@ def test_every_event_in_any_order_leaves_exact_totals(
         # paid, and a dispute won: the money stays
         st.event("payment_intent.succeeded", st.payment_intent("pi_f", 1100, metadata=meta), t0),
         st.event("charge.dispute.closed", st.dispute("pi_f", 1100, "won"), t0 + 90),
+        # paid, then a refund of 1 whose charge claims far more was captured: never raised
+        st.event(
+            "checkout.session.completed", st.checkout_session("pi_g", 1000, metadata=meta), t0
+        ),
+        st.event(
+            "charge.refunded",
+            st.charge("pi_g", 1000, 1, amount_captured=5_000_000, metadata=meta),
+            t0 + 60,
+        ),
+        # paid, then a lost dispute claiming more than was paid: refunded, its amount not raised
+        st.event("payment_intent.succeeded", st.payment_intent("pi_h", 600, metadata=meta), t0),
+        st.event("charge.dispute.closed", st.dispute("pi_h", 7_000_000, "lost"), t0 + 90),
     ]
     rng = random.Random(12)
     for _ in range(2):  # every event twice (Stripe retries), in a shuffled order
@@ -127,10 +141,12 @@ def test_every_event_in_any_order_leaves_exact_totals(
             ("pi_d", 700, "refunded", "stripe"),
             ("pi_e", 900, "refunded", "stripe"),
             ("pi_f", 1100, "paid", "stripe"),
+            ("pi_g", 1000, "paid", "stripe"),
+            ("pi_h", 600, "refunded", "stripe"),
         ]
-        raised = 2999 + 3000 + 1100
+        raised = 2999 + 3000 + 1100 + 1000
         figures = totals(client, auth, campaign)
-        assert (figures["raised_minor"], figures["pledges"]) == (raised, 3)
+        assert (figures["raised_minor"], figures["pledges"]) == (raised, 4)
         assert figures["attributed_minor"] == raised
         # The partial refunds lower the credit exactly, under every model.
         assert credit_sums(app) == dict.fromkeys(MODELS, raised)
