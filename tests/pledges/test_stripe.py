@@ -10,10 +10,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from sharetrack.api import stripe_webhook
 from sharetrack.extensions import db
 from sharetrack.models import ATTRIBUTION_MODELS as MODELS
-from sharetrack.models import MAX_AMOUNT_MINOR
-from sharetrack.models import Pledge, PledgeCredit
+from sharetrack.models import MAX_AMOUNT_MINOR, Pledge, PledgeCredit
 from tests.conftest import BOTH_ENGINES
 from tests.pledges import stripe_support as st
 from tests.pledges.stripe_support import OLD_SECRET, SECRET
@@ -240,6 +240,31 @@ def test_a_wrong_or_stale_secret_is_refused_and_the_older_secret_verifies(app, m
     assert pledges(app) == []
     assert send(body, secret=OLD_SECRET).status_code == 200  # rotation: both secrets verify
     assert pledges(app) == [("pi_y", 100, "paid", "stripe")]
+
+
+NOW = 1_780_000_000
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The webhook's clock stopped at NOW, so the tolerance's edges are exact."""
+    monkeypatch.setattr(stripe_webhook, "_now", lambda: NOW)
+
+
+@pytest.mark.parametrize(
+    ("skew", "status"), [(-301, 400), (-300, 200), (300, 200), (301, 400), (3600, 400)]
+)
+def test_a_signature_more_than_five_minutes_either_side_of_now_is_refused(
+    app, make_campaign, send, frozen_clock, skew, status
+):
+    campaign = make_campaign()
+    meta = {"sharetrack_campaign": campaign.slug}
+    body = st.event("payment_intent.succeeded", st.payment_intent("pi_t", 100, metadata=meta), NOW)
+    response = send(body, timestamp=NOW + skew)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json["type"].endswith("/bad-signature")
+    assert pledges(app) == ([("pi_t", 100, "paid", "stripe")] if status == 200 else [])
 
 
 def test_events_we_do_not_use_or_without_a_campaign_are_200_and_logged(
