@@ -157,8 +157,23 @@ def merge_touches(existing: Iterable[TouchPair], arriving: Iterable[TouchPair]) 
     return new
 
 
+class Recorded(NamedTuple):
+    """What storing one delivery did: the pledge as stored, whether it is new, whether the
+    delivery changed anything (a repeat of what is stored changes nothing)."""
+
+    pledge: Pledge
+    created: bool
+    changed: bool
+
+
 def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pledge, bool]:
-    """Store a delivery; returns (pledge as stored, created). The caller commits.
+    """Store a delivery; returns (pledge as stored, created). The caller commits."""
+    recorded = apply(session, campaign, delivery)
+    return recorded.pledge, recorded.created
+
+
+def apply(session: Session, campaign: Campaign, delivery: Delivery) -> Recorded:
+    """Store a delivery and say what it changed. The caller commits.
 
     The insert-or-nothing then row lock makes racing deliveries of one pledge queue up on
     PostgreSQL; SQLite has a single writer anyway.
@@ -191,7 +206,7 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
         .execution_options(populate_existing=True)
     )
     assert pledge is not None  # inserted above or already there; rows are never deleted here
-    changed = created
+    changed, named = created, False
     if not created:
         paid_once = delivery.paid_once or pledge.source in PAID_ONCE_SOURCES
         if supersedes(
@@ -210,7 +225,8 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
         if delivery.occurred_at < pledge.pledged_at:
             pledge.pledged_at = delivery.occurred_at
             changed = True
-        if delivery.supporter_name and not pledge.supporter_name:
+        named = bool(delivery.supporter_name and not pledge.supporter_name)
+        if named:
             pledge.supporter_name = delivery.supporter_name
         if delivery.verified and not pledge.verified:
             # A signed delivery naming a form pledge's id is its payment: now it counts, in the
@@ -234,7 +250,7 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
         pledge.updated_at = now
         session.flush()
         engine.recompute_pledge(session, pledge, campaign.window_days)
-    return pledge, created
+    return Recorded(pledge, created, changed or named)
 
 
 def campaign_shares(session: Session, campaign_id: int, share_ids: Iterable[int]) -> set[int]:
