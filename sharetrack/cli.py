@@ -149,7 +149,20 @@ def backup_database(path: Path) -> None:
     click.echo(f"restore: {done.restore}")
 
 
-@click.command("import")
+# `flask import` exit codes (also in its --help and in README.md).
+IMPORTED = 0  # stored what is new (with --force, possibly nothing)
+IMPORT_REFUSED_INVALID = 1  # nothing stored: invalid lines, or the database refused
+IMPORT_REFUSED_REPEAT = 3  # nothing stored: this file was imported before (2 is a usage error)
+
+
+@click.command(
+    "import",
+    epilog=(
+        f"Exit codes: {IMPORTED} imported; {IMPORT_REFUSED_INVALID} nothing stored (invalid "
+        f"lines, or the database refused); 2 a usage error; {IMPORT_REFUSED_REPEAT} nothing "
+        "stored: the file was imported before (--force imports it again)."
+    ),
+)
 @with_appcontext
 @click.argument("file", type=click.File("rb"))
 @click.option(
@@ -191,9 +204,10 @@ def import_history(file, skip_invalid: bool, force: bool) -> None:
         click.echo(
             f"this file (SHA-256 {sha256[:16]}…) was imported on "
             f"{earlier.imported_at:%Y-%m-%d %H:%M} UTC; nothing was stored. "
-            "--force imports it again, storing only what is not stored yet."
+            "--force imports it again, storing only what is not stored yet.",
+            err=True,
         )
-        return
+        sys.exit(IMPORT_REFUSED_REPEAT)
     plan = checker.finish(db.session)
     if plan.errors:
         for message in group_errors(plan.errors):
@@ -204,7 +218,7 @@ def import_history(file, skip_invalid: bool, force: bool) -> None:
                 "(--skip-invalid stores the valid lines).",
                 err=True,
             )
-            sys.exit(1)
+            sys.exit(IMPORT_REFUSED_INVALID)
     records = len(plan.campaigns) + len(plan.shares) + len(plan.clicks) + len(plan.pledges)
     try:
         with _progress("storing", records) as advance:
@@ -214,7 +228,7 @@ def import_history(file, skip_invalid: bool, force: bool) -> None:
     except SQLAlchemyError as exc:
         db.session.rollback()
         click.echo(f"the database refused the import, nothing was stored: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(IMPORT_REFUSED_INVALID)
     click.echo(
         f"stored {done.campaigns} campaign(s), {done.promoters} promoter(s), "
         f"{done.shares} share(s), {done.clicks} click(s), {done.pledges_new} new and "

@@ -2,8 +2,10 @@
 
 - JSON: at most MAX_JSON_DEPTH levels of nesting, and no NUL in any string (PostgreSQL cannot
   store one, SQLite would). The API's bodies and the import's lines are read through `loads`.
-- The URL path: no control characters (a 404). Query parameters and form fields are checked
-  by their views and forms, which name the field they refuse (dates in a range, no NUL).
+- The URL path: no control characters (a 404). Every `<int:...>` in a route is a row id
+  (`IdConverter`): a number no row can have (0, or beyond 64 bits) matches no route, a 404.
+  Query parameters and form fields are checked by their views and forms, which name the field
+  they refuse (dates in a range, no NUL).
 - HTML forms read the posted form fields only (`FieldsForm`): never a JSON body or an uploaded
   file, whose values are not text and would reach validators that expect text.
 """
@@ -17,6 +19,9 @@ from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+from .validation import MAX_ID
 
 MAX_JSON_DEPTH = 32
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -69,11 +74,23 @@ class LimitedJSONProvider(DefaultJSONProvider):
         return loads(s)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>`: a row id, 1..MAX_ID (a rule may narrow it). Any other number matches no
+    route (a 404), rather than reaching the database, whose driver raises on it (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # werkzeug's names
+        low = 1 if min is None or min < 1 else min
+        high = MAX_ID if max is None or max > MAX_ID else max
+        super().__init__(map, fixed_digits, low, high)
+
+
 def init_app(app: Flask) -> None:
-    """Read JSON with the limits; refuse control characters in paths."""
+    """Read JSON with the limits; refuse control characters in paths; ids in range."""
     sort_keys = app.json.sort_keys  # type: ignore[attr-defined]
     app.json = LimitedJSONProvider(app)
     app.json.sort_keys = sort_keys  # type: ignore[attr-defined]
+    # Before any blueprint is registered: every rule's <int:...> is then an IdConverter.
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_control_characters)
 
 

@@ -7,6 +7,10 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
+# Every id column is a BigInteger (bigint on PostgreSQL, SQLite's 64-bit INTEGER) counting from
+# 1: a number outside this range names no row, and the drivers raise rather than find nothing.
+MAX_ID = 2**63 - 1
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Multi-line text keeps tabs and line breaks, and no other control character (nor NUL).
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -15,6 +19,11 @@ _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def has_control(value: str) -> bool:
     """Whether the text holds a control character."""
     return _CONTROL.search(value) is not None
+
+
+def is_id(value: int) -> bool:
+    """Whether a number can be a row's id (1..MAX_ID); check before it reaches the database."""
+    return 1 <= value <= MAX_ID
 
 
 def printable(value: str) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from sharetrack import inputs
+from sharetrack.inputs import IdConverter
+from sharetrack.validation import MAX_ID
 from tests.conftest import BOTH_ENGINES
 from tests.staff_fixtures import *  # noqa: F403  (shared page fixtures)
 from tests.staff_fixtures import csrf_from, errors_in
@@ -142,3 +145,15 @@ def test_an_import_line_nested_too_deep_or_with_nul_is_a_line_error(runner, tmp_
     assert "line 2" in result.output and "NUL" in result.output
     assert "line 3" in result.output and "control characters" in result.output
     assert "3 of 3 lines are invalid" in result.output
+
+
+def test_every_int_in_a_route_is_an_id_in_range(app):
+    """One converter for every `<int:...>`: none can hand the database a number it refuses."""
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for name, converter in rule._converters.items():
+            if isinstance(converter, IntegerConverter):
+                assert isinstance(converter, IdConverter), (rule.rule, name)
+                assert 1 <= converter.min and converter.max <= MAX_ID, (rule.rule, name)
+                checked += 1
+    assert checked >= 3  # the pledge review (API and form) and the leaflet print sheet

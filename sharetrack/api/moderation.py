@@ -66,7 +66,6 @@ def list_pledges(slug: str):
     responses={200: Reply("The pledge as changed, with its credits", PledgeReviewed)},
     auth=True,
     errors=(404, 409),
-    params={"pledge_id": {"type": "integer", "minimum": 1}},
     tags=("pledges",),
 )
 @require_api_key

@@ -25,6 +25,7 @@ from flask import Flask, current_app
 from pydantic import BaseModel, ValidationError
 
 from ..services import services
+from ..validation import MAX_ID
 from . import bp
 from .responses import ProblemDetails
 
@@ -166,8 +167,8 @@ def openapi_path(rule: str) -> tuple[str, list[tuple[str, str | None]]]:
 def _parameter(name: str, converter: str | None, override: dict | None) -> dict:
     if override is not None:
         schema = override
-    elif converter == "int":
-        schema = {"type": "integer", "minimum": 0}
+    elif converter == "int":  # inputs.IdConverter: a row id
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     else:
         schema = {"type": "string", "minLength": 1}
     return {"name": name, "in": "path", "required": True, "schema": schema}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import login
 from ..models import STAFF_ROLES, StaffUser, utcnow
+from ..validation import is_id
 from . import passwords
 
 MAX_EMAIL = 254
@@ -109,7 +110,11 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
 def load(session: Session, session_id: str) -> StaffUser | None:
     """The account behind a session's user id (see StaffUser.get_id), or None if it changed."""
     user_id, _, _ = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 19:
+    if (
+        not (user_id.isascii() and user_id.isdigit())
+        or len(user_id) > 19
+        or not is_id(int(user_id))
+    ):
         return None
     user = session.get(StaffUser, int(user_id))
     if user is None or user.get_id() != session_id:

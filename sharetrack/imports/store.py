@@ -343,8 +343,9 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
         cid = campaigns[record.campaign]
         if (cid, record.external_id) in existing:
             campaign = session.get(Campaign, cid)
+            changed = False
             for event in record.deliveries:
-                pledges.record(
+                changed |= pledges.apply(
                     session,
                     campaign,
                     pledges.Delivery(
@@ -356,8 +357,8 @@ def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: 
                         touches_of(event.touches),
                         source="import",
                     ),
-                )
-            done.pledges_updated += 1
+                ).changed
+            done.pledges_updated += changed  # a pledge the file says nothing new of is not one
             continue
         state = pledges.replay(e._replace(touches=touches_of(e.touches)) for e in record.deliveries)
         new_states.append((cid, state))

@@ -20,7 +20,7 @@ from pydantic import (
 from ..campaigns.schemas import CampaignRef, Currency
 from ..models import MAX_AMOUNT_MINOR, MAX_PLEDGE_REFS, PLEDGE_SOURCES, PLEDGE_STATUSES
 from ..signing import MAX_TYPED_TOKEN_LENGTH
-from ..validation import Strict, naive_utc, offset_time, printable
+from ..validation import MAX_ID, Strict, naive_utc, offset_time, printable
 from .review import DECISIONS, MAX_LIMIT
 
 EARLIEST = dt.datetime(2000, 1, 1)
@@ -88,7 +88,7 @@ class PledgeListQuery(BaseModel):
     source: Literal[PLEDGE_SOURCES] | None = None  # type: ignore[valid-type]
     confirmed: bool | None = None
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
-    cursor: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    cursor: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class PledgeReviewIn(BaseModel):

@@ -4,6 +4,8 @@ Every delivery is a snapshot of the pledge. The stored pledge is a function of t
 deliveries received, whatever order they came in (50 workers may race on one pledge):
 - status and amount come from the newest delivery by occurred_at (an older one changes them
   not at all; on a tie the later status in the pledge's life wins);
+- except a Stripe pledge's amount, the least any of its deliveries names: a PaymentIntent is
+  paid once, and its later events (refunds, disputes) only ever take money back (ADR 0305);
 - pledged_at, attribution's clock, is the earliest occurred_at seen;
 - touches are the union of every delivery's refs.
 """
@@ -36,6 +38,8 @@ from ..tracking.visitors import insert_ignore
 STATUS_RANK = {"pledged": 0, "paid": 1, "cancelled": 2, "refunded": 3}
 # A pledge keeps at most this many touches, however many deliveries add some.
 MAX_TOUCHES = 100
+# Sources whose payment is made once: no later delivery raises its amount (refunds, disputes).
+PAID_ONCE_SOURCES = frozenset({"stripe"})
 
 TouchPair = tuple[int, dt.datetime | None]
 
@@ -67,6 +71,11 @@ class Delivery:
     def verified(self) -> bool:
         """Vouched for by a signature or by staff: everything but the hosted form."""
         return self.source not in UNVERIFIED_SOURCES
+
+    @property
+    def paid_once(self) -> bool:
+        """From a platform whose later events only lower the amount (ADR 0305)."""
+        return self.source in PAID_ONCE_SOURCES
 
 
 def check(session: Session, campaign: Campaign, delivery_currency: str, amount_minor: int,
@@ -111,14 +120,18 @@ class State:
     touches: tuple
 
 
-def replay(events: Iterable[Event]) -> State:
-    """The stored pledge after all of `events`, in any order: what `record` builds one by one."""
+def replay(events: Iterable[Event], *, paid_once: bool = False) -> State:
+    """The stored pledge after all of `events`, in any order: what `record` builds one by one.
+
+    `paid_once` (a Stripe payment): the amount is the least any event names, so a refund or
+    dispute never raises it, whichever order the events came in.
+    """
     events = list(events)
     newest = max(events, key=lambda e: (e.occurred_at, STATUS_RANK[e.status], e.amount_minor))
     touches = merge_touches((), (t for e in events for t in e.touches))
     return State(
         newest.status,
-        newest.amount_minor,
+        min(e.amount_minor for e in events) if paid_once else newest.amount_minor,
         newest.occurred_at,
         min(e.occurred_at for e in events),
         tuple(touches),
@@ -144,8 +157,23 @@ def merge_touches(existing: Iterable[TouchPair], arriving: Iterable[TouchPair]) 
     return new
 
 
+class Recorded(NamedTuple):
+    """What storing one delivery did: the pledge as stored, whether it is new, whether the
+    delivery changed anything (a repeat of what is stored changes nothing)."""
+
+    pledge: Pledge
+    created: bool
+    changed: bool
+
+
 def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pledge, bool]:
-    """Store a delivery; returns (pledge as stored, created). The caller commits.
+    """Store a delivery; returns (pledge as stored, created). The caller commits."""
+    recorded = apply(session, campaign, delivery)
+    return recorded.pledge, recorded.created
+
+
+def apply(session: Session, campaign: Campaign, delivery: Delivery) -> Recorded:
+    """Store a delivery and say what it changed. The caller commits.
 
     The insert-or-nothing then row lock makes racing deliveries of one pledge queue up on
     PostgreSQL; SQLite has a single writer anyway.
@@ -178,20 +206,27 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
         .execution_options(populate_existing=True)
     )
     assert pledge is not None  # inserted above or already there; rows are never deleted here
-    changed = created
+    changed, named = created, False
     if not created:
+        paid_once = delivery.paid_once or pledge.source in PAID_ONCE_SOURCES
         if supersedes(
             (delivery.occurred_at, delivery.status, delivery.amount_minor),
             (pledge.occurred_at, pledge.status, pledge.amount_minor),
         ):
             pledge.status = delivery.status
-            pledge.amount_minor = delivery.amount_minor
+            if not paid_once:
+                pledge.amount_minor = delivery.amount_minor
             pledge.occurred_at = delivery.occurred_at
+            changed = True
+        if paid_once and delivery.amount_minor < pledge.amount_minor:
+            # Whichever came first, a refund never raises what a payment said, nor the reverse.
+            pledge.amount_minor = delivery.amount_minor
             changed = True
         if delivery.occurred_at < pledge.pledged_at:
             pledge.pledged_at = delivery.occurred_at
             changed = True
-        if delivery.supporter_name and not pledge.supporter_name:
+        named = bool(delivery.supporter_name and not pledge.supporter_name)
+        if named:
             pledge.supporter_name = delivery.supporter_name
         if delivery.verified and not pledge.verified:
             # A signed delivery naming a form pledge's id is its payment: now it counts, in the
@@ -215,7 +250,7 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
         pledge.updated_at = now
         session.flush()
         engine.recompute_pledge(session, pledge, campaign.window_days)
-    return pledge, created
+    return Recorded(pledge, created, changed or named)
 
 
 def campaign_shares(session: Session, campaign_id: int, share_ids: Iterable[int]) -> set[int]:

@@ -77,9 +77,15 @@ def verify(
             matched |= hmac.compare_digest(candidate.encode("utf-8", "replace"), good)
     if not matched:
         raise SignatureError("No v1 signature matches this body with a secret we hold.")
+    check_time(timestamp, now, tolerance)
+    return timestamp
+
+
+def check_time(timestamp: int, now: int, tolerance: int = TOLERANCE_SECONDS) -> None:
+    """Refuse a signature made more than `tolerance` seconds before now, or after it: an old
+    one is a replay, and one from the future would stay replayable for longer than allowed."""
     if abs(now - timestamp) > tolerance:
         raise SignatureError(
             f"The signature's timestamp is more than {tolerance} s from now; "
             "send the delivery again with a fresh signature."
         )
-    return timestamp

@@ -98,7 +98,7 @@ def _checkout(kind: str, session: dict, at: dt.datetime) -> Payment:
 
 def _refund(charge: dict, at: dt.datetime) -> Payment:
     captured = int(charge.get("amount_captured") or charge.get("amount") or 0)
-    refunded = int(charge.get("amount_refunded") or 0)
+    refunded = max(0, int(charge.get("amount_refunded") or 0))  # a refund never adds money
     if charge.get("refunded") or refunded >= captured:
         return _payment(charge, charge.get("payment_intent"), "refunded", captured, at)
     # A partial refund: the pledge is what the supporter still gave.

@@ -15,6 +15,7 @@ from ..auth.staff import email_problem, normalise_email
 from ..links import service as links
 from ..models import Promoter, new_key_secret
 from ..signing import Tokens
+from ..validation import is_id
 
 MAX_KEY_LENGTH = 200  # keys are ~50 characters, old page tokens ~50; longer is never ours
 
@@ -71,7 +72,7 @@ def by_browser(session: Session, tokens: Tokens, value: str | None) -> Promoter 
 
 def _signed(session: Session, tokens: Tokens, value: str) -> Promoter | None:
     promoter_id = tokens.signed_promoter_id(value)
-    if promoter_id is None or promoter_id > 2**63 - 1:
+    if promoter_id is None or not is_id(promoter_id):
         return None
     promoter = session.get(Promoter, promoter_id)
     return promoter if promoter is not None and promoter.key_secret else None

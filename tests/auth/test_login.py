@@ -229,3 +229,10 @@ def test_a_session_cookie_replayed_after_sign_out_reaches_no_staff_page(
     assert sign_in_again.status_code == 302
     assert client.get("/staff/").status_code == 200
     assert replay.get("/staff/").status_code == 302
+
+
+@BOTH_ENGINES
+@pytest.mark.parametrize("user_id", ["0", "9223372036854775808", "9999999999999999999"])
+def test_a_session_naming_an_id_no_row_can_have_is_no_one(app, engine_name, user_id):
+    with app.app_context():
+        assert staff.load(db.session, f"{user_id}:0") is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from sharetrack.cli import IMPORT_REFUSED_REPEAT
 from sharetrack.extensions import db
 from sharetrack.models import Click, ClickDay, ImportFile, Pledge, PledgeCredit, Promoter, Share
 from tests.conftest import BOTH_ENGINES
@@ -43,8 +44,8 @@ def test_the_same_file_again_is_refused_and_says_so(app, jsonl, run_import, coun
     assert run_import(path).exit_code == 0
     before, totals = counts(), report()
     again = run_import(path)
-    assert again.exit_code == 0
-    assert "was imported on" in again.output and "nothing was stored" in again.output
+    assert again.exit_code == IMPORT_REFUSED_REPEAT == 3  # a script can tell: nothing stored
+    assert "was imported on" in again.stderr and "nothing was stored" in again.stderr
     assert counts() == before and report() == totals
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportFile)) == 1
@@ -57,7 +58,11 @@ def test_forced_again_it_matches_everything_and_stores_nothing(jsonl, run_import
     before, totals = counts(), report()
     forced = run_import(path, "--force")
     assert forced.exit_code == 0, forced.output
-    assert "stored 0 campaign(s), 0 promoter(s), 0 share(s), 0 click(s), 0 new" in forced.output
+    # Nothing changed, so nothing is counted: the pledges the file names are stored already.
+    assert (
+        "stored 0 campaign(s), 0 promoter(s), 0 share(s), 0 click(s), 0 new and 0 updated"
+        " pledge(s)" in forced.output
+    )
     assert "4 share(s) and 6 click(s) were stored before" in forced.output
     assert counts() == before and report() == totals
 
@@ -89,7 +94,7 @@ def test_an_overlapping_file_stores_only_what_is_new(app, jsonl, run_import, cou
     assert run_import(jsonl(*first)).exit_code == 0
     result = run_import(jsonl(*second))
     assert result.exit_code == 0, result.output
-    assert "1 share(s), 2 click(s), 1 new" in result.output
+    assert "1 share(s), 2 click(s), 1 new and 0 updated pledge(s)" in result.output
     assert "2 share(s) and 3 click(s) were stored before" in result.output
     once = counts()
 
@@ -103,3 +108,21 @@ def test_an_overlapping_file_stores_only_what_is_new(app, jsonl, run_import, cou
     totals = report()
     assert totals["shares"] == 3 and totals["clicks"] == 5 and totals["pledges"] == 2
     assert totals["raised_minor"] == 3500
+
+
+@BOTH_ENGINES
+def test_a_pledge_counts_as_updated_only_when_the_file_changes_it(jsonl, run_import, counts):
+    assert (
+        run_import(jsonl(CAMPAIGN, share("s"), pledge("p-1", 1000), pledge("p-2", 500))).exit_code
+        == 0
+    )
+    later = pledge("p-2", 500, status="refunded", at="2026-01-09T00:00:00Z")
+    result = run_import(jsonl(CAMPAIGN, share("s"), pledge("p-1", 1000), pledge("p-2", 500), later))
+    assert result.exit_code == 0, result.output
+    assert "0 new and 1 updated pledge(s)" in result.output  # p-2 was refunded; p-1 is as it was
+
+
+def test_the_exit_codes_are_in_the_commands_help(runner):
+    help_text = " ".join(runner.invoke(args=["import", "--help"]).output.split())
+    assert "Exit codes: 0 imported; 1 nothing stored" in help_text
+    assert "3 nothing stored: the file was imported before" in help_text

@@ -57,18 +57,17 @@ def payment_intent(pi: str, amount: int, *, metadata=None, **fields) -> dict:
 
 def charge(pi: str, amount: int, refunded: int, *, metadata=None, **fields) -> dict:
     """The charge of `pi`, of which `refunded` went back so far."""
-    return example(
-        "charge",
-        payment_intent=pi,
-        amount=amount,
-        amount_captured=amount,
-        amount_refunded=refunded,
-        refunded=refunded >= amount,
-        captured=True,
-        currency="gbp",
-        metadata=metadata or {},
-        **fields,
-    )
+    values = {
+        "payment_intent": pi,
+        "amount": amount,
+        "amount_captured": amount,
+        "amount_refunded": refunded,
+        "refunded": refunded >= amount,
+        "captured": True,
+        "currency": "gbp",
+        "metadata": metadata or {},
+    }
+    return example("charge", **(values | fields))
 
 
 def dispute(pi: str, amount: int, status: str = "lost", **fields) -> dict:

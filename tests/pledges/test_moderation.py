@@ -306,3 +306,36 @@ def test_a_currency_change_waits_for_a_pledge_being_verified(app, hosted, engine
             changer.commit()
             assert service.committed_currency(verifier, verifier.get(Campaign, hosted.id)) == "EUR"
             verifier.rollback()
+
+
+# Ids no row can have: 0, one past a 64-bit id (OverflowError on SQLite, "out of range" on
+# PostgreSQL before), and a number longer than Python turns into an int from text.
+IMPOSSIBLE_IDS = ["0", "9223372036854775808", "1" + "0" * 30, "9" * 5000]
+
+
+@BOTH_ENGINES
+@pytest.mark.parametrize("pledge_id", [*IMPOSSIBLE_IDS, "9223372036854775807"])
+def test_a_pledge_id_no_row_can_have_is_404_from_the_api(
+    client, auth, hosted, engine_name, pledge_id
+):
+    form_pledge(client, hosted, "5")
+    response = patch(client, auth, hosted, pledge_id, {"status": "paid"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+@BOTH_ENGINES
+@pytest.mark.parametrize("pledge_id", [*IMPOSSIBLE_IDS, "9223372036854775807"])
+def test_a_pledge_id_no_row_can_have_is_404_on_the_review_form(
+    app, client, hosted, sign_in, engine_name, pledge_id
+):
+    form_pledge(client, hosted, "5")
+    sign_in("admin")
+    page = client.get(f"/staff/campaigns/{hosted.slug}").text
+    response = client.post(
+        f"/staff/campaigns/{hosted.slug}/pledges/{pledge_id}/review",
+        data={"status": "paid", "csrf_token": csrf_from(page)},
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.scalars(sa.select(Pledge.status)).all() == ["pledged"]

@@ -10,9 +10,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from sharetrack.api import stripe_webhook
 from sharetrack.extensions import db
 from sharetrack.models import ATTRIBUTION_MODELS as MODELS
-from sharetrack.models import Pledge, PledgeCredit
+from sharetrack.models import MAX_AMOUNT_MINOR, Pledge, PledgeCredit
 from tests.conftest import BOTH_ENGINES
 from tests.pledges import stripe_support as st
 from tests.pledges.stripe_support import OLD_SECRET, SECRET
@@ -70,7 +71,8 @@ def totals(client, auth, campaign) -> dict:
 def test_every_event_in_any_order_leaves_exact_totals(
     app, client, auth, make_campaign, make_share, send, engine_name
 ):
-    campaign = make_campaign()
+    # The largest pledge allowed, so even a refund arriving first is stored (and then lowered).
+    campaign = make_campaign(max_pledge_minor=MAX_AMOUNT_MINOR)
     share, token = make_share(campaign, channel="whatsapp")
     meta = {"sharetrack_campaign": campaign.slug, "sharetrack_ref": token}
     t0 = int(time.time()) - 3600
@@ -113,6 +115,18 @@ def test_every_event_in_any_order_leaves_exact_totals(
         # paid, and a dispute won: the money stays
         st.event("payment_intent.succeeded", st.payment_intent("pi_f", 1100, metadata=meta), t0),
         st.event("charge.dispute.closed", st.dispute("pi_f", 1100, "won"), t0 + 90),
+        # paid, then a refund of 1 whose charge claims far more was captured: never raised
+        st.event(
+            "checkout.session.completed", st.checkout_session("pi_g", 1000, metadata=meta), t0
+        ),
+        st.event(
+            "charge.refunded",
+            st.charge("pi_g", 1000, 1, amount_captured=5_000_000, metadata=meta),
+            t0 + 60,
+        ),
+        # paid, then a lost dispute claiming more than was paid: refunded, its amount not raised
+        st.event("payment_intent.succeeded", st.payment_intent("pi_h", 600, metadata=meta), t0),
+        st.event("charge.dispute.closed", st.dispute("pi_h", 7_000_000, "lost"), t0 + 90),
     ]
     rng = random.Random(12)
     for _ in range(2):  # every event twice (Stripe retries), in a shuffled order
@@ -127,10 +141,12 @@ def test_every_event_in_any_order_leaves_exact_totals(
             ("pi_d", 700, "refunded", "stripe"),
             ("pi_e", 900, "refunded", "stripe"),
             ("pi_f", 1100, "paid", "stripe"),
+            ("pi_g", 1000, "paid", "stripe"),
+            ("pi_h", 600, "refunded", "stripe"),
         ]
-        raised = 2999 + 3000 + 1100
+        raised = 2999 + 3000 + 1100 + 1000
         figures = totals(client, auth, campaign)
-        assert (figures["raised_minor"], figures["pledges"]) == (raised, 3)
+        assert (figures["raised_minor"], figures["pledges"]) == (raised, 4)
         assert figures["attributed_minor"] == raised
         # The partial refunds lower the credit exactly, under every model.
         assert credit_sums(app) == dict.fromkeys(MODELS, raised)
@@ -224,6 +240,31 @@ def test_a_wrong_or_stale_secret_is_refused_and_the_older_secret_verifies(app, m
     assert pledges(app) == []
     assert send(body, secret=OLD_SECRET).status_code == 200  # rotation: both secrets verify
     assert pledges(app) == [("pi_y", 100, "paid", "stripe")]
+
+
+NOW = 1_780_000_000
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The webhook's clock stopped at NOW, so the tolerance's edges are exact."""
+    monkeypatch.setattr(stripe_webhook, "_now", lambda: NOW)
+
+
+@pytest.mark.parametrize(
+    ("skew", "status"), [(-301, 400), (-300, 200), (300, 200), (301, 400), (3600, 400)]
+)
+def test_a_signature_more_than_five_minutes_either_side_of_now_is_refused(
+    app, make_campaign, send, frozen_clock, skew, status
+):
+    campaign = make_campaign()
+    meta = {"sharetrack_campaign": campaign.slug}
+    body = st.event("payment_intent.succeeded", st.payment_intent("pi_t", 100, metadata=meta), NOW)
+    response = send(body, timestamp=NOW + skew)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json["type"].endswith("/bad-signature")
+    assert pledges(app) == ([("pi_t", 100, "paid", "stripe")] if status == 200 else [])
 
 
 def test_events_we_do_not_use_or_without_a_campaign_are_200_and_logged(

@@ -28,7 +28,8 @@ def test_a_paid_checkout_session_is_a_paid_pledge_of_its_payment_intent():
 
 
 @pytest.mark.parametrize(
-    ("refunded", "status", "amount"), [(1, "paid", 999), (999, "paid", 1), (1000, "refunded", 1000)]
+    ("refunded", "status", "amount"),
+    [(1, "paid", 999), (999, "paid", 1), (1000, "refunded", 1000), (-500, "paid", 1000)],
 )
 def test_refunds_lower_the_amount_or_end_the_pledge(refunded, status, amount):
     payment = read("charge.refunded", st.charge("pi_1", 1000, refunded))
