@@ -45,7 +45,7 @@ def settings(config) -> dict:
 
 
 def _with_timeouts(url: str) -> str:
-    """The Redis URL with socket timeouts (redis-py reads them from its query) unless it sets them."""
+    """The Redis URL with socket timeouts (redis-py reads its query), unless it sets its own."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     query.setdefault("socket_timeout", str(REDIS_TIMEOUT))
