@@ -92,6 +92,15 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_WEBHOOK": "600/minute",  # pledge webhook deliveries
         "RATELIMIT_SHARE_VALUE": "120/minute",  # GET /api/v1/campaigns/<slug>/share-value
         "RATELIMIT_QR": "60/minute",  # GET /s/<token>/qr.png and qr.svg (a render costs CPU)
+        # GET /c/<slug>/card.png, the social card: cached, yet a flood must not take the workers.
+        "RATELIMIT_CARD": "60/minute",
+        # The cache every worker shares (sharetrack/cache.py, ADR 0801): the social cards drawn.
+        # Unset: Redis at CACHE_REDIS_URL, else at RATELIMIT_STORAGE_URI when that is Redis,
+        # else files under CACHE_DIR (every worker of one machine reads the same files).
+        "CACHE_TYPE": None,
+        "CACHE_REDIS_URL": None,
+        "CACHE_DIR": str(Path(instance_path) / "cache"),
+        "CACHE_THRESHOLD": 1000,  # FileSystemCache: most files kept before it prunes
         # Asking for one's page address again (POST /api/v1/promoters/recover, /p/recover).
         "RATELIMIT_RECOVER": "5/minute;20/hour",
         # Emails to one address (recovery and "email me my page"), whoever asks.

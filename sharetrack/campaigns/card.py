@@ -14,6 +14,8 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..cache import get_or_make
+
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
 INK = (27, 27, 27)
@@ -22,6 +24,9 @@ ACCENT = (11, 110, 79)
 TRACK = (221, 232, 227)
 PAPER = (255, 255, 255)
 VERSION = "1"  # bump when the drawing changes, so cached cards are fetched again
+# A card is named by what it shows, so a cached one is never stale; this only bounds how long
+# the drawing of figures nobody asks for any more is kept.
+CACHED_FOR = 7 * 86400  # seconds
 
 
 @dataclass(frozen=True)
@@ -97,3 +102,8 @@ def png(card: Card) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def cached_png(card: Card) -> bytes:
+    """The card as PNG bytes, drawn once per picture and kept in the workers' shared cache."""
+    return get_or_make(f"card/{card.etag()}", lambda: png(card), CACHED_FOR)

@@ -30,8 +30,20 @@ def sent_by_our_page() -> bool:
         return site == "same-origin"
     sender = origin_of(request.headers.get("Origin") or "")
     # A host that does not parse gives None, and so would "null" or a garbled Origin: never a match.
-    ours = {origin_of(request.host_url), origin_of(base_url())} - {None}
-    return sender is not None and sender in ours
+    return sender is not None and sender in our_origins()
+
+
+def our_origins() -> set[str]:
+    """The origins our pages are served from: BASE_URL's; in debug and tests, the request's too.
+
+    In production the request's Host is whatever the client wrote, so with it a post saying
+    `Host: evil.example` and `Origin: http://evil.example` would pass; only BASE_URL, which
+    production requires (config.refuse_unsafe), names our pages there.
+    """
+    ours = {origin_of(base_url())}
+    if current_app.debug or current_app.testing:
+        ours.add(origin_of(request.host_url))
+    return ours - {None}
 
 
 def refused_from_another_site(detail: str) -> tuple[str, int]:

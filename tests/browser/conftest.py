@@ -4,6 +4,10 @@ The app is served by Werkzeug's threaded WSGI server on a free port, in a thread
 process, so tests can seed and read the same database. Chromium is never downloaded: it comes
 from apt (`make browser`). Without it these tests skip locally and fail under CI=true.
 Every page fixture records each request the page makes and fails the test if one left the origin.
+
+On a busy machine a page can take seconds to answer, so tests never wait for a fixed time: they
+wait for the state they assert (Playwright's `expect`, `wait_for_url`, a marker of the next page),
+each wait bounded by TIMEOUT_MS, set here once for actions, navigations and `expect`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 375, "height": 740}
+# The bound of every wait, generous: it only matters when something is wrong, and a loaded
+# two-core machine rendering a report page can outlast Playwright's 5 s default for `expect`.
+TIMEOUT_MS = 30_000
 HERE = Path(__file__).parent
 
 
@@ -50,8 +57,9 @@ def browser():
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -108,7 +116,8 @@ def page(browser, live_server, watch):
         base_url=live_server, permissions=["clipboard-read", "clipboard-write"]
     )
     context.on("request", watch.record)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
@@ -118,4 +127,5 @@ def page(browser, live_server, watch):
 
 def fits_the_screen(page) -> bool:
     """Nothing on the page is wider than the window (no sideways scrolling on a phone)."""
+    page.wait_for_load_state()  # its stylesheet applied, not a page still arriving
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from sharetrack.embed.service import snippet
 from sharetrack.extensions import db
 from sharetrack.models import Share
+from tests.browser.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.slow
 
@@ -61,11 +62,16 @@ def case_page() -> Iterator[CasePage]:
 def context(browser):
     """A browser context that records every request of every page and frame."""
     context = browser.new_context()
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     context.requests = []
     context.on("request", lambda request: context.requests.append(request.url))
     yield context
     context.close()
+
+
+def refused(page) -> bool:
+    """The page's frame shows Chromium's own error page."""
+    return len(page.frames) > 1 and page.frames[1].url.startswith("chrome-error:")
 
 
 def origins(urls: list[str]) -> set[str]:
@@ -88,8 +94,7 @@ def test_a_button_in_the_framed_box_makes_a_share(
     with context.expect_page() as opened:
         box.get_by_role("button", name="I'll copy a link").click()
     tab = opened.value
-    tab.wait_for_load_state()
-    assert tab.url == f"{live_server}/embed/{campaign.slug}/share"
+    tab.wait_for_url(f"{live_server}/embed/{campaign.slug}/share")  # and loaded
     link = tab.locator("#link").input_value()
     assert link.startswith(f"{live_server}/s/")
     with app.app_context():
@@ -109,9 +114,10 @@ def test_another_site_cannot_frame_the_box(context, live_server, case_page, make
     page.goto(case_page.origin)
     # The browser refused to show it: its own error page comes to stand in the frame. Wait for
     # that rather than for a fixed time, which a busy machine can outlast.
-    deadline = time.monotonic() + 10
-    while not page.frames[1].url.startswith("chrome-error:") and time.monotonic() < deadline:
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not refused(page) and time.monotonic() < deadline:
         page.wait_for_timeout(50)
+    assert refused(page)
     frame = page.frames[1]
     assert frame.url.startswith("chrome-error:")
     assert frame.get_by_role("heading", name="Be a promoter").count() == 0

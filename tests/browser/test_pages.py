@@ -57,12 +57,13 @@ def test_staff_signs_in_and_creates_a_campaign(app, page, live_server, make_staf
     window.fill("45")
     page.get_by_role("button", name="Create campaign").click()
     # (The browser keeps the #window_days the summary's link added across the redirect.)
-    expect(page).to_have_url(re.compile(rf"^{live_server}/staff/campaigns/stop-snoopers(#|$)"))
+    page.wait_for_url(re.compile(rf"^{live_server}/staff/campaigns/stop-snoopers(#|$)"))
     expect(page.get_by_role("heading", name="Stop the Snoopers")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("Campaign “Stop the Snoopers” created.")
     expect(page.get_by_text("£12,500", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Campaigns").first.click()
+    page.wait_for_url(f"{live_server}/staff/")
     row = page.get_by_role("row", name=re.compile("Stop the Snoopers"))
     expect(row).to_contain_text("£12,500")
     page.set_viewport_size(PHONE)
@@ -119,7 +120,7 @@ def test_a_failed_pledge_opens_at_its_focused_error_summary(app, page, make_camp
     page.get_by_role("button", name="Pledge", exact=True).click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
-    assert page.evaluate("window.scrollY") > 0  # the browser scrolled to it, not to the top
+    page.wait_for_function("window.scrollY > 0")  # the browser scrolled to it, not to the top
     expect(page.get_by_label("Your name (optional)")).to_have_value("Ada")
     summary.get_by_role("link").click()
     expect(page).to_have_url(re.compile("#amount$"))
@@ -137,6 +138,7 @@ def test_an_admin_copies_the_new_api_key(page, make_staff):
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()  # signed in
     page.goto("/staff/api-keys/")
     page.get_by_label("Name").fill("Case website")
     page.get_by_role("button", name="Create key").click()

@@ -55,6 +55,7 @@ def money(minor: int) -> str:
 
 
 def channel_cells(page) -> list[list[str]]:
+    page.wait_for_load_state()  # the whole table, not the rows parsed so far
     return page.locator("#channels tbody tr").evaluate_all(
         "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
     )
@@ -92,7 +93,7 @@ def test_staff_reads_the_report_switches_model_and_downloads_csv(
 
     page.get_by_label("Attribution model").select_option("linear")
     page.get_by_role("button", name="Show").click()
-    expect(page).to_have_url(re.compile(r"\?model=linear"))
+    page.wait_for_url(re.compile(r"\?model=linear"))
     linear = get_report(campaign, model="linear")
     shown = {row[0]: row[4] for row in channel_cells(page)}
     assert shown == {

@@ -74,23 +74,29 @@ def pages(world) -> dict[str, callable]:
     def at(url):
         return lambda page: page.goto(url)
 
+    # A form's answer is another page: each waits for a mark of it, so the checks never run
+    # on the page the form left (or on one still arriving).
     def failed_pledge(page):
         page.goto(f"/c/{world.slug}")
         page.get_by_label("Amount (GBP)").fill("twelve")
         page.get_by_role("button", name="Pledge", exact=True).click()
+        expect(page.locator(".error-summary")).to_be_focused()
 
     def failed_campaign(page):
         page.goto("/staff/new")
         page.get_by_role("button", name="Create campaign").click()
+        expect(page.locator(".error-summary")).to_be_focused()
 
     def new_api_key(page):
         page.goto("/staff/api-keys/")
         page.get_by_label("Name").fill("Newsletter")
         page.get_by_role("button", name="Create key").click()
+        expect(page.get_by_role("textbox", name="New key")).to_be_visible()
 
     def link_page(page):
         page.goto(f"/c/{world.slug}")
         page.get_by_role("button", name="I'll copy a link").click()
+        expect(page.get_by_role("heading", name="Your link for")).to_be_visible()
 
     return {
         "campaign-page": at(f"/c/{world.slug}"),

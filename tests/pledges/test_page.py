@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from sharetrack import create_app
+from sharetrack.config import MIN_ARGON2_MEMORY_KIB
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Pledge, PledgeCredit, Share
 from sharetrack.pledges import review
@@ -201,6 +202,46 @@ def test_without_fetch_metadata_only_our_own_origin_is_taken(app, hosted, host, 
     )
     assert answer.status_code == (303 if taken else 403)
     assert len(pledges(app)) == (1 if taken else 0)
+
+
+@pytest.fixture
+def production_app(app, app_config):
+    """The app outside debug and tests (the production rules), on the test's database."""
+    production = create_app(
+        app_config | {"TESTING": False, "ARGON2_MEMORY_COST": MIN_ARGON2_MEMORY_KIB}
+    )
+    assert not (production.testing or production.debug)
+    yield production
+    close_connections(production)  # a second app on the test's database: its pool is ours
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "taken"),
+    [
+        ("st.example", "https://st.example", True),  # the normal post, from BASE_URL's page
+        ("127.0.0.1:8000", "https://st.example", True),  # behind the proxy, Host may differ
+        ("evil.example", "http://evil.example", False),  # a Host of the sender's choosing
+        ("evil.example", "https://evil.example", False),
+        ("localhost", "http://localhost", False),  # the request's own origin is not ours
+        ("st.example", "http://st.example", False),  # BASE_URL's host, another scheme
+    ],
+)
+def test_in_production_only_base_urls_origin_is_taken(production_app, hosted, host, origin, taken):
+    client = production_app.test_client()
+    answer = client.post(
+        f"http://{host}/c/{hosted.slug}/pledge", data={"amount": "5"}, headers={"Origin": origin}
+    )
+    assert answer.status_code == (303 if taken else 403)
+    assert len(pledges(production_app)) == (1 if taken else 0)
+
+
+def test_in_production_a_same_origin_post_is_taken(production_app, hosted):
+    client = production_app.test_client()
+    answer = client.post(
+        "https://st.example/c/hosted-case/pledge", data={"amount": "5"}, headers=SAME_ORIGIN
+    )
+    assert answer.status_code == 303
+    assert pledges(production_app) == [(500, "pledged", None)]
 
 
 def test_a_browser_without_fetch_metadata_is_known_by_its_origin(app, client, hosted):

@@ -161,15 +161,17 @@ def campaign_page(slug: str):
 
 
 @bp.get("/c/<slug>/card.png")
+@limited("RATELIMIT_CARD")
 def social_card(slug: str):
-    """The page's 1200 × 630 social card; its ETag follows what it shows."""
+    """The page's 1200 × 630 social card; its ETag follows what it shows (drawn once for all
+    workers: card.cached_png)."""
     campaign = _campaign_or_404(slug)
     shown = _card(campaign, counting.pledge_totals(db.session, campaign.id))
     tag = shown.etag()
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)
     else:
-        response = current_app.response_class(card.png(shown), mimetype="image/png")
+        response = current_app.response_class(card.cached_png(shown), mimetype="image/png")
     response.set_etag(tag)
     # Networks fetch it once per share; a browser revalidates after five minutes.
     response.headers["Cache-Control"] = "public, max-age=300"
