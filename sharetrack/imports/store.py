@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import dialects
 from ..attribution import engine
 from ..links.service import new_promoter_code
 from ..models import (
@@ -97,31 +98,9 @@ def _driver_insert(session: Session, model, columns: list[str]):
     return insert
 
 
-def _reserve_ids(session: Session, model, n: int) -> list[int]:
-    """Ids for n new rows, so they go in by plain executemany: RETURNING in a set order makes
-    SQLAlchemy insert one row per statement on SQLite."""
-    if n == 0:
-        return []
-    table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        return list(
-            session.scalars(
-                sa.text(
-                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"table": table.name, "n": n},
-            )
-        )
-    # SQLite has one writer: once this transaction has written, max(id) cannot move under us.
-    session.execute(sa.text(f"UPDATE {table.name} SET id = id WHERE 0"))  # noqa: S608 - our table
-    start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
-    return list(range(start + 1, start + n + 1))
-
-
 def _insert_with_ids(session: Session, model, rows: list[dict]) -> list[int]:
     """Insert rows under reserved ids; returns the ids in the rows' order."""
-    ids = _reserve_ids(session, model, len(rows))
+    ids = dialects.reserve_ids(session, model, len(rows))
     for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
     _insert(session, model, rows)
@@ -137,7 +116,7 @@ def store(session: Session, plan: Plan, advance: Callable[[int], None] = lambda 
 @contextlib.contextmanager
 def _big_cache(session: Session):
     """On SQLite, a page cache the indexes fit in: random index inserts stop reading pages."""
-    if session.get_bind().dialect.name != "sqlite":
+    if not dialects.is_sqlite(session):
         yield
         return
     previous = session.execute(sa.text("PRAGMA cache_size")).scalar()

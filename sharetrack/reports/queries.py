@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import dialects
 from ..models import (
     Click,
     ClickChannelDay,
@@ -158,7 +159,7 @@ def _click_counts(
     """Click figures grouped by `key` (a source column, or "" for the totals)."""
     folded_before = rollup.watermark(session)
     out: dict = {}
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    sqlite = dialects.is_sqlite(session)
     names = ["clicks", "unique_clicks", "bot_clicks"] + (["scans", "unique_scans"] if scans else [])
     for source in _click_sources(
         campaign_id, period, folded_before, by=key, sqlite=sqlite, scans=scans, **filters
