@@ -1,10 +1,10 @@
 """What SQLite and PostgreSQL spell differently, written once for every package.
 
 Only generic helpers live here. A branch that belongs to one module's job stays beside the
-reason for it: the redirect's hand-written SQL (links/redirect_sql.py), backups
-(ops/backup.py), the import's driver-level inserts and page cache (imports/store.py), the
-fold's lock without waiting (tracking/rollup.py) and a query-planner hint
-(reports/queries.py).
+reason for it: the redirect's hand-written SQL and its own PostgreSQL engine
+(links/redirect_sql.py, create_app), SQLite's connection pragmas (create_app), backups
+(ops/backup.py), the import's driver-level inserts and page cache (imports/bulk.py), the
+fold's lock without waiting (tracking/rollup.py) and a query-planner hint (reports/queries.py).
 """
 
 from __future__ import annotations
