@@ -66,7 +66,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     metrics.init_app(app)
 
+    _register_blueprints(app)
     from . import cli
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """The JSON API and the HTML pages."""
     from .api import bp as api_bp
     from .api import (  # noqa: F401
         campaigns,
@@ -81,7 +91,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         shares,
         stripe_webhook,
     )
-    from .errors import register_error_handlers
     from .html.auth.key_pages import bp as api_keys_bp
     from .html.auth.views import bp as auth_bp
     from .html.campaigns.views import bp as campaigns_bp
@@ -104,9 +113,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(campaign_page_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(ops_bp)
-    register_error_handlers(app)
-    cli.register(app)
-    return app
 
 
 def _redirect_statements(app: Flask, built: Services) -> None:

@@ -32,13 +32,55 @@ class ConfigError(RuntimeError):
 
 
 def defaults(instance_path: str) -> dict:
-    """The built-in defaults; every one can be overridden."""
+    """The built-in defaults; every one can be overridden. One group per concern, below."""
+    return {
+        **_secrets(),
+        **_database(instance_path),
+        **_web(),
+        **_payments(),
+        **_rate_limits(),
+        **_mail(),
+        **_caching(instance_path),
+    }
+
+
+def _secrets() -> dict:
+    """Keys and secrets (every one unset: production sets them), and staff password hashing."""
     return {
         "SECRET_KEY": None,
         # Older keys, newest first after SECRET_KEY; they still verify but never sign.
         "SECRET_KEYS": [],
+        # Signs pledge webhooks (POST /api/v1/pledges); shared with the platform taking money.
+        "WEBHOOK_SECRET": None,
+        # Older webhook secrets still accepted while the platform rotates to the new one.
+        "WEBHOOK_SECRETS": [],
+        # GET /metrics answers only `Authorization: Bearer <this>`; unset, it is a 404.
+        "METRICS_TOKEN": None,
+        # Argon2id cost of staff password hashes: RFC 9106's low-memory profile (memory in KiB).
+        # The suite lowers them so signing in is cheap; outside tests memory has a floor.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 64 * 1024,
+        "ARGON2_PARALLELISM": 4,
+    }
+
+
+def _database(instance_path: str) -> dict:
+    """The database, how long to wait for it, and how long raw clicks are kept."""
+    return {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "sharetrack.db"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # PostgreSQL: give up connecting after this many seconds, and cancel a statement after
+        # this many milliseconds, so a database outage answers 503 quickly instead of hanging.
+        "DB_CONNECT_TIMEOUT": 3,
+        "DB_STATEMENT_TIMEOUT_MS": 30000,
+        # `purge` deletes raw clicks older than this, once folded into daily aggregates.
+        "CLICK_RETENTION_DAYS": 400,
+    }
+
+
+def _web() -> dict:
+    """The site: its public origin, proxies, request limits, cookies, sessions and pages."""
+    return {
         # Public origin of every link, QR code and email (e.g. https://share.example.org).
         # Required outside debug and tests; only there does the request's host stand in.
         "BASE_URL": None,
@@ -54,12 +96,17 @@ def defaults(instance_path: str) -> dict:
         # A staff sign-in lasts this long; form tokens (CSRF) as long, so a slow edit still saves.
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
-        # Signs pledge webhooks (POST /api/v1/pledges); shared with the platform taking money.
-        "WEBHOOK_SECRET": None,
-        # Older webhook secrets still accepted while the platform rotates to the new one.
-        "WEBHOOK_SECRETS": [],
-        # Stripe (docs/payments.md). The endpoint secrets ("whsec_…") that sign POST
-        # /api/v1/webhooks/stripe: one, or a JSON list while Stripe rolls the secret.
+        "JSON_SORT_KEYS": False,
+        # Strict-Transport-Security max-age, sent outside debug and tests; 0 turns it off.
+        "HSTS_SECONDS": 365 * 86400,
+    }
+
+
+def _payments() -> dict:
+    """Stripe (docs/payments.md)."""
+    return {
+        # The endpoint secrets ("whsec_…") that sign POST /api/v1/webhooks/stripe: one, or a
+        # JSON list while Stripe rolls the secret.
         "STRIPE_WEBHOOK_SECRET": [],
         # Set: the hosted pledge form sends supporters to Stripe Checkout to pay.
         "STRIPE_SECRET_KEY": None,
@@ -67,19 +114,14 @@ def defaults(instance_path: str) -> dict:
         "STRIPE_API_BASE": None,
         # The origin of Stripe's Checkout pages: the one place the pledge form may redirect to.
         "STRIPE_CHECKOUT_ORIGIN": "https://checkout.stripe.com",
-        "JSON_SORT_KEYS": False,
-        # GET /metrics answers only `Authorization: Bearer <this>`; unset, it is a 404.
-        "METRICS_TOKEN": None,
-        # `purge` deletes raw clicks older than this, once folded into daily aggregates.
-        "CLICK_RETENTION_DAYS": 400,
-        # PostgreSQL: give up connecting after this many seconds, and cancel a statement after
-        # this many milliseconds, so a database outage answers 503 quickly instead of hanging.
-        "DB_CONNECT_TIMEOUT": 3,
-        "DB_STATEMENT_TIMEOUT_MS": 30000,
-        # Strict-Transport-Security max-age, sent outside debug and tests; 0 turns it off.
-        "HSTS_SECONDS": 365 * 86400,
-        # Rate limits per client (sharetrack/ratelimit.py). Memory storage counts per worker;
-        # with several workers or instances use redis://host:6379/0 so they share one count.
+    }
+
+
+def _rate_limits() -> dict:
+    """Rate limits per client (sharetrack/ratelimit.py)."""
+    return {
+        # Memory storage counts per worker; with several workers or instances use
+        # redis://host:6379/0 so they share one count.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {},
@@ -94,20 +136,18 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_QR": "60/minute",  # GET /s/<token>/qr.png and qr.svg (a render costs CPU)
         # GET /c/<slug>/card.png, the social card: cached, yet a flood must not take the workers.
         "RATELIMIT_CARD": "60/minute",
-        # The cache every worker shares (sharetrack/cache.py, ADR 0801): the social cards drawn.
-        # Unset: Redis at CACHE_REDIS_URL, else at RATELIMIT_STORAGE_URI when that is Redis,
-        # else files under CACHE_DIR (every worker of one machine reads the same files).
-        "CACHE_TYPE": None,
-        "CACHE_REDIS_URL": None,
-        "CACHE_DIR": str(Path(instance_path) / "cache"),
-        "CACHE_THRESHOLD": 1000,  # FileSystemCache: most files kept before it prunes
         # Asking for one's page address again (POST /api/v1/promoters/recover, /p/recover).
         "RATELIMIT_RECOVER": "5/minute;20/hour",
         # Emails to one address (recovery and "email me my page"), whoever asks.
         "RATELIMIT_EMAIL_ADDRESS": "3/hour",
-        # Email through SMTP (Flask-Mailman): promoters' page addresses. No server: no email,
-        # and every email field is hidden. SHARETRACK_MAIL_SERVER, _PORT, _USERNAME,
-        # _PASSWORD, _USE_TLS, _DEFAULT_SENDER set them.
+    }
+
+
+def _mail() -> dict:
+    """Email through SMTP (Flask-Mailman): promoters' page addresses."""
+    return {
+        # No server: no email, and every email field is hidden. SHARETRACK_MAIL_SERVER, _PORT,
+        # _USERNAME, _PASSWORD, _USE_TLS, _DEFAULT_SENDER set them.
         "MAIL_SERVER": None,
         "MAIL_PORT": 587,
         "MAIL_USERNAME": None,
@@ -116,15 +156,23 @@ def defaults(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": None,
         "MAIL_TIMEOUT": 10,  # seconds: a stuck mail server must not hold a worker for long
         "MAIL_BACKEND": "smtp",  # also in tests: they talk to a real SMTP server
+    }
+
+
+def _caching(instance_path: str) -> dict:
+    """How long figures may be served from a cache, and the cache the workers share."""
+    return {
+        # The cache every worker shares (sharetrack/cache.py, ADR 0801): the social cards drawn.
+        # Unset: Redis at CACHE_REDIS_URL, else at RATELIMIT_STORAGE_URI when that is Redis,
+        # else files under CACHE_DIR (every worker of one machine reads the same files).
+        "CACHE_TYPE": None,
+        "CACHE_REDIS_URL": None,
+        "CACHE_DIR": str(Path(instance_path) / "cache"),
+        "CACHE_THRESHOLD": 1000,  # FileSystemCache: most files kept before it prunes
         # Share-value figures: how long clients may cache them, and how long a worker keeps
         # serving its figures after the data changed before it computes them again.
         "SHARE_VALUE_MAX_AGE": 300,
         "SHARE_VALUE_REFRESH_SECONDS": 60,
-        # Argon2id cost of staff password hashes: RFC 9106's low-memory profile (memory in KiB).
-        # The suite lowers them so signing in is cheap; outside tests memory has a floor.
-        "ARGON2_TIME_COST": 3,
-        "ARGON2_MEMORY_COST": 64 * 1024,
-        "ARGON2_PARALLELISM": 4,
     }
 
 

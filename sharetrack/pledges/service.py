@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..attribution import engine
 from ..campaigns.service import committed_currency
+from ..dialects import insert_ignore
 from ..models import (
     UNVERIFIED_SOURCES,
     Campaign,
@@ -32,7 +33,6 @@ from ..models import (
     utcnow,
 )
 from ..signing import Tokens
-from ..tracking.visitors import insert_ignore
 
 # On a tie in occurred_at, the status later in a pledge's life wins.
 STATUS_RANK = {"pledged": 0, "paid": 1, "cancelled": 2, "refunded": 3}

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import dialects
 from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..models import PledgeCredit, Share
-from ..periods import ALL_TIME, Period, day_of
+from ..periods import ALL_TIME, Period
 from ..pledges.counting import Credited
 from .queries import Counts, clicks_by
 
@@ -78,7 +79,7 @@ def credits_by(
     """
     credits = _credits(campaign_id, model, period).subquery()
     if by == "day":
-        column = sa.func.date(credits.c.pledged_at)
+        column = dialects.date_of(credits.c.pledged_at)
         query = sa.select(column).select_from(credits)
     elif by == "share_id":
         column = credits.c.share_id
@@ -95,8 +96,6 @@ def credits_by(
     if top is not None:
         query = query.where(column.is_not(None)).order_by(total.desc(), column).limit(top)
     rows = session.execute(query)
-    if by == "day":
-        return {day_of(k): Credited(int(n), int(total)) for k, n, total in rows}
     return {k: Credited(int(n), int(total)) for k, n, total in rows}
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import dialects
 from ..models import (
     Click,
     ClickChannelDay,
@@ -44,125 +45,150 @@ class Counts:
 # --- clicks -------------------------------------------------------------------------------
 
 
-def _click_sources(
-    campaign_id: int,
-    period: Period,
-    folded_before: dt.date | None,
-    *,
-    channel: str | None = None,
-    share_ids: list[int] | None = None,
-    promoter_ids: list[int] | None = None,
-    by: str = "",
-    sqlite: bool = False,
-    scans: bool = False,
-) -> list:
+FIGURES = ("clicks", "unique_clicks", "bot_clicks")
+SCAN_FIGURES = ("scans", "unique_scans")
+
+
+@dataclass(frozen=True)
+class _Which:
+    """Which clicks a report reads: a campaign's, in a period, optionally of one channel, of
+    some shares or of some promoters."""
+
+    campaign_id: int
+    period: Period
+    channel: str | None = None
+    share_ids: list[int] | None = None
+    promoter_ids: list[int] | None = None
+
+
+def _click_sources(session: Session, which: _Which, by: str, figures: tuple[str, ...]) -> list:
     """The selects whose rows add up to the campaign's click figures: the only place clicks
-    are read. Days before `folded_before` come from the aggregates (click_channel_days, or
+    are read. Days before the watermark come from the aggregates (click_channel_days, or
     click_days when shares or promoters matter), later ones from raw clicks, so a day reads
     the same before and after it is folded (tracking/rollup.py).
 
-    Every select has the columns share_id, channel, promoter_id, day, clicks (people),
-    unique_clicks and bot_clicks (share_id and promoter_id are filled when `by` or a filter
-    needs them), then scans and unique_scans if `scans`. Folded days have day resolution: a
-    period cuts them at whole days.
+    Every select has the columns share_id, channel, promoter_id, day, then `figures` (names
+    of FIGURES and SCAN_FIGURES); share_id and promoter_id are filled when `by` or a filter
+    needs them. Folded days have day resolution: a period cuts them at whole days.
     """
+    folded_before = rollup.watermark(session)
     sources = []
-    join = by == "promoter_id" or promoter_ids is not None
-    per_share = join or by == "share_id" or share_ids is not None
-    if folded_before is not None and not per_share:
-        # Channels, days and totals: the per-channel aggregate has a few rows per day.
-        folded = sa.select(
-            sa.null().label("share_id"),
-            ClickChannelDay.channel.label("channel"),
-            sa.null().label("promoter_id"),
-            ClickChannelDay.day.label("day"),
-            ClickChannelDay.clicks.label("clicks"),
-            ClickChannelDay.unique_clicks.label("unique_clicks"),
-            ClickChannelDay.bot_clicks.label("bot_clicks"),
-            *([ClickChannelDay.scans, ClickChannelDay.unique_scans] if scans else []),
-        ).where(ClickChannelDay.campaign_id == campaign_id, ClickChannelDay.day < folded_before)
-        if period.since is not None:
-            folded = folded.where(ClickChannelDay.day >= period.since.date())
-        if period.until is not None:
-            folded = folded.where(ClickChannelDay.day < period.until.date())
-        if channel is not None:
-            folded = folded.where(ClickChannelDay.channel == channel)
-        sources.append(folded)
+    promoters = by == "promoter_id" or which.promoter_ids is not None
+    per_share = promoters or by == "share_id" or which.share_ids is not None
+    if folded_before is not None and per_share:
+        sources.append(_folded_share_days(which, folded_before, figures, promoters))
     elif folded_before is not None:
-        folded = sa.select(
-            ClickDay.share_id.label("share_id"),
-            ClickDay.channel.label("channel"),
-            (Share.promoter_id if join else sa.null()).label("promoter_id"),
-            ClickDay.day.label("day"),
-            ClickDay.clicks.label("clicks"),
-            ClickDay.unique_clicks.label("unique_clicks"),
-            ClickDay.bot_clicks.label("bot_clicks"),
-            *([ClickDay.scans, ClickDay.unique_scans] if scans else []),
-        ).where(ClickDay.campaign_id == campaign_id, ClickDay.day < folded_before)
-        if join:
-            folded = folded.join(Share, Share.id == ClickDay.share_id)
-        if period.since is not None:
-            folded = folded.where(ClickDay.day >= period.since.date())
-        if period.until is not None:
-            folded = folded.where(ClickDay.day < period.until.date())
-        if channel is not None:
-            folded = folded.where(ClickDay.channel == channel)
-        if share_ids is not None:
-            folded = folded.where(ClickDay.share_id.in_(share_ids))
-        if promoter_ids is not None:
-            # Few promoters: find their shares first, then those shares' days by key.
-            folded = folded.where(
-                ClickDay.share_id.in_(
-                    sa.select(Share.id).where(
-                        Share.campaign_id == campaign_id, Share.promoter_id.in_(promoter_ids)
-                    )
+        sources.append(_folded_channel_days(which, folded_before, figures))
+    sources.append(
+        _open_days(which, folded_before, figures, _campaign_of_share(session, folded_before))
+    )
+    return sources
+
+
+def _closed_days(day, period: Period, folded_before: dt.date) -> list:
+    """Conditions keeping an aggregate's `day` column to folded days inside the period."""
+    out = [day < folded_before]
+    if period.since is not None:
+        out.append(day >= period.since.date())
+    if period.until is not None:
+        out.append(day < period.until.date())
+    return out
+
+
+def _folded_channel_days(which: _Which, folded_before: dt.date, figures: tuple[str, ...]):
+    """Channels, days and totals of folded days: the per-channel aggregate has a few rows per
+    day."""
+    folded = sa.select(
+        sa.null().label("share_id"),
+        ClickChannelDay.channel.label("channel"),
+        sa.null().label("promoter_id"),
+        ClickChannelDay.day.label("day"),
+        *(getattr(ClickChannelDay, name).label(name) for name in figures),
+    ).where(
+        ClickChannelDay.campaign_id == which.campaign_id,
+        *_closed_days(ClickChannelDay.day, which.period, folded_before),
+    )
+    if which.channel is not None:
+        folded = folded.where(ClickChannelDay.channel == which.channel)
+    return folded
+
+
+def _folded_share_days(
+    which: _Which, folded_before: dt.date, figures: tuple[str, ...], promoters: bool
+):
+    """Folded days per share; with each share's promoter if `promoters`."""
+    folded = sa.select(
+        ClickDay.share_id.label("share_id"),
+        ClickDay.channel.label("channel"),
+        (Share.promoter_id if promoters else sa.null()).label("promoter_id"),
+        ClickDay.day.label("day"),
+        *(getattr(ClickDay, name).label(name) for name in figures),
+    ).where(
+        ClickDay.campaign_id == which.campaign_id,
+        *_closed_days(ClickDay.day, which.period, folded_before),
+    )
+    if promoters:
+        folded = folded.join(Share, Share.id == ClickDay.share_id)
+    if which.channel is not None:
+        folded = folded.where(ClickDay.channel == which.channel)
+    if which.share_ids is not None:
+        folded = folded.where(ClickDay.share_id.in_(which.share_ids))
+    if which.promoter_ids is not None:
+        # Few promoters: find their shares first, then those shares' days by key.
+        folded = folded.where(
+            ClickDay.share_id.in_(
+                sa.select(Share.id).where(
+                    Share.campaign_id == which.campaign_id,
+                    Share.promoter_id.in_(which.promoter_ids),
                 )
             )
-        sources.append(folded)
-    # Open days: the same figures a fold makes (rollup.day_figures), per share and day.
-    figures = rollup.day_figures()
+        )
+    return folded
+
+
+def _campaign_of_share(session: Session, folded_before: dt.date | None):
+    """Share.campaign_id as the open days' select filters by it."""
+    if folded_before is not None and dialects.is_sqlite(session):
+        # The unfolded tail is a day or two of clicks: read them by time, then their shares.
+        # "+ 0" keeps SQLite (which has no statistics) from walking every share instead.
+        return Share.campaign_id + 0
+    return Share.campaign_id
+
+
+def _open_days(which: _Which, folded_before: dt.date | None, figures: tuple[str, ...], campaign):
+    """Days not folded yet, from raw clicks: the same figures a fold makes
+    (rollup.day_figures), per share and day. `campaign` is Share.campaign_id to filter by."""
+    made = {column.name: column for column in rollup.day_figures()}
     raw = (
         sa.select(
             Click.share_id.label("share_id"),
             Share.channel.label("channel"),
             Share.promoter_id.label("promoter_id"),
             Click.day.label("day"),
-            *figures[:3],
-            *(figures[3:] if scans else []),
+            *(made[name] for name in figures),
         )
         .join(Share, Share.id == Click.share_id)
-        .where(*period.where(Click.at))
+        .where(*which.period.where(Click.at), campaign == which.campaign_id)
         .group_by(Click.share_id, Click.day, Share.channel, Share.promoter_id)
     )
     if folded_before is not None:
         raw = raw.where(Click.at >= dt.datetime.combine(folded_before, dt.time()))
-    if folded_before is not None and sqlite:
-        # The unfolded tail is a day or two of clicks: read them by time, then their shares.
-        # "+ 0" keeps SQLite (which has no statistics) from walking every share instead.
-        raw = raw.where(Share.campaign_id + 0 == campaign_id)
-    else:
-        raw = raw.where(Share.campaign_id == campaign_id)
-    if channel is not None:
-        raw = raw.where(Share.channel == channel)
-    if share_ids is not None:
-        raw = raw.where(Click.share_id.in_(share_ids))
-    if promoter_ids is not None:
-        raw = raw.where(Share.promoter_id.in_(promoter_ids))
-    sources.append(raw)
-    return sources
+    if which.channel is not None:
+        raw = raw.where(Share.channel == which.channel)
+    if which.share_ids is not None:
+        raw = raw.where(Click.share_id.in_(which.share_ids))
+    if which.promoter_ids is not None:
+        raw = raw.where(Share.promoter_id.in_(which.promoter_ids))
+    return raw
 
 
 def _click_counts(
     session: Session, campaign_id: int, period: Period, key: str, scans: bool = False, **filters
 ) -> dict:
     """Click figures grouped by `key` (a source column, or "" for the totals)."""
-    folded_before = rollup.watermark(session)
     out: dict = {}
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    names = ["clicks", "unique_clicks", "bot_clicks"] + (["scans", "unique_scans"] if scans else [])
-    for source in _click_sources(
-        campaign_id, period, folded_before, by=key, sqlite=sqlite, scans=scans, **filters
-    ):
+    names = FIGURES + (SCAN_FIGURES if scans else ())
+    for source in _click_sources(session, _Which(campaign_id, period, **filters), key, names):
         facts = source.subquery()
         column = facts.c[key] if key else sa.literal(None)
         rows = session.execute(

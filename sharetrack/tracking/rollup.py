@@ -17,8 +17,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import dialects
+from ..dialects import insert_ignore
 from ..models import Click, ClickChannelDay, ClickDay, ClickRollup, Share, utcnow
-from .visitors import insert_ignore
 
 # A click is stored in the request that counts it; ten minutes after midnight, no click of
 # the day before is still on its way.
@@ -38,7 +39,7 @@ def watermark(session: Session) -> dt.date | None:
 
 def _lock(session: Session, wait: bool) -> ClickRollup | None:
     """The watermark row, locked for this transaction; None if busy and not waiting."""
-    quick = not wait and session.get_bind().dialect.name == "sqlite"
+    quick = not wait and dialects.is_sqlite(session)
     if quick:  # SQLite: ask for the write lock without the usual wait for it
         previous = int(session.execute(sa.text("PRAGMA busy_timeout")).scalar() or 0)
         session.execute(sa.text("PRAGMA busy_timeout = 0"))
@@ -169,11 +170,7 @@ def _add(session: Session, where: list) -> int:
 
 def _upsert_add(session: Session, model, keys: list, columns: list[str], rows) -> int:
     """Insert the rows of a SELECT, or add their counts to the rows already there."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).from_select(columns, rows)
+    statement = dialects.insert(session, model).from_select(columns, rows)
     statement = statement.on_conflict_do_update(
         index_elements=keys,
         set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in COUNTS},

@@ -12,12 +12,11 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, scoped_session
 
+from ..dialects import insert_ignore
 from ..models import DailySalt, utcnow
 
 HASH_BYTES = 16
@@ -52,29 +51,6 @@ def one_off() -> bytes:
 def keep_from(today: dt.date) -> dt.date:
     """The first day whose salt and hashes are still kept on `today` (48 hours at most)."""
     return today - dt.timedelta(days=1)
-
-
-def insert_ignore(conn: Connection | Session, table, values: dict, returning=None):
-    """INSERT that does nothing on a duplicate key, on SQLite and PostgreSQL alike.
-
-    Takes a Core connection (the redirect's hot path) or an ORM session (everything else).
-    """
-    if isinstance(conn, Session | scoped_session):
-        conn = conn.connection()
-    statement = _insert_ignore_statement(conn.dialect.name, table, returning)
-    return conn.execute(statement, values)
-
-
-@lru_cache(maxsize=16)
-def _insert_ignore_statement(dialect: str, table, returning):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(getattr(table, "__table__", table)).on_conflict_do_nothing()
-    if returning is not None:
-        statement = statement.returning(returning)
-    return statement
 
 
 def salt_for(conn: Connection, day: dt.date, cache: dict | None = None) -> bytes:
