@@ -1,18 +1,33 @@
 """Response bodies, as pydantic models: their JSON Schemas are the contract's responses.
 
-Every answer a view declares with `operation` passes through its model on the way out
-(openapi.conform): a field sent but not documented, or documented but not sent, is an error.
-docs/adr/1102-one-serialisation.md says why this rather than APIFlask or flask-smorest.
+Every answer a view declares with `operation` is built as its model, here, from the domain's
+own objects (`Campaign.from_campaign(row)`), and written out by the model (openapi.conform):
+there is no second shape of it anywhere. docs/adr/1102-one-serialisation.md says why this
+rather than APIFlask or flask-smorest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Callable, Iterable
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from ..models import ATTRIBUTION_MODELS, CAMPAIGN_STATUSES
+from ..auth.api_keys import PREFIX
+from ..estimates.figures import ChannelEstimate, display, hidden_reason, shows_amount
+from ..estimates.forecast import LEVEL, Forecast
+from ..leaflets.service import BatchRow
+from ..models import ATTRIBUTION_MODELS, CAMPAIGN_STATUSES, ApiKey, Pledge, PledgeReview
+from ..models import Campaign as CampaignRow
+from ..periods import iso_utc
+
+# Every time in an answer: naive UTC written as ISO 8601 with a Z, by the one writer.
+UtcTime = Annotated[
+    dt.datetime,
+    PlainSerializer(iso_utc, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class Documented(BaseModel):
@@ -50,13 +65,36 @@ class Campaign(Documented):
     pledge_page: bool = Field(description="Takes pledges on its own hosted page, /c/<slug>")
     summary: str | None = Field(description="The case, in plain text, shown on that page")
     max_pledge_minor: int = Field(description="The largest pledge taken at once, minor units")
-    created_at: dt.datetime
-    starts_at: dt.datetime = Field(description="When it starts (default: its creation)")
-    ends_at: dt.datetime | None = Field(description="When it ends, if set")
+    created_at: UtcTime
+    starts_at: UtcTime = Field(description="When it starts (default: its creation)")
+    ends_at: UtcTime | None = Field(description="When it ends, if set")
+
+    @classmethod
+    def from_campaign(cls, campaign: CampaignRow) -> Campaign:
+        return cls(
+            slug=campaign.slug,
+            title=campaign.title,
+            landing_url=campaign.landing_url,
+            currency=campaign.currency,
+            target_minor=campaign.target_minor,
+            window_days=campaign.window_days,
+            status=campaign.status,
+            attribution_model=campaign.attribution_model,
+            pledge_page=campaign.pledge_page,
+            summary=campaign.summary,
+            max_pledge_minor=campaign.max_pledge_minor,
+            created_at=campaign.created_at,
+            starts_at=campaign.opens_at,
+            ends_at=campaign.ends_at,
+        )
 
 
 class CampaignList(Documented):
     campaigns: list[Campaign]
+
+    @classmethod
+    def from_campaigns(cls, campaigns: Iterable[CampaignRow]) -> CampaignList:
+        return cls(campaigns=[Campaign.from_campaign(c) for c in campaigns])
 
 
 class ShareLink(Documented):
@@ -77,13 +115,27 @@ class ApiKeyInfo(Documented):
 
     name: str
     prefix: str = Field(description="The start of the key, 'st_' and 8 hex digits")
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None = Field(description="To the hour: when it was last used")
-    revoked_at: dt.datetime | None
+    created_at: UtcTime
+    last_used_at: UtcTime | None = Field(description="To the hour: when it was last used")
+    revoked_at: UtcTime | None
+
+    @classmethod
+    def from_key(cls, row: ApiKey) -> ApiKeyInfo:
+        return cls(
+            name=row.name,
+            prefix=PREFIX + row.prefix,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+        )
 
 
 class ApiKeyList(Documented):
     api_keys: list[ApiKeyInfo]
+
+    @classmethod
+    def from_keys(cls, rows: Iterable[ApiKey]) -> ApiKeyList:
+        return cls(api_keys=[ApiKeyInfo.from_key(row) for row in rows])
 
 
 # Leaflet batches.
@@ -108,9 +160,28 @@ class LeafletBatch(Documented):
     attributed_minor: int = Field(description="Direct credit under the campaign's model")
     per_100_printed_minor: int = Field(description="attributed_minor × 100 ÷ printed, rounded")
 
+    @classmethod
+    def from_row(cls, row: BatchRow) -> LeafletBatch:
+        return cls(
+            id=row.id,
+            label=row.label,
+            place=row.place,
+            printed=row.printed,
+            visits=row.visits,
+            scans=row.scans,
+            unique_scans=row.unique_scans,
+            pledges=row.money.pledges,
+            attributed_minor=row.money.attributed_minor,
+            per_100_printed_minor=row.money.per_100_printed_minor,
+        )
+
 
 class LeafletList(Documented):
     leaflets: list[LeafletBatch]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[BatchRow]) -> LeafletList:
+        return cls(leaflets=[LeafletBatch.from_row(row) for row in rows])
 
 
 # Pledges and reports.
@@ -118,6 +189,16 @@ class PledgeCreditOut(Documented):
     token: str
     channel: str
     amount_minor: int
+
+    @classmethod
+    def from_credits(
+        cls, credits: Iterable[tuple[int, str, int]], share_token: Callable[[int], str]
+    ) -> list[PledgeCreditOut]:
+        """pledges.service.credits_of's (share id, channel, credit), each share by its token."""
+        return [
+            cls(token=share_token(share_id), channel=channel, amount_minor=amount)
+            for share_id, channel, amount in credits
+        ]
 
 
 class PledgeStored(Documented):
@@ -129,11 +210,35 @@ class PledgeStored(Documented):
     source: str = Field(description="webhook, stripe, import, staff or form")
     confirmed: bool = Field(description="Vouched for by a signature or by staff")
     counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
-    occurred_at: str
-    pledged_at: str
+    occurred_at: UtcTime
+    pledged_at: UtcTime
     model: str
     credits: list[PledgeCreditOut] = Field(description="Credits under the campaign's model")
     ignored_refs: int = Field(description="Refs that were forged, unknown or another campaign's")
+
+    @classmethod
+    def from_pledge(
+        cls,
+        pledge: Pledge,
+        campaign: CampaignRow,
+        credits: list[PledgeCreditOut],
+        ignored_refs: int,
+    ) -> PledgeStored:
+        return cls(
+            external_id=pledge.external_id,
+            campaign=campaign.slug,
+            amount_minor=pledge.amount_minor,
+            currency=pledge.currency,
+            status=pledge.status,
+            source=pledge.source,
+            confirmed=pledge.verified,
+            counted=pledge.counted,
+            occurred_at=pledge.occurred_at,
+            pledged_at=pledge.pledged_at,
+            model=campaign.attribution_model,
+            credits=credits,
+            ignored_refs=ignored_refs,
+        )
 
 
 class PledgeRow(Documented):
@@ -146,8 +251,29 @@ class PledgeRow(Documented):
     confirmed: bool = Field(description="Vouched for by a signature or by staff")
     counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
     supporter_name: str | None
-    pledged_at: str
-    occurred_at: str
+    pledged_at: UtcTime
+    occurred_at: UtcTime
+
+    @staticmethod
+    def fields_of(pledge: Pledge) -> dict:
+        """The row's fields, for it and for the models that extend it."""
+        return {
+            "id": pledge.id,
+            "external_id": pledge.external_id,
+            "amount_minor": pledge.amount_minor,
+            "currency": pledge.currency,
+            "status": pledge.status,
+            "source": pledge.source,
+            "confirmed": pledge.verified,
+            "counted": pledge.counted,
+            "supporter_name": pledge.supporter_name,
+            "pledged_at": pledge.pledged_at,
+            "occurred_at": pledge.occurred_at,
+        }
+
+    @classmethod
+    def from_pledge(cls, pledge: Pledge) -> PledgeRow:
+        return cls(**cls.fields_of(pledge))
 
 
 class PledgePage(Documented):
@@ -161,15 +287,33 @@ class ReviewSide(Documented):
 
 
 class PledgeReviewOut(Documented):
-    at: str
+    model_config = ConfigDict(populate_by_name=True)
+
+    at: UtcTime
     actor: str = Field(description="The staff account or API key that decided")
     from_: ReviewSide = Field(alias="from")
     to: ReviewSide
+
+    @classmethod
+    def from_review(cls, review: PledgeReview) -> PledgeReviewOut:
+        return cls(
+            at=review.at,
+            actor=review.actor,
+            from_=ReviewSide(status=review.from_status, confirmed=review.from_verified),
+            to=ReviewSide(status=review.to_status, confirmed=review.to_verified),
+        )
 
 
 class PledgeReviewed(PledgeRow):
     credits: list[PledgeCreditOut] = Field(description="Credits under the campaign's model")
     review: PledgeReviewOut | None = Field(description="The change made; null if none was needed")
+
+    @classmethod
+    def from_review(
+        cls, pledge: Pledge, credits: list[PledgeCreditOut], review: PledgeReview | None
+    ) -> PledgeReviewed:
+        done = PledgeReviewOut.from_review(review) if review is not None else None
+        return cls(**cls.fields_of(pledge), credits=credits, review=done)
 
 
 class StripeReceived(Documented):
@@ -253,11 +397,28 @@ class ShareValueChannel(Documented):
     )
     display: str | None = Field(description="estimate_minor in whole units ('£26'); null if hidden")
 
+    @classmethod
+    def from_estimate(cls, item: ChannelEstimate, currency: str) -> ShareValueChannel:
+        e = item.estimate
+        return cls(
+            channel=item.channel,
+            estimate_minor=e.estimate_minor,
+            low_minor=e.low_minor,
+            high_minor=e.high_minor,
+            level=e.level,
+            shares=e.shares,
+            basis=e.basis,
+            estimate_with_cascade_minor=item.with_cascade_minor,
+            shows_amount=shows_amount(e, currency),
+            reason=hidden_reason(e, currency),
+            display=display(e, currency),
+        )
+
 
 class ShareValue(Documented):
     campaign: str
     currency: str
-    as_of: dt.datetime = Field(description="The hour the figures are computed for (UTC)")
+    as_of: UtcTime = Field(description="The hour the figures are computed for (UTC)")
     channels: list[ShareValueChannel]
 
 
@@ -265,7 +426,7 @@ class ShareValue(Documented):
 class CampaignForecast(Documented):
     raised_minor: int = Field(description="Raised so far (live pledges)")
     target_minor: int
-    ends_at: dt.datetime = Field(description="The campaign's end, or 30 days from now if unset")
+    ends_at: UtcTime = Field(description="The campaign's end, or 30 days from now if unset")
     expected_minor: int = Field(description="Expected total raised by ends_at")
     low_minor: int = Field(description="Lower end of the interval")
     high_minor: int = Field(description="Upper end of the interval")
@@ -274,3 +435,17 @@ class CampaignForecast(Documented):
     expected_target_date: dt.date | None = Field(
         description="The day the median path reaches the target (or reached it), else null"
     )
+
+    @classmethod
+    def from_forecast(cls, forecast: Forecast) -> CampaignForecast:
+        return cls(
+            raised_minor=forecast.raised_minor,
+            target_minor=forecast.target_minor,
+            ends_at=forecast.ends_at,
+            expected_minor=forecast.expected_minor,
+            low_minor=forecast.low_minor,
+            high_minor=forecast.high_minor,
+            level=LEVEL,
+            probability_of_target=forecast.probability_of_target,
+            expected_target_date=forecast.expected_target_date,
+        )

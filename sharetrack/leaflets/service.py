@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -44,19 +44,6 @@ class BatchRow:
     scans: int  # human visits through the printed code
     unique_scans: int  # scans by a visitor not seen on this link that day
     money: PledgeColumns
-
-    def as_json(self) -> dict:
-        """The API form: the row with its pledge columns inline, without internal ids."""
-        return {
-            "id": self.id,
-            "label": self.label,
-            "place": self.place,
-            "printed": self.printed,
-            "visits": self.visits,
-            "scans": self.scans,
-            "unique_scans": self.unique_scans,
-            **asdict(self.money),
-        }
 
 
 @dataclass(frozen=True)

@@ -306,24 +306,3 @@ def credits_of(session: Session, pledge: Pledge, model: str) -> list[tuple[int, 
         .order_by(PledgeCredit.amount_minor.desc(), PledgeCredit.share_id)
     ).all()
     return [tuple(row) for row in rows]
-
-
-def as_json(pledge: Pledge, campaign: Campaign, credits, share_token) -> dict:
-    """The API form of a stored pledge, with its credits under the campaign's model."""
-    return {
-        "external_id": pledge.external_id,
-        "campaign": campaign.slug,
-        "amount_minor": pledge.amount_minor,
-        "currency": pledge.currency,
-        "status": pledge.status,
-        "source": pledge.source,
-        "confirmed": pledge.verified,
-        "counted": pledge.counted,
-        "occurred_at": pledge.occurred_at.isoformat() + "Z",
-        "pledged_at": pledge.pledged_at.isoformat() + "Z",
-        "model": campaign.attribution_model,
-        "credits": [
-            {"token": share_token(share_id), "channel": channel, "amount_minor": amount}
-            for share_id, channel, amount in credits
-        ],
-    }
