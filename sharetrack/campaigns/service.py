@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from ..attribution import engine
-from ..models import Campaign, Pledge, utcnow
+from ..models import ACTIVE, Campaign, Pledge, utcnow
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -120,6 +120,11 @@ def committed_currency(session: Session, campaign: Campaign) -> str:
     return session.scalar(
         sa.select(Campaign.currency).where(Campaign.id == campaign.id).with_for_update(read=True)
     )
+
+
+def is_open(campaign: Campaign) -> bool:
+    """Whether the campaign takes new shares and new pledges: only while it is active."""
+    return campaign.status == ACTIVE
 
 
 def progress(raised_minor: int, target_minor: int) -> Fraction:

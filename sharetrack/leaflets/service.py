@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..links import service as links
-from ..models import Campaign, LeafletBatch, Share
+from ..models import ENDED, Campaign, LeafletBatch, Share
 from ..money import divide_half_up
 from ..reports import credits, queries
 
@@ -67,7 +67,7 @@ def create_batch(
     promoter_code: str | None = None,
 ) -> LeafletBatch:
     """A new batch and its own leaflet share (promoter optional). Caller commits."""
-    if campaign.status == "ended":
+    if campaign.status == ENDED:
         raise CampaignEnded(campaign.slug)
     promoter = None
     if promoter_code is not None:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from ..attribution import engine
 from ..campaigns.service import committed_currency
-from ..models import Campaign, Pledge, PledgeReview, utcnow
+from ..models import CANCELLED, PAID, REFUNDED, Campaign, Pledge, PledgeReview, utcnow
 
-DECISIONS = ("paid", "cancelled")
+DECISIONS = (PAID, CANCELLED)
 MAX_LIMIT = 200
 
 
@@ -84,14 +84,14 @@ def decide(
     """
     if status not in DECISIONS:
         raise ReviewRefused(f"a pledge can be set to {' or '.join(DECISIONS)} only")
-    if pledge.status == "refunded":
+    if pledge.status == REFUNDED:
         raise ReviewRefused("the money of this pledge went back: it stays refunded")
-    if status == "paid" and pledge.currency != (currency := committed_currency(session, campaign)):
+    if status == PAID and pledge.currency != (currency := committed_currency(session, campaign)):
         raise CurrencyChanged(
             f"this pledge is in {pledge.currency} and the campaign now counts {currency}: "
             "it cannot be confirmed; void it"
         )
-    verified = pledge.verified or status == "paid"
+    verified = pledge.verified or status == PAID
     if pledge.status == status and pledge.verified == verified:
         return None
     now = utcnow()
