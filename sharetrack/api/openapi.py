@@ -158,11 +158,11 @@ def conform(declared: Operation, answer):
         return answer  # no body (204, 304) or not JSON (CSV)
     reply = declared.responses.get(status)
     model = reply.schema if reply is not None else None
-    if model is None or (
+    if reply is None or (
         isinstance(model, type) and issubclass(model, BaseModel) and built_from is not model
     ):
         built = "a bare dict" if built_from is dict else built_from.__name__
-        wanted = "an undocumented status" if model is None else model.__name__
+        wanted = "an undocumented status" if reply is None else model.__name__
         message = f"{declared.summary!r} answered {status} with {built}, not {wanted}"
         if current_app.testing or current_app.debug:
             raise ContractDrift(message)

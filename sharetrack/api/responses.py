@@ -194,7 +194,6 @@ class PledgeCreditOut(Documented):
     def from_credits(
         cls, credits: Iterable[tuple[int, str, int]], share_token: Callable[[int], str]
     ) -> list[PledgeCreditOut]:
-        """pledges.service.credits_of's (share id, channel, credit), each share by its token."""
         return [
             cls(token=share_token(share_id), channel=channel, amount_minor=amount)
             for share_id, channel, amount in credits
