@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .auth import api_keys, staff
 from .extensions import db
 from .models import STAFF_ROLES, Campaign, utcnow
+from .periods import iso_utc
 from .services import services
 from .tracking import retention, rollup, visitors
 
@@ -40,9 +41,9 @@ def list_api_keys() -> None:
     """List staff API keys by prefix and name (never the keys, which are not stored)."""
     rows = api_keys.all_keys(db.session)
     for row in rows:
-        key = api_keys.as_json(row)
-        state = f"revoked {key['revoked_at']}" if row.revoked_at else "live"
-        click.echo(f"{key['prefix']}  {key['created_at']}  {state:<32}  {key['name']}")
+        state = f"revoked {iso_utc(row.revoked_at)}" if row.revoked_at else "live"
+        prefix = api_keys.PREFIX + row.prefix
+        click.echo(f"{prefix}  {iso_utc(row.created_at)}  {state:<32}  {row.name}")
     if not rows:
         click.echo("no API keys; make one with create-api-key NAME", err=True)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .links import service as links
-from .models import Campaign, Click, Share, utcnow
+from .models import ACTIVE, Campaign, Click, Share, utcnow
 from .pledges import service as pledges
 from .signing import Tokens
 
@@ -42,7 +42,7 @@ def load(session: Session, base_url: str, seed: int = 7) -> Campaign:
         currency="GBP",
         target_minor=1_000_000,
         window_days=30,
-        status="active",
+        status=ACTIVE,
         pledge_page=True,
         summary=SUMMARY,
         created_at=now - dt.timedelta(days=22),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import url_for
 
 from ..campaigns import service
 from ..campaigns.schemas import CampaignCreate, CampaignUpdate
@@ -11,7 +11,7 @@ from ..extensions import db
 from . import bp
 from .auth import require_api_key
 from .body import parse
-from .openapi import Reply, operation
+from .openapi import Reply, json_response, operation
 from .responses import Campaign, CampaignList
 
 ENDS_BEFORE_START = {"field": "ends_at", "message": "must be after the campaign starts"}
@@ -36,8 +36,7 @@ def create_campaign():
     except service.EndsBeforeStart:
         raise invalid([ENDS_BEFORE_START]) from None
     db.session.commit()
-    response = jsonify(service.as_json(campaign))
-    response.status_code = 201
+    response = json_response(Campaign.from_campaign(campaign), 201)
     response.headers["Location"] = url_for("api.get_campaign", slug=campaign.slug)
     return response
 
@@ -52,7 +51,7 @@ def create_campaign():
 @require_api_key
 def list_campaigns():
     """Every campaign."""
-    return {"campaigns": [service.as_json(c) for c in service.all_campaigns(db.session)]}
+    return CampaignList.from_campaigns(service.all_campaigns(db.session))
 
 
 @bp.get("/campaigns/<slug>")
@@ -66,7 +65,7 @@ def list_campaigns():
 @require_api_key
 def get_campaign(slug: str):
     """One campaign."""
-    return service.as_json(service.get_campaign_or_404(db.session, slug))
+    return Campaign.from_campaign(service.get_campaign_or_404(db.session, slug))
 
 
 @bp.patch("/campaigns/<slug>")
@@ -97,4 +96,4 @@ def update_campaign(slug: str):
     except service.EndsBeforeStart:
         raise invalid([ENDS_BEFORE_START]) from None
     db.session.commit()
-    return service.as_json(campaign)
+    return Campaign.from_campaign(campaign)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from flask import current_app, request
 
@@ -15,8 +14,8 @@ from ..extensions import db
 from ..ratelimit import limited
 from . import bp
 from .auth import require_api_key
-from .openapi import Reply, operation
-from .responses import CampaignForecast, ShareValue
+from .openapi import Reply, json_response, operation
+from .responses import CampaignForecast, ShareValue, ShareValueChannel
 
 
 @bp.get("/campaigns/<slug>/share-value")
@@ -54,19 +53,18 @@ def share_value(slug: str):
             ]
         )
     current = figures.current(db.session, campaign)
-    body = {
-        "campaign": campaign.slug,
-        "currency": campaign.currency,
-        "as_of": current.as_of.isoformat() + "Z",
-        "channels": [
-            figures.channel_json(item, campaign.currency)
+    body = ShareValue(
+        campaign=campaign.slug,
+        currency=campaign.currency,
+        as_of=current.as_of,
+        channels=[
+            ShareValueChannel.from_estimate(item, campaign.currency)
             for item in current.channels.values()
             if channel is None or item.channel == channel
         ],
-    }
-    data = json.dumps(body, separators=(",", ":")).encode()
-    response = current_app.response_class(data, mimetype="application/json")
-    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    )
+    response = json_response(body)
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["SHARE_VALUE_MAX_AGE"]
     return response.make_conditional(request)
@@ -83,4 +81,5 @@ def share_value(slug: str):
 @require_api_key
 def campaign_forecast(slug: str):
     """The campaign's forecast (staff): expected total, interval, chance of the target."""
-    return forecast.campaign_forecast(db.session, get_campaign_or_404(db.session, slug)).as_json()
+    campaign = get_campaign_or_404(db.session, slug)
+    return CampaignForecast.from_forecast(forecast.campaign_forecast(db.session, campaign))

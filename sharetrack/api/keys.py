@@ -25,7 +25,7 @@ PREFIX_RE = re.compile(r"(?:st_)?[0-9a-f]{8}")
 @require_api_key
 def list_api_keys():
     """Every key by name and prefix."""
-    return {"api_keys": [api_keys.as_json(row) for row in api_keys.all_keys(db.session)]}
+    return ApiKeyList.from_keys(api_keys.all_keys(db.session))
 
 
 @bp.delete("/api-keys/<prefix>")

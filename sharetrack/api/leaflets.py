@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import jsonify
-
 from ..campaigns.service import get_campaign_or_404
 from ..errors import Problem, invalid
 from ..extensions import db
@@ -13,7 +11,7 @@ from ..public import app_tokens, link_url, print_url
 from . import bp
 from .auth import require_api_key
 from .body import parse
-from .openapi import Reply, operation
+from .openapi import Reply, json_response, operation
 from .responses import LeafletBatchCreated, LeafletList
 
 
@@ -49,18 +47,15 @@ def create_leaflet_batch(slug: str):
     db.session.commit()
     token = app_tokens().share_token(batch.share_id)
     url = link_url(token)
-    response = jsonify(
-        {
-            "id": batch.id,
-            "token": token,
-            "url": url,
-            "qr_png_url": f"{url}/qr.png",
-            "qr_svg_url": f"{url}/qr.svg",
-            "print_url": print_url(batch.id),
-        }
+    created = LeafletBatchCreated(
+        id=batch.id,
+        token=token,
+        url=url,
+        qr_png_url=f"{url}/qr.png",
+        qr_svg_url=f"{url}/qr.svg",
+        print_url=print_url(batch.id),
     )
-    response.status_code = 201
-    return response
+    return json_response(created, 201)
 
 
 @bp.get("/campaigns/<slug>/leaflets")
@@ -76,4 +71,4 @@ def list_leaflet_batches(slug: str):
     """The campaign's batches with their scans (and, once wired, their pledges)."""
     campaign = get_campaign_or_404(db.session, slug)
     rows = service.batch_table(db.session, campaign.id)
-    return {"leaflets": [row.as_json() for row in rows]}
+    return LeafletList.from_rows(rows)

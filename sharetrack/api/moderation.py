@@ -16,7 +16,7 @@ from . import bp
 from .auth import require_api_key
 from .body import parse
 from .openapi import Reply, operation
-from .responses import PledgePage, PledgeReviewed
+from .responses import PledgeCreditOut, PledgePage, PledgeReviewed, PledgeRow
 
 LIST_PARAMETERS = (
     {"name": "status", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -56,7 +56,7 @@ def list_pledges(slug: str):
         raise invalid(field_errors(exc)) from None
     filters = review.Filters(query.status, query.source, query.confirmed)
     rows, cursor = review.page(db.session, campaign, filters, query.limit, query.cursor)
-    return {"pledges": [review.as_json(p) for p in rows], "next_cursor": cursor}
+    return PledgePage(pledges=[PledgeRow.from_pledge(p) for p in rows], next_cursor=cursor)
 
 
 @bp.patch("/campaigns/<slug>/pledges/<int:pledge_id>")
@@ -87,11 +87,6 @@ def review_pledge(slug: str, pledge_id: int):
         raise Problem(409, "Conflict", str(exc), slug=exc.slug) from None
     credits = service.credits_of(db.session, pledge, campaign.attribution_model)
     db.session.commit()
-    token = app_tokens().share_token
-    return review.as_json(pledge) | {
-        "credits": [
-            {"token": token(share_id), "channel": channel, "amount_minor": amount}
-            for share_id, channel, amount in credits
-        ],
-        "review": review.review_json(done) if done else None,
-    }
+    return PledgeReviewed.from_review(
+        pledge, PledgeCreditOut.from_credits(credits, app_tokens().share_token), done
+    )

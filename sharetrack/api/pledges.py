@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 
 from ..campaigns import service as campaigns
 from ..config import webhook_secrets
@@ -16,8 +16,8 @@ from ..public import app_tokens
 from ..ratelimit import limited
 from . import bp
 from .body import parse
-from .openapi import Reply, operation
-from .responses import PledgeStored
+from .openapi import Reply, json_response, operation
+from .responses import PledgeCreditOut, PledgeStored
 
 
 @bp.post("/pledges")
@@ -79,8 +79,8 @@ def receive_pledge():
         raise invalid([{"field": exc.field, "message": exc.message}]) from None
     credits = service.credits_of(db.session, pledge, campaign.attribution_model)
     db.session.commit()
-    out = service.as_json(pledge, campaign, credits, app_tokens().share_token)
-    out["ignored_refs"] = ignored  # forged, unknown or other campaigns' links in this delivery
-    response = jsonify(out)
-    response.status_code = 201 if created else 200
-    return response
+    # ignored: forged, unknown or other campaigns' links in this delivery
+    out = PledgeStored.from_pledge(
+        pledge, campaign, PledgeCreditOut.from_credits(credits, app_tokens().share_token), ignored
+    )
+    return json_response(out, 201 if created else 200)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app
 
 from ..campaigns import service as campaigns
 from ..channels import share_intent_url
@@ -22,7 +22,7 @@ from ..public import (
 from ..ratelimit import limit_per, limited
 from . import bp
 from .body import parse
-from .openapi import Reply, operation
+from .openapi import Reply, json_response, operation
 from .responses import ShareLink
 
 
@@ -70,16 +70,14 @@ def create_share():
     token = app_tokens().share_token(shared.share.id)
     url = link_url(token)
     page = dashboard_url(identity.private_key(app_tokens(), shared.promoter))
-    response = jsonify(
-        {
-            "token": token,
-            "url": url,
-            "share_url": share_intent_url(shared.share.channel, url, campaign.title),
-            "promoter": shared.promoter.code,
-            "dashboard_url": page,
-        }
+    link = ShareLink(
+        token=token,
+        url=url,
+        share_url=share_intent_url(shared.share.channel, url, campaign.title),
+        promoter=shared.promoter.code,
+        dashboard_url=page,
     )
-    response.status_code = 201 if shared.created else 200
+    response = json_response(link, 201 if shared.created else 200)
     set_promoter_cookie(response, shared.promoter)
     if shared.email is not None:
         mail.send_after(response, [mail.page_address(shared.email, [page])])

@@ -100,7 +100,7 @@ def receive_stripe():
     ) as exc:
         log.info("stripe event %s (%s) ignored: %s", event.get("id"), event.get("type"), exc)
         metrics.delivery_result("ignored")
-        return {"received": True, "stored": False, "detail": f"ignored: {exc}"}
+        return StripeReceived(received=True, stored=False, detail=f"ignored: {exc}")
     try:
         stored = payments.record_stripe(db.session, app_tokens(), payment)
     except service.DeliveryRefused as exc:
@@ -111,11 +111,8 @@ def receive_stripe():
     if stored is None:
         log.info("stripe event %s (%s) names no campaign: ignored", event.get("id"), event["type"])
         metrics.delivery_result("ignored")
-        return {"received": True, "stored": False, "detail": "ignored: no sharetrack campaign"}
+        return StripeReceived(received=True, stored=False, detail="ignored: no sharetrack campaign")
     db.session.commit()
     metrics.delivery_result("new" if stored.created else "repeat")
-    return {
-        "received": True,
-        "stored": True,
-        "detail": f"pledge {payment.payment_intent} is {stored.pledge.status}",
-    }
+    detail = f"pledge {payment.payment_intent} is {stored.pledge.status}"
+    return StripeReceived(received=True, stored=True, detail=detail)

@@ -67,18 +67,3 @@ def revoke(session: Session, prefix: str) -> bool:
 def all_keys(session: Session) -> list[ApiKey]:
     """Every key, live and revoked, oldest first."""
     return list(session.scalars(sa.select(ApiKey).order_by(ApiKey.id)))
-
-
-def as_json(row: ApiKey) -> dict:
-    """A key as listed: name and prefix, never the key or its hash."""
-    return {
-        "name": row.name,
-        "prefix": PREFIX + row.prefix,
-        "created_at": _iso(row.created_at),
-        "last_used_at": _iso(row.last_used_at) if row.last_used_at else None,
-        "revoked_at": _iso(row.revoked_at) if row.revoked_at else None,
-    }
-
-
-def _iso(moment) -> str:
-    return moment.isoformat() + "Z"

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from ..models import (
+    ACTIVE,
     ATTRIBUTION_MODELS,
     CAMPAIGN_STATUSES,
     DEFAULT_ATTRIBUTION_MODEL,
@@ -108,7 +109,7 @@ class CampaignCreate(Strict):
     currency: Currency = "GBP"
     target_minor: TargetMinor = 0
     window_days: WindowDays = 30
-    status: Status = "active"
+    status: Status = ACTIVE
     attribution_model: Model = DEFAULT_ATTRIBUTION_MODEL
     pledge_page: StrictBool = False
     summary: Summary | None = None

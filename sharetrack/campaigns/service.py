@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from ..attribution import engine
-from ..models import Campaign, Pledge, utcnow
+from ..models import ACTIVE, Campaign, Pledge, utcnow
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -122,26 +122,11 @@ def committed_currency(session: Session, campaign: Campaign) -> str:
     )
 
 
+def is_open(campaign: Campaign) -> bool:
+    """Whether the campaign takes new shares and new pledges: only while it is active."""
+    return campaign.status == ACTIVE
+
+
 def progress(raised_minor: int, target_minor: int) -> Fraction:
     """Money raised as an exact fraction of the target: 0 without a target; may pass 1."""
     return Fraction(raised_minor, target_minor) if target_minor > 0 else Fraction(0)
-
-
-def as_json(campaign: Campaign) -> dict:
-    """The API form of a campaign."""
-    return {
-        "slug": campaign.slug,
-        "title": campaign.title,
-        "landing_url": campaign.landing_url,
-        "currency": campaign.currency,
-        "target_minor": campaign.target_minor,
-        "window_days": campaign.window_days,
-        "status": campaign.status,
-        "attribution_model": campaign.attribution_model,
-        "pledge_page": campaign.pledge_page,
-        "summary": campaign.summary,
-        "max_pledge_minor": campaign.max_pledge_minor,
-        "created_at": campaign.created_at.isoformat() + "Z",
-        "starts_at": campaign.opens_at.isoformat() + "Z",
-        "ends_at": campaign.ends_at.isoformat() + "Z" if campaign.ends_at else None,
-    }

@@ -181,21 +181,3 @@ def _decode(body: str) -> Figures:
         channel, cascade = item.pop("channel"), item.pop("with_cascade_minor")
         channels[channel] = ChannelEstimate(channel, Estimate(**item), cascade)
     return Figures(dt.datetime.fromisoformat(data["as_of"]), channels)
-
-
-def channel_json(item: ChannelEstimate, currency: str) -> dict:
-    """One channel as the API gives it."""
-    e = item.estimate
-    return {
-        "channel": item.channel,
-        "estimate_minor": e.estimate_minor,
-        "low_minor": e.low_minor,
-        "high_minor": e.high_minor,
-        "level": e.level,
-        "shares": e.shares,
-        "basis": e.basis,
-        "estimate_with_cascade_minor": item.with_cascade_minor,
-        "shows_amount": shows_amount(e, currency),
-        "reason": hidden_reason(e, currency),
-        "display": display(e, currency),
-    }

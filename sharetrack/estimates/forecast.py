@@ -70,22 +70,6 @@ class Forecast:
     path: tuple[tuple[dt.date, int, int, int], ...] = ()
     history: tuple[tuple[dt.date, int], ...] = ()  # (day, cumulative total) so far
 
-    def as_json(self) -> dict:
-        """The API's answer."""
-        return {
-            "raised_minor": self.raised_minor,
-            "target_minor": self.target_minor,
-            "ends_at": self.ends_at.isoformat() + "Z",
-            "expected_minor": self.expected_minor,
-            "low_minor": self.low_minor,
-            "high_minor": self.high_minor,
-            "level": LEVEL,
-            "probability_of_target": self.probability_of_target,
-            "expected_target_date": (
-                self.expected_target_date.isoformat() if self.expected_target_date else None
-            ),
-        }
-
 
 def forecast(
     days: Mapping[dt.date, tuple[int, int]],

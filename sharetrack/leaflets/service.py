@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..links import service as links
-from ..models import Campaign, LeafletBatch, Share
+from ..models import ENDED, Campaign, LeafletBatch, Share
 from ..money import divide_half_up
 from ..reports import credits, queries
 
@@ -45,19 +45,6 @@ class BatchRow:
     unique_scans: int  # scans by a visitor not seen on this link that day
     money: PledgeColumns
 
-    def as_json(self) -> dict:
-        """The API form: the row with its pledge columns inline, without internal ids."""
-        return {
-            "id": self.id,
-            "label": self.label,
-            "place": self.place,
-            "printed": self.printed,
-            "visits": self.visits,
-            "scans": self.scans,
-            "unique_scans": self.unique_scans,
-            **asdict(self.money),
-        }
-
 
 @dataclass(frozen=True)
 class PrintSheet:
@@ -80,7 +67,7 @@ def create_batch(
     promoter_code: str | None = None,
 ) -> LeafletBatch:
     """A new batch and its own leaflet share (promoter optional). Caller commits."""
-    if campaign.status == "ended":
+    if campaign.status == ENDED:
         raise CampaignEnded(campaign.slug)
     promoter = None
     if promoter_code is not None:

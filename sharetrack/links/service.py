@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..campaigns.service import is_open
 from ..channels import PUBLIC_CHANNELS
 from ..models import Campaign, Promoter, Share
 from ..signing import ALPHABET, Tokens, b32encode_int
@@ -141,7 +142,7 @@ def check_shareable(campaign: Campaign, channel: str) -> None:
             else f"unknown channel {channel!r}; one of {', '.join(PUBLIC_CHANNELS)}"
         )
         raise ShareRefused("channel", message)
-    if campaign.status != "active":
+    if not is_open(campaign):
         raise ShareRefused(
             "campaign",
             f"Campaign {campaign.slug!r} is {campaign.status}.",

@@ -7,10 +7,13 @@ this package registers every table on the metadata (create_all, Alembic).
 from .campaigns import Campaign, LeafletBatch, Promoter, Share
 from .clicks import Click, ClickChannelDay, ClickDay, ClickRollup, DailySalt
 from .common import (
+    ACTIVE,
     ATTRIBUTION_MODELS,
     CAMPAIGN_STATUSES,
+    CANCELLED,
     DEFAULT_ATTRIBUTION_MODEL,
     DEFAULT_MAX_PLEDGE_MINOR,
+    ENDED,
     LIVE_STATUSES,
     MAX_AMOUNT_MINOR,
     MAX_PLEDGE_REFS,
@@ -18,8 +21,12 @@ from .common import (
     MAX_SLUG_LENGTH,
     MAX_TITLE_LENGTH,
     MAX_WINDOW_DAYS,
+    PAID,
+    PAUSED,
     PLEDGE_SOURCES,
     PLEDGE_STATUSES,
+    PLEDGED,
+    REFUNDED,
     STAFF_ROLES,
     UNVERIFIED_SOURCES,
     BigId,
@@ -31,7 +38,14 @@ from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from .staff import ApiKey, StaffUser
 
 __all__ = [
+    "ACTIVE",
     "ATTRIBUTION_MODELS",
+    "CANCELLED",
+    "ENDED",
+    "PAID",
+    "PAUSED",
+    "PLEDGED",
+    "REFUNDED",
     "CAMPAIGN_STATUSES",
     "DEFAULT_ATTRIBUTION_MODEL",
     "DEFAULT_MAX_PLEDGE_MINOR",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..channels import CHANNELS
 from ..extensions import db
 from .common import (
+    ACTIVE,
     ATTRIBUTION_MODELS,
     CAMPAIGN_STATUSES,
     DEFAULT_ATTRIBUTION_MODEL,
@@ -52,7 +53,7 @@ class Campaign(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
     target_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     window_days: Mapped[int] = mapped_column(sa.Integer, default=30)
-    status: Mapped[str] = mapped_column(sa.String(16), default="active")
+    status: Mapped[str] = mapped_column(sa.String(16), default=ACTIVE)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The credit model reports use unless a request names another; every model is kept.
     attribution_model: Mapped[str] = mapped_column(

@@ -10,14 +10,17 @@ import sqlalchemy as sa
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-CAMPAIGN_STATUSES = ("active", "paused", "ended")
+# Status names: use these constants, never the strings.
+ACTIVE, PAUSED, ENDED = "active", "paused", "ended"
+CAMPAIGN_STATUSES = (ACTIVE, PAUSED, ENDED)
 # The credit models (attribution/rules.py); every one is stored, reports pick one.
 ATTRIBUTION_MODELS = ("last_click", "first_click", "linear", "time_decay", "position_based")
 DEFAULT_ATTRIBUTION_MODEL = "last_click"
 STAFF_ROLES = ("admin", "viewer")
-PLEDGE_STATUSES = ("pledged", "paid", "refunded", "cancelled")
+PLEDGED, PAID, REFUNDED, CANCELLED = "pledged", "paid", "refunded", "cancelled"
+PLEDGE_STATUSES = (PLEDGED, PAID, REFUNDED, CANCELLED)
 # Only these count toward totals and carry credit; refunded and cancelled pledges lose theirs.
-LIVE_STATUSES = ("pledged", "paid")
+LIVE_STATUSES = (PLEDGED, PAID)
 # Where a pledge came from. All but `form` are vouched for by a signature or by staff; a form
 # pledge (the hosted page, no payment yet) counts only once staff confirm it.
 PLEDGE_SOURCES = ("webhook", "stripe", "import", "staff", "form")

@@ -7,7 +7,6 @@ a PledgeReview row: who, when, from what to what.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from ..attribution import engine
 from ..campaigns.service import committed_currency
-from ..models import Campaign, Pledge, PledgeReview, utcnow
+from ..models import CANCELLED, PAID, REFUNDED, Campaign, Pledge, PledgeReview, utcnow
 
-DECISIONS = ("paid", "cancelled")
+DECISIONS = (PAID, CANCELLED)
 MAX_LIMIT = 200
 
 
@@ -85,14 +84,14 @@ def decide(
     """
     if status not in DECISIONS:
         raise ReviewRefused(f"a pledge can be set to {' or '.join(DECISIONS)} only")
-    if pledge.status == "refunded":
+    if pledge.status == REFUNDED:
         raise ReviewRefused("the money of this pledge went back: it stays refunded")
-    if status == "paid" and pledge.currency != (currency := committed_currency(session, campaign)):
+    if status == PAID and pledge.currency != (currency := committed_currency(session, campaign)):
         raise CurrencyChanged(
             f"this pledge is in {pledge.currency} and the campaign now counts {currency}: "
             "it cannot be confirmed; void it"
         )
-    verified = pledge.verified or status == "paid"
+    verified = pledge.verified or status == PAID
     if pledge.status == status and pledge.verified == verified:
         return None
     now = utcnow()
@@ -138,34 +137,3 @@ def trail(session: Session, campaign: Campaign, limit: int = 50) -> list[tuple[P
         .limit(limit)
     ).all()
     return [(review, external_id) for review, external_id in rows]
-
-
-def as_json(pledge: Pledge) -> dict:
-    """A pledge as the staff list shows it."""
-    return {
-        "id": pledge.id,
-        "external_id": pledge.external_id,
-        "amount_minor": pledge.amount_minor,
-        "currency": pledge.currency,
-        "status": pledge.status,
-        "source": pledge.source,
-        "confirmed": pledge.verified,
-        "counted": pledge.counted,
-        "supporter_name": pledge.supporter_name,
-        "pledged_at": _iso(pledge.pledged_at),
-        "occurred_at": _iso(pledge.occurred_at),
-    }
-
-
-def review_json(review: PledgeReview) -> dict:
-    """One trail entry."""
-    return {
-        "at": _iso(review.at),
-        "actor": review.actor,
-        "from": {"status": review.from_status, "confirmed": review.from_verified},
-        "to": {"status": review.to_status, "confirmed": review.to_verified},
-    }
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.isoformat() + "Z"

@@ -24,6 +24,10 @@ from ..attribution import engine
 from ..campaigns.service import committed_currency
 from ..dialects import insert_ignore
 from ..models import (
+    CANCELLED,
+    PAID,
+    PLEDGED,
+    REFUNDED,
     UNVERIFIED_SOURCES,
     Campaign,
     Pledge,
@@ -33,9 +37,10 @@ from ..models import (
     utcnow,
 )
 from ..signing import Tokens
+from . import acceptance
 
 # On a tie in occurred_at, the status later in a pledge's life wins.
-STATUS_RANK = {"pledged": 0, "paid": 1, "cancelled": 2, "refunded": 3}
+STATUS_RANK = {PLEDGED: 0, PAID: 1, CANCELLED: 2, REFUNDED: 3}
 # A pledge keeps at most this many touches, however many deliveries add some.
 MAX_TOUCHES = 100
 # Sources whose payment is made once: no later delivery raises its amount (refunds, disputes).
@@ -80,24 +85,23 @@ class Delivery:
 
 def check(session: Session, campaign: Campaign, delivery_currency: str, amount_minor: int,
           external_id: str) -> None:  # fmt: skip
-    """Refuse a delivery in another currency, or a new pledge above the campaign's largest.
-
-    The largest pledge guards what comes in; a pledge already stored is always followed
-    (its refund, cancellation or dispute must never be refused, whatever the limit is now).
+    """DeliveryRefused unless acceptance.refusal takes it: the campaign's currency; for a new
+    pledge, an open campaign and at most its largest pledge (a stored one is always followed).
     """
-    currency = committed_currency(session, campaign)
-    if delivery_currency.upper() != currency:
-        raise DeliveryRefused("currency", f"the campaign takes {currency} only")
     stored = session.scalar(
         sa.select(Pledge.id).where(
             Pledge.campaign_id == campaign.id, Pledge.external_id == external_id
         )
     )
-    if stored is None and amount_minor > campaign.max_pledge_minor:
-        raise DeliveryRefused(
-            "amount_minor",
-            f"the campaign takes pledges of at most {campaign.max_pledge_minor} minor units",
-        )
+    refused = acceptance.refusal(
+        campaign,
+        delivery_currency,
+        amount_minor,
+        taken_in=committed_currency(session, campaign),
+        stored=stored is not None,
+    )
+    if refused is not None:
+        raise DeliveryRefused(refused.field, refused.message)
 
 
 class Event(NamedTuple):
@@ -306,24 +310,3 @@ def credits_of(session: Session, pledge: Pledge, model: str) -> list[tuple[int, 
         .order_by(PledgeCredit.amount_minor.desc(), PledgeCredit.share_id)
     ).all()
     return [tuple(row) for row in rows]
-
-
-def as_json(pledge: Pledge, campaign: Campaign, credits, share_token) -> dict:
-    """The API form of a stored pledge, with its credits under the campaign's model."""
-    return {
-        "external_id": pledge.external_id,
-        "campaign": campaign.slug,
-        "amount_minor": pledge.amount_minor,
-        "currency": pledge.currency,
-        "status": pledge.status,
-        "source": pledge.source,
-        "confirmed": pledge.verified,
-        "counted": pledge.counted,
-        "occurred_at": pledge.occurred_at.isoformat() + "Z",
-        "pledged_at": pledge.pledged_at.isoformat() + "Z",
-        "model": campaign.attribution_model,
-        "credits": [
-            {"token": share_token(share_id), "channel": channel, "amount_minor": amount}
-            for share_id, channel, amount in credits
-        ],
-    }

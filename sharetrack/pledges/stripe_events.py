@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from ..periods import iso_utc
 from ..validation import has_control
 
 # Where a Checkout integration puts our values (docs/payments.md).
@@ -163,7 +164,7 @@ def refs_value(touches: list[tuple[str, dt.datetime]]) -> str | None:
     as fit in one Stripe metadata value, oldest first; None if there are none."""
     kept: list[dict] = []
     for token, at in sorted(touches, key=lambda t: t[1], reverse=True):
-        entry = {"token": token, "at": at.replace(microsecond=0).isoformat() + "Z"}
+        entry = {"token": token, "at": iso_utc(at.replace(microsecond=0))}
         if len(json.dumps([entry, *kept], separators=(",", ":"))) > METADATA_VALUE_LIMIT:
             break
         kept.insert(0, entry)

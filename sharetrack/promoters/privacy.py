@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..links.service import new_promoter_code
 from ..models import Promoter, utcnow
+from ..periods import iso_utc
 from . import identity
 from .service import campaigns_of
 
@@ -20,13 +21,13 @@ WHAT_IS_NOT_KEPT = (
 def export(session: Session, promoter: Promoter, link_url: Callable[[int], str]) -> dict:
     """Everything stored about a promoter, as JSON-ready data."""
     return {
-        "exported_at": _iso(utcnow()),
+        "exported_at": iso_utc(utcnow()),
         "promoter": {
             "code": promoter.code,
             "display_name": promoter.display_name,
             # Never the address: the keyed hash kept to send the page's address again.
             "email_hash": promoter.email_hash,
-            "created_at": _iso(promoter.created_at),
+            "created_at": iso_utc(promoter.created_at),
         },
         "campaigns": [
             {
@@ -36,7 +37,7 @@ def export(session: Session, promoter: Promoter, link_url: Callable[[int], str])
                     {
                         "channel": link.channel,
                         "url": link_url(link.share_id),
-                        "created_at": _iso(link.created_at),
+                        "created_at": iso_utc(link.created_at),
                         "clicks": link.clicks,
                         "unique_clicks": link.unique_clicks,
                     }
@@ -60,7 +61,3 @@ def erase(promoter: Promoter) -> None:
     promoter.email_hash = None
     promoter.code = new_promoter_code()
     identity.rekey(promoter)
-
-
-def _iso(moment) -> str:
-    return moment.isoformat() + "Z"

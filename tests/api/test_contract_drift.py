@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
+import json
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from sharetrack.api import responses
-from sharetrack.api.openapi import ContractDrift, Operation, Reply, conform, document
+from sharetrack.api.openapi import (
+    ContractDrift,
+    Operation,
+    Reply,
+    conform,
+    document,
+    json_response,
+)
 from tests.conftest import BOTH_ENGINES
 
 MODELS = [
     m
     for _, m in inspect.getmembers(responses, inspect.isclass)
-    if issubclass(m, BaseModel) and m.__module__ == responses.__name__
+    if issubclass(m, BaseModel) and m.__module__.startswith(responses.__name__ + ".")
 ]
+assert len(MODELS) > 20  # every area's module of responses was read
 CAMPAIGN = Operation("One campaign", {200: Reply("The campaign", responses.Campaign)})
 BODY = {
     "slug": "snoopers",
@@ -43,18 +53,43 @@ def test_every_documented_field_is_required_and_no_other_is_allowed(model):
     assert optional == [], f"{model.__name__} may leave out {optional}"
 
 
-def test_an_answer_with_an_undocumented_field_fails(app):
+def test_an_answer_is_written_out_by_its_model(app):
+    made = responses.Campaign.model_validate(BODY)
     with app.test_request_context("/api/v1/campaigns/snoopers"):
-        assert conform(CAMPAIGN, dict(BODY)) == BODY
-        with pytest.raises(ContractDrift, match="extra_forbidden"):
-            conform(CAMPAIGN, BODY | {"secret": "x"})
+        answer = conform(CAMPAIGN, made)
+    assert answer.status_code == 200 and answer.get_json() == BODY
 
 
-def test_an_answer_missing_a_documented_field_fails(app):
+def test_an_answer_not_built_by_its_model_fails(app):
     with app.test_request_context("/api/v1/campaigns/snoopers"):
-        without_summary = {k: v for k, v in BODY.items() if k != "summary"}
-        with pytest.raises(ContractDrift, match="summary"):
-            conform(CAMPAIGN, without_summary)
+        with pytest.raises(ContractDrift, match="a bare dict, not Campaign"):
+            conform(CAMPAIGN, dict(BODY))  # a second shape, even one that fits
+        with pytest.raises(ContractDrift, match="a bare dict, not Campaign"):
+            conform(CAMPAIGN, app.response_class(json.dumps(BODY), mimetype="application/json"))
+        other = responses.StripeReceived(received=True, stored=False, detail="x")
+        with pytest.raises(ContractDrift, match="StripeReceived, not Campaign"):
+            conform(CAMPAIGN, other)
+        with pytest.raises(ContractDrift, match="answered 201 with Campaign"):
+            conform(CAMPAIGN, json_response(responses.Campaign.model_validate(BODY), 201))
+
+
+def test_a_model_takes_no_undocumented_field_and_needs_every_documented_one():
+    with pytest.raises(ValidationError, match="extra_forbidden"):
+        responses.Campaign.model_validate(BODY | {"secret": "x"})
+    with pytest.raises(ValidationError, match="summary"):
+        responses.Campaign.model_validate({k: v for k, v in BODY.items() if k != "summary"})
+
+
+def test_every_time_in_an_answer_is_written_by_the_one_writer(client):
+    naive = dt.datetime(2026, 3, 1, 12, 0, 0, 250000)
+    made = responses.Campaign.model_validate(BODY | {"created_at": naive, "ends_at": naive})
+    written = json.loads(made.model_dump_json())
+    assert written["created_at"] == written["ends_at"] == "2026-03-01T12:00:00.250000Z"
+    assert written["starts_at"] == "2026-03-01T12:00:00Z"
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    campaign = schemas["Campaign"]["properties"]
+    assert campaign["created_at"]["type"] == "string"
+    assert campaign["created_at"]["format"] == "date-time"
 
 
 def test_every_json_answer_of_the_api_has_a_response_model(app):

@@ -14,10 +14,10 @@ from wtforms import SelectChoice, SelectField, StringField
 
 from ...campaigns.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 from ...inputs import FieldsForm
-from ...models import CAMPAIGN_STATUSES, MAX_WINDOW_DAYS, Campaign
+from ...models import ACTIVE, CAMPAIGN_STATUSES, ENDED, MAX_WINDOW_DAYS, PAUSED, Campaign
 from ...money import format_major, format_minor, parse_major
 
-STATUS_LABELS = {"active": "Active", "paused": "Paused", "ended": "Ended"}
+STATUS_LABELS = {ACTIVE: "Active", PAUSED: "Paused", ENDED: "Ended"}
 # Schema fields whose form field has another name.
 FORM_FIELD = {"target_minor": "target"}
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -69,7 +69,7 @@ class CampaignForm(FieldsForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice(s, STATUS_LABELS[s]) for s in CAMPAIGN_STATUSES],
-        default="active",
+        default=ACTIVE,
         validate_choice=False,
     )
 

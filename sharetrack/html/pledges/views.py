@@ -29,8 +29,8 @@ from ...channels import CHANNEL, PUBLIC_CHANNELS
 from ...estimates import figures
 from ...extensions import csrf, db
 from ...formatting import money, number
-from ...models import Campaign, utcnow
-from ...pledges import counting, payments, service
+from ...models import PLEDGED, Campaign, utcnow
+from ...pledges import acceptance, counting, payments, service
 from ...promoters import sharing
 from ...public import (
     app_tokens,
@@ -71,7 +71,7 @@ def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
 
 
 def _form(campaign: Campaign, **kwargs) -> PledgeForm:
-    return PledgeForm(campaign.currency, max_minor=campaign.max_pledge_minor, **kwargs)
+    return PledgeForm(campaign.currency, **kwargs)
 
 
 def _stripe_key() -> str | None:
@@ -124,7 +124,7 @@ def _render(
         100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
     )
     # What one more share could raise, shown under the same rule as the embed box.
-    current = figures.current(db.session, campaign) if campaign.status == "active" else None
+    current = figures.current(db.session, campaign) if campaigns.is_open(campaign) else None
     amounts = {
         channel: figures.display(current.channels[channel].estimate, campaign.currency)
         for channel in PUBLIC_CHANNELS
@@ -188,10 +188,23 @@ def pledge(slug: str):
         return refused_from_another_site(FROM_OUR_PAGE_ONLY)
     form = _form(campaign)
     ref = _arrived_through(campaign, form.ref.data)
-    if campaign.status != "active":
+    valid = form.validate_on_submit()
+    # The one acceptance rule, as the webhooks and the import follow it.
+    refused = acceptance.refusal(
+        campaign,
+        campaign.currency,
+        form.amount_minor or 0,
+        taken_in=campaign.currency,
+        stored=False,
+    )
+    if refused is not None and refused.field == "campaign":
         form.amount.errors = [f"This campaign is {campaign.status} and takes no pledges."]
         return _render(campaign, form, ref, 409)
-    if not form.validate_on_submit():
+    if not valid:
+        return _render(campaign, form, ref, 422)
+    if refused is not None:  # over the campaign's largest pledge
+        largest = money(campaign.max_pledge_minor, campaign.currency)
+        form.amount.errors = [f"Pledges here go up to {largest}."]
         return _render(campaign, form, ref, 422)
     if _stripe_key():
         metrics.delivery_result("checkout")  # nothing stored: Stripe's webhook will say
@@ -204,7 +217,7 @@ def pledge(slug: str):
             external_id=f"page-{secrets.token_urlsafe(12)}",
             amount_minor=form.amount_minor,
             currency=campaign.currency,
-            status="pledged",
+            status=PLEDGED,
             occurred_at=utcnow(),
             touches=tuple(touches),
             supporter_name=form.name.data or None,
