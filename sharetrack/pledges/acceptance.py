@@ -2,10 +2,13 @@
 
 The webhook and Stripe (through service.check), the hosted form and the import ask `refusal`;
 each says no in its own form (422 problem details, a message beside the amount, a refused
-line). A new pledge needs an open campaign (campaigns.service.is_open), the campaign's currency
-and at most its largest pledge. A pledge already stored is always followed, whatever the
-campaign's state or limit is now: its refund, cancellation or dispute must never be refused;
-its currency still must match.
+line). Every pledge needs the campaign's currency. A new pledge needs at most the campaign's
+largest pledge, and a new *ask* (the hosted form) an open campaign (campaigns.service.is_open).
+A payment a platform reports (webhook, Stripe: `reported=True`) is recorded whatever the
+campaign's state: the money was really given (a checkout finished a minute after staff paused
+the campaign, a transfer arriving after its end), and refusing it would leave the total wrong.
+A pledge already stored is always followed, whatever the campaign's state or limit is now: its
+refund, cancellation or dispute must never be refused.
 """
 
 from __future__ import annotations
@@ -24,15 +27,22 @@ class Refusal(NamedTuple):
 
 
 def refusal(
-    campaign: Campaign, currency: str, amount_minor: int, *, taken_in: str, stored: bool
+    campaign: Campaign,
+    currency: str,
+    amount_minor: int,
+    *,
+    taken_in: str,
+    stored: bool,
+    reported: bool,
 ) -> Refusal | None:
     """Why this pledge is refused, or None to take it. `taken_in` is the currency the campaign
-    takes (campaigns.service.committed_currency); `stored`: the pledge is already recorded."""
+    takes (campaigns.service.committed_currency); `stored`: the pledge is already recorded;
+    `reported`: a platform reports money given, rather than a supporter asking to give."""
     if currency.upper() != taken_in:
         return Refusal("currency", f"the campaign takes {taken_in} only")
     if stored:
         return None
-    if not is_open(campaign):
+    if not reported and not is_open(campaign):
         return Refusal("campaign", f"the campaign is {campaign.status} and takes no pledges")
     if amount_minor > campaign.max_pledge_minor:
         return Refusal(

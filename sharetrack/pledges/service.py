@@ -86,7 +86,8 @@ class Delivery:
 def check(session: Session, campaign: Campaign, delivery_currency: str, amount_minor: int,
           external_id: str) -> None:  # fmt: skip
     """DeliveryRefused unless acceptance.refusal takes it: the campaign's currency; for a new
-    pledge, an open campaign and at most its largest pledge (a stored one is always followed).
+    pledge, at most its largest pledge (a stored one is always followed). A platform's report
+    of money given is recorded whether or not the campaign is still open.
     """
     stored = session.scalar(
         sa.select(Pledge.id).where(
@@ -99,6 +100,7 @@ def check(session: Session, campaign: Campaign, delivery_currency: str, amount_m
         amount_minor,
         taken_in=committed_currency(session, campaign),
         stored=stored is not None,
+        reported=True,
     )
     if refused is not None:
         raise DeliveryRefused(refused.field, refused.message)

@@ -15,22 +15,25 @@ OPEN = Campaign(slug="c", status=ACTIVE, max_pledge_minor=5_000)
 
 
 @pytest.mark.parametrize(
-    ("status", "currency", "amount", "stored", "field"),
+    ("status", "currency", "amount", "stored", "reported", "field"),
     [
-        (ACTIVE, "GBP", 5_000, False, None),
-        (ACTIVE, "gbp", 5_000, False, None),
-        (ACTIVE, "EUR", 5_000, False, "currency"),
-        (ACTIVE, "EUR", 5_000, True, "currency"),  # a stored pledge still keeps the currency
-        (ACTIVE, "GBP", 5_001, False, "amount_minor"),
-        (ACTIVE, "GBP", 5_001, True, None),  # a stored pledge is followed whatever the limit
-        (PAUSED, "GBP", 100, False, "campaign"),
-        (ENDED, "GBP", 100, False, "campaign"),
-        (PAUSED, "GBP", 100, True, None),  # its refund after a pause is still followed
+        (ACTIVE, "GBP", 5_000, False, False, None),
+        (ACTIVE, "gbp", 5_000, False, True, None),
+        (ACTIVE, "EUR", 5_000, False, True, "currency"),
+        (ACTIVE, "EUR", 5_000, True, True, "currency"),  # a stored pledge keeps the currency
+        (ACTIVE, "GBP", 5_001, False, False, "amount_minor"),
+        (ACTIVE, "GBP", 5_001, False, True, "amount_minor"),
+        (ACTIVE, "GBP", 5_001, True, True, None),  # a stored pledge is followed whatever the limit
+        (PAUSED, "GBP", 100, False, False, "campaign"),  # no new ask on a paused campaign
+        (ENDED, "GBP", 100, False, False, "campaign"),
+        (PAUSED, "GBP", 100, False, True, None),  # money given is recorded after a pause
+        (ENDED, "GBP", 100, False, True, None),
+        (PAUSED, "GBP", 100, True, True, None),  # its refund after a pause is still followed
     ],
 )
-def test_the_rule(status, currency, amount, stored, field):
+def test_the_rule(status, currency, amount, stored, reported, field):
     campaign = Campaign(slug="c", status=status, max_pledge_minor=5_000)
-    refused = refusal(campaign, currency, amount, taken_in="GBP", stored=stored)
+    refused = refusal(campaign, currency, amount, taken_in="GBP", stored=stored, reported=reported)
     assert (refused.field if refused else None) == field
     assert refused is None or isinstance(refused, Refusal) and refused.message
 
@@ -48,21 +51,24 @@ def _pledges(app) -> int:
 
 @BOTH_ENGINES
 @pytest.mark.parametrize("status", [PAUSED, ENDED])
-def test_the_webhook_refuses_a_new_pledge_to_a_campaign_not_active(
-    app, make_campaign, deliver, pledge_body, engine_name, status
+def test_the_webhook_records_money_given_after_the_campaign_closed(
+    app, client, make_campaign, deliver, pledge_body, engine_name, status
 ):
-    campaign = make_campaign()
+    campaign = make_campaign(pledge_page=True)
     taken = pledge_body(campaign, status="paid")
     assert deliver(taken).status_code == 201
     _pause(app, campaign, status)
-    refused = deliver(pledge_body(campaign))
-    assert refused.status_code == 422
-    assert refused.mimetype == "application/problem+json"
-    assert [e["field"] for e in refused.json["errors"]] == ["campaign"]
-    assert f"is {status}" in refused.json["errors"][0]["message"]
-    assert _pledges(app) == 1
+    # A payment the platform took after the pause is money given: recorded, not refused.
+    late = deliver(pledge_body(campaign, status="paid"))
+    assert late.status_code == 201, late.json
+    assert _pledges(app) == 2
     # The pledge taken before is still followed: its refund is recorded.
     assert deliver(taken | {"status": "refunded"}).status_code == 200
+    # But the page no longer asks: a new pledge on the form is refused, and nothing is stored.
+    open_page(client, campaign)
+    form = client.post(f"/c/{campaign.slug}/pledge", data={"amount": "5"}, headers=SAME_ORIGIN)
+    assert form.status_code == 409
+    assert _pledges(app) == 2
 
 
 @BOTH_ENGINES

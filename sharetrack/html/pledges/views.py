@@ -196,6 +196,7 @@ def pledge(slug: str):
         form.amount_minor or 0,
         taken_in=campaign.currency,
         stored=False,
+        reported=False,
     )
     if refused is not None and refused.field == "campaign":
         form.amount.errors = [f"This campaign is {campaign.status} and takes no pledges."]
