@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # pytest-xdist workers for `make test`: `auto` is one per CPU; 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest deploy-check-tools
+.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest deploy-check-tools rehearse
 
 # One stamp per set of extras: $(VENV)/.installed-<name> installs '.[<EXTRAS_name>]'.
 EXTRAS_app :=
@@ -91,3 +91,9 @@ loadtest: $(VENV)/.installed-load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache
+
+# Rehearses docs/deploy.md (deploy/rehearse.py, as root on Debian 12 with Caddy from
+# deploy-check-tools): runs the guide's marked command blocks on loopback ports under a
+# temporary root, with its own system user and PostgreSQL role and database, removed after.
+rehearse: deploy-check-tools
+	timeout 1800 $(PYTHON) deploy/rehearse.py
