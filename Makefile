@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # pytest-xdist workers for `make test`: `auto` is one per CPU; 0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest deploy-check-tools rehearse
+.PHONY: run test lint install migrate demo clean contract browser screenshots loadtest deploy-check-tools
 
 # One stamp per set of extras: $(VENV)/.installed-<name> installs '.[<EXTRAS_name>]'.
 EXTRAS_app :=
@@ -95,5 +95,6 @@ clean:
 # Rehearses docs/deploy.md (deploy/rehearse.py, as root on Debian 12 with Caddy from
 # deploy-check-tools): runs the guide's marked command blocks on loopback ports under a
 # temporary root, with its own system user and PostgreSQL role and database, removed after.
+.PHONY: rehearse
 rehearse: deploy-check-tools
 	timeout 1800 $(PYTHON) deploy/rehearse.py
