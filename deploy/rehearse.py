@@ -122,14 +122,20 @@ class Stage:
         return self.root / "caddy/data/caddy/pki/authorities/local/root.crt"
 
     def environment(self) -> dict[str, str]:
-        """What the guide's commands run with: the shims first on PATH."""
-        return {
+        """What the guide's commands run with: root's environment (pip's proxies and
+        indexes included) without the project's settings, the shims first on PATH."""
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SHARETRACK_", "FLASK_", "VIRTUAL_ENV", "PYTHON"))
+            and k not in ("DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR")
+        }
+        return env | {
             "PATH": f"{self.root / 'bin'}:{SYSTEM_PATH}",
             "HOME": "/root",
             "LANG": "C.UTF-8",
             "REHEARSAL_ROOT": str(self.root),
             "SHARETRACK_ENV_FILE": str(self.path("/etc/sharetrack/env")),
-            "CURL_CA_BUNDLE": str(self.caddy_root_cert),
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         }
 
@@ -665,7 +671,12 @@ def main() -> int:
         (root / "bin" / shim).write_text(
             f'#!/bin/sh\nexec {sys.executable} {Path(__file__).resolve()} {shim} "$@"\n'
         )
-        (root / "bin" / shim).chmod(0o755)
+    # curl trusts Caddy's local certificate authority (a public domain's needs nothing).
+    (root / "bin" / "curl").write_text(
+        f'#!/bin/sh\nexec /usr/bin/curl --cacert {stage.caddy_root_cert} "$@"\n'
+    )
+    for shim in (root / "bin").iterdir():
+        shim.chmod(0o755)
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("too long")))
     signal.alarm(TOTAL_SECONDS)
     started = time.monotonic()
