@@ -353,7 +353,9 @@ def apt_get(args: list[str]) -> int:
         for name in args[1:]
         if not name.startswith("-")
         and subprocess.run(  # noqa: S603
-            ["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True
+            ["dpkg-query", "-W", "-f=${Status}", name],  # noqa: S607
+            capture_output=True,
+            text=True,
         ).stdout
         != "install ok installed"
     ]
@@ -489,7 +491,7 @@ def previous_release() -> str:
 
 def git(*args: str) -> str:
     return subprocess.run(  # noqa: S603
-        ["git", "-C", str(REPO), *args],
+        ["git", "-C", str(REPO), *args],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,  # noqa: S607

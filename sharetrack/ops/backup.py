@@ -36,7 +36,9 @@ def backup(engine: Engine, path: Path) -> Backup:
     """Write a consistent copy of the engine's database to `path` (which must not exist),
     readable by its owner only: it holds what the database holds."""
     if path.exists():
-        raise BackupError(f"{path} exists; give a new file name (a backup never overwrites).")
+        raise BackupError(
+            f"{path} exists; give a new file name (a backup never overwrites)."
+        ) from None
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent} is not a folder.")
     if engine.dialect.name == "sqlite":
@@ -105,7 +107,9 @@ def _private_file(path: Path) -> None:
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
-        raise BackupError(f"{path} exists; give a new file name (a backup never overwrites).")
+        raise BackupError(
+            f"{path} exists; give a new file name (a backup never overwrites)."
+        ) from None
     os.chmod(path, 0o600)  # os.open's mode passes through the umask
 
 

@@ -105,9 +105,7 @@ def workers_of(pid: int) -> set[int]:
 def set_in_file(path: Path, **settings: str) -> None:
     """Rewrite the environment file as an operator does: these names set, the rest kept."""
     lines = [
-        line
-        for line in path.read_text().splitlines()
-        if line.split("=", 1)[0] not in settings
+        line for line in path.read_text().splitlines() if line.split("=", 1)[0] not in settings
     ]
     path.write_text("\n".join([*lines, *(f"{k}={v}" for k, v in settings.items() if v)]) + "\n")
 
