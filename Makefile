@@ -91,3 +91,10 @@ loadtest: $(VENV)/.installed-load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache
+
+# Rehearses docs/deploy.md (deploy/rehearse.py, as root on Debian 12 with Caddy from
+# deploy-check-tools): runs the guide's marked command blocks on loopback ports under a
+# temporary root, with its own system user and PostgreSQL role and database, removed after.
+.PHONY: rehearse
+rehearse: deploy-check-tools
+	timeout 1800 $(PYTHON) deploy/rehearse.py

@@ -7,8 +7,13 @@ explains each choice.
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
+
+# The exit code of a refused setting (sysexits.h's EX_CONFIG): sharetrack.service does not
+# restart on it (RestartPreventExitStatus=78), since the same settings would be refused again.
+EX_CONFIG = 78
 
 # Behind Caddy or nginx on the same host: listen on loopback only.
 bind = os.environ.get("SHARETRACK_BIND", "127.0.0.1:8000")
@@ -28,6 +33,9 @@ errorlog = "-"
 loglevel = "warning"
 # The proxy is the only client: it sets X-Forwarded-For itself (see TRUSTED_PROXIES).
 forwarded_allow_ips = "127.0.0.1,::1"
+# No control socket (gunicorn 24+ makes one in $HOME, which the service user cannot write):
+# systemd sends the signals. Older gunicorn ignores the setting.
+control_socket_disable = True
 
 # prometheus-client's multiprocess mode: each worker writes its metrics to files here, and
 # /metrics sums them. It must be set before the app (and prometheus_client) is imported.
@@ -39,7 +47,8 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
 
 def on_starting(server):
-    """Start counting from zero: files left by a previous run would be summed in."""
+    """Start the metrics from zero (files left by a previous run would be summed in), then
+    refuse bad settings once, in the master, before any worker starts."""
     folder = Path(_metrics_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for child in folder.iterdir():
@@ -47,21 +56,30 @@ def on_starting(server):
             shutil.rmtree(child)
         else:
             child.unlink()
+    problem = refused_setting(server.cfg.workers)
+    if problem:
+        server.log.error("%s", problem)
+        sys.exit(EX_CONFIG)
 
 
-def post_worker_init(worker):
-    """Refuse per-worker rate limits: with memory storage each worker would count alone."""
-    config = worker.wsgi.config
+def refused_setting(workers: int) -> str | None:
+    """What sharetrack refuses in these settings (the app's own checks, then the workers'
+    rate limits), or None. The app is built and dropped here; each worker builds its own."""
+    from sharetrack import create_app
+    from sharetrack.config import ConfigError
+
+    try:
+        config = create_app().config
+    except ConfigError as exc:
+        return str(exc)
     storage = str(config.get("RATELIMIT_STORAGE_URI", "memory://"))
-    if worker.cfg.workers > 1 and config.get("RATELIMIT_ENABLED") and storage == "memory://":
-        # A boot error (exit code 3) stops the whole server, with this message in its log.
-        worker.log.error(
-            "%d workers with RATELIMIT_STORAGE_URI=memory:// would each count their own "
-            "limits; set SHARETRACK_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 "
-            "(or run one worker).",
-            worker.cfg.workers,
+    if workers > 1 and config.get("RATELIMIT_ENABLED") and storage == "memory://":
+        return (
+            f"{workers} workers with RATELIMIT_STORAGE_URI=memory:// would each count their "
+            "own limits; set SHARETRACK_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 "
+            "(or run one worker)."
         )
-        raise SystemExit(3)
+    return None
 
 
 def child_exit(server, worker):

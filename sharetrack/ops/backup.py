@@ -33,9 +33,12 @@ class Backup:
 
 
 def backup(engine: Engine, path: Path) -> Backup:
-    """Write a consistent copy of the engine's database to `path` (which must not exist)."""
+    """Write a consistent copy of the engine's database to `path` (which must not exist),
+    readable by its owner only: it holds what the database holds."""
     if path.exists():
-        raise BackupError(f"{path} exists; give a new file name (a backup never overwrites).")
+        raise BackupError(
+            f"{path} exists; give a new file name (a backup never overwrites)."
+        ) from None
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent} is not a folder.")
     if engine.dialect.name == "sqlite":
@@ -50,6 +53,7 @@ def _sqlite(url: URL, path: Path) -> Backup:
     if not source_file or source_file == ":memory:":
         raise BackupError("an in-memory SQLite database has nothing to back up")
     partial = path.with_name(path.name + ".partial")
+    _private_file(partial)
     source = sqlite3.connect(f"file:{source_file}?mode=ro", uri=True, timeout=15)
     target = sqlite3.connect(partial)
     try:
@@ -68,14 +72,12 @@ def _pg_dump(engine: Engine, path: Path) -> Backup:
     if program is None:
         raise BackupError("pg_dump is not installed (Debian: apt-get install postgresql-client)")
     url = engine.url
-    args = [program, "--format=custom", "--no-owner", f"--file={path}"]
-    args += [f"--host={url.host or 'localhost'}", f"--port={url.port or 5432}"]
-    args += [f"--username={url.username}"] if url.username else []
-    args += [f"--schema={schema}" for schema in _search_path(engine)]
+    args = [program, *pg_dump_arguments(url, path)]
+    args[-1:-1] = [f"--schema={schema}" for schema in _search_path(engine)]
     env = dict(os.environ)
     if url.password:  # in the environment, not the command line other users can read
         env["PGPASSWORD"] = str(url.password)
-    args.append(url.database or "postgres")
+    _private_file(path)  # pg_dump writes into it, keeping its mode
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         Path(path).unlink(missing_ok=True)
@@ -85,6 +87,30 @@ def _pg_dump(engine: Engine, path: Path) -> Backup:
         "pg_dump (custom format)",
         f"pg_restore --clean --if-exists --no-owner --dbname=DATABASE {path}",
     )
+
+
+def pg_dump_arguments(url: URL, path: Path) -> list[str]:
+    """pg_dump's arguments for the database at `url`: the host and port the app connects to
+    (a socket folder such as /var/run/postgresql included), else libpq's default, the local
+    socket; the database name last."""
+    host = url.host or url.query.get("host")
+    port = url.port or url.query.get("port")
+    args = ["--format=custom", "--no-owner", f"--file={path}"]
+    args += [f"--host={host}"] if host else []
+    args += [f"--port={port}"] if port else []
+    args += [f"--username={url.username}"] if url.username else []
+    return [*args, url.database or "postgres"]
+
+
+def _private_file(path: Path) -> None:
+    """Make `path` empty and 0600 whatever the umask; refuse one that appeared meanwhile."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise BackupError(
+            f"{path} exists; give a new file name (a backup never overwrites)."
+        ) from None
+    os.chmod(path, 0o600)  # os.open's mode passes through the umask
 
 
 def _search_path(engine: Engine) -> list[str]:

@@ -17,6 +17,16 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 VENV_BIN = Path(sys.executable).parent  # gunicorn and flask are installed beside python
 
 
+def unit_settings(name: str) -> dict[str, str]:
+    """The [Service] (or [Timer]) settings of a unit in deploy/, by name."""
+    settings = {}
+    for line in (DEPLOY / name).read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            settings[key.strip()] = value.strip()
+    return settings
+
+
 def tool(name: str) -> str:
     """The tool's path; skips (fails under CI) when it is not installed."""
     path = shutil.which(name)
@@ -54,10 +64,12 @@ def test_the_caddyfile_overwrites_x_forwarded_for_and_hides_metrics():
 
 def test_the_systemd_units_verify(tmp_path):
     analyze = tool("systemd-analyze")
-    # The units name the release folder /srv/sharetrack; here it is this checkout's venv.
+    # The units serve /srv/sharetrack/current, a symlink to a release with its venv; here the
+    # release's venv is this checkout's.
     release = tmp_path / "srv"
-    (release / ".venv").mkdir(parents=True)
-    (release / ".venv" / "bin").symlink_to(VENV_BIN)
+    (release / "releases" / "r1" / ".venv").mkdir(parents=True)
+    (release / "releases" / "r1" / ".venv" / "bin").symlink_to(VENV_BIN)
+    (release / "current").symlink_to("releases/r1")
     units = tmp_path / "units"
     units.mkdir()
     names = sorted(p.name for p in DEPLOY.glob("sharetrack*.service")) + sorted(
@@ -100,3 +112,41 @@ def test_the_example_environment_names_only_real_settings():
         name = line.lstrip("# ").split("=")[0]
         if name.startswith("SHARETRACK_") and name != "SHARETRACK_WORKERS":
             assert name.removeprefix("SHARETRACK_") in known, name
+
+
+def test_the_purge_runs_hourly_from_one_timer_every_document_points_to():
+    assert unit_settings("sharetrack-purge.timer")["OnCalendar"] == "hourly"
+    root = DEPLOY.parent
+    for doc in ("README.md", "docs/operations.md", "docs/privacy.md", "docs/deploy.md"):
+        text = (root / doc).read_text()
+        assert "deploy/sharetrack-purge.timer" in text, doc
+        # No second copy of a unit to drift from deploy/'s.
+        assert "OnCalendar" not in text and "[Timer]" not in text, doc
+
+
+def test_the_proxy_passes_the_host_with_its_port():
+    text = (DEPLOY / "Caddyfile").read_text()
+    # {host} drops the port: staff sign-in on any port but 443 would fail its referrer check.
+    assert not re.search(r"^\s*header_up X-Forwarded-Host", text, re.M)
+    done = subprocess.run(
+        [tool("caddy"), "adapt", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and "X-Forwarded-Host" not in done.stderr, done.stderr
+
+
+def test_the_example_database_url_uses_the_local_socket_with_peer_authentication():
+    from sqlalchemy.engine import make_url
+
+    line = next(
+        line
+        for line in (DEPLOY / "env.example").read_text().splitlines()
+        if line.startswith("DATABASE_URL=")
+    )
+    url = make_url(line.split("=", 1)[1])
+    # Debian's pg_hba.conf: peer on the local socket (no password, the role named as the
+    # service user), scram-sha-256 on TCP, which a role made without a password cannot pass.
+    assert url.host is None and url.password is None
+    assert url.username == unit_settings("sharetrack.service")["User"] == "sharetrack"

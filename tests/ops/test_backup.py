@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import threading
 import uuid
@@ -12,6 +14,7 @@ import sqlalchemy as sa
 from sharetrack import create_app
 from sharetrack.extensions import db
 from sharetrack.models import Pledge, PledgeCredit
+from sharetrack.ops.backup import pg_dump_arguments
 from tests.conftest import BOTH_ENGINES, pg_options
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
@@ -140,3 +143,36 @@ def test_a_backup_never_overwrites(app, runner, tmp_path):
     result = runner.invoke(args=["backup", str(path)])
     assert result.exit_code != 0 and "never overwrites" in result.output
     assert path.read_text() == "keep me"
+
+
+@BOTH_ENGINES
+def test_a_backup_is_readable_by_its_owner_only(app, runner, tmp_path):
+    path = tmp_path / "private.backup"
+    previous = os.umask(0o022)  # the usual umask, under which files come out 0644
+    try:
+        result = runner.invoke(args=["backup", str(path)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        # The deploy guide's URL: the local socket, where Debian's pg_hba.conf allows peer
+        # authentication (TCP to 127.0.0.1 asks for a password there).
+        ("postgresql+psycopg://sharetrack@/sharetrack", []),
+        (
+            "postgresql+psycopg://sharetrack@/sharetrack?host=/var/run/postgresql",
+            ["--host=/var/run/postgresql"],
+        ),
+        ("postgresql+psycopg://u:pw@127.0.0.1:5433/db", ["--host=127.0.0.1", "--port=5433"]),
+    ],
+)
+def test_pg_dump_connects_where_the_app_does(url, where, tmp_path):
+    args = pg_dump_arguments(sa.engine.make_url(url), tmp_path / "x.dump")
+    assert [a for a in args if a.startswith(("--host", "--port"))] == where
+    assert "pw" not in " ".join(args)  # the password goes in the environment
+    assert args[-1] == sa.engine.make_url(url).database
