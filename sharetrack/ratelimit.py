@@ -211,13 +211,11 @@ def init_app(app: Flask) -> None:
             "socket_timeout": REDIS_TIMEOUT,
             **app.config["RATELIMIT_STORAGE_OPTIONS"],
         }
-    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     app.after_request(_retry_after_header)
 
 
 SWEEP_EVERY = 1.0  # seconds between sweeps of expired counters in the memory storage
-MEMORY_SCHEME = "sharetrack-memory"  # what RATELIMIT_STORAGE_URI=memory:// is served by
 
 
 class SweptMemoryStorage(Storage):
@@ -230,11 +228,15 @@ class SweptMemoryStorage(Storage):
     hit and a traceback in the log. Expiry does not need a thread: a counter past its window
     reads as zero, and the hitting thread sweeps the expired ones away (they would otherwise
     be kept for clients never seen again), at most once per `every` seconds. Only the fixed
-    window is served, the one strategy the limiter uses. Registered under MEMORY_SCHEME with
-    limits (a Storage subclass's STORAGE_SCHEME); init_app maps memory:// to it.
+    window is served, the one strategy the limiter uses.
+
+    limits finds a storage by its URI's scheme in the registry every Storage subclass joins
+    through STORAGE_SCHEME (its documented way to add a storage). This class takes "memory":
+    RATELIMIT_STORAGE_URI=memory:// (the default, which deploy/gunicorn.conf.py checks for)
+    gets it once this module is imported, as create_app does before the limiter starts.
     """
 
-    STORAGE_SCHEME = [MEMORY_SCHEME]
+    STORAGE_SCHEME = ["memory"]
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         every = float(options.pop("sweep_every", SWEEP_EVERY))
@@ -281,13 +283,6 @@ class SweptMemoryStorage(Storage):
     def clear(self, key: str) -> None:
         with self._lock:
             self.counters.pop(key, None)
-
-
-def storage_uri(configured: str | None) -> str:
-    """The storage limits is given for RATELIMIT_STORAGE_URI: memory:// is SweptMemoryStorage."""
-    if not configured or str(configured).startswith("memory://"):
-        return f"{MEMORY_SCHEME}://"
-    return str(configured)
 
 
 # The redirect and the QR images count by hand (spend(): clicks, and renders, not every

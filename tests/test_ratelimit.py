@@ -145,13 +145,13 @@ def test_the_key_is_a_keyed_hash_not_the_address(address, secret):
 
 
 def test_memory_limits_are_served_by_the_swept_storage_through_limits_public_interface(app):
-    """memory:// (the default) gets SweptMemoryStorage, which limits finds by its scheme."""
+    """memory:// (the default) gets SweptMemoryStorage, which limits finds by its scheme; the
+    setting itself is left as written (deploy/gunicorn.conf.py reads it)."""
     from limits.storage import storage_from_string
 
-    assert app.config["RATELIMIT_STORAGE_URI"] == "sharetrack-memory://"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert type(ratelimit.limiter.storage) is ratelimit.SweptMemoryStorage
-    assert type(storage_from_string("sharetrack-memory://")) is ratelimit.SweptMemoryStorage
-    assert ratelimit.storage_uri("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert type(storage_from_string("memory://")) is ratelimit.SweptMemoryStorage
 
 
 def test_memory_limits_count_exactly_with_threads_hitting_at_once(app):
@@ -194,7 +194,7 @@ def test_memory_limits_start_no_threads_and_still_drop_expired_counters(monkeypa
     from limits.storage import storage_from_string
     from limits.strategies import FixedWindowRateLimiter
 
-    storage = storage_from_string("sharetrack-memory://", sweep_every=0.05)
+    storage = storage_from_string("memory://", sweep_every=0.05)
     starts = []
     monkeypatch.setattr(threading.Thread, "start", lambda thread: starts.append(thread))
     limits = FixedWindowRateLimiter(storage)
