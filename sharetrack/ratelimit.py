@@ -29,7 +29,7 @@ from functools import lru_cache
 from flask import Flask, abort, current_app, g, request
 from flask_limiter import Limiter
 from limits import parse_many
-from limits.storage import MemoryStorage, RedisStorage
+from limits.storage import RedisStorage, Storage
 
 from .config import ConfigError
 from .services import services
@@ -213,48 +213,77 @@ def init_app(app: Flask) -> None:
             **app.config["RATELIMIT_STORAGE_OPTIONS"],
         }
     limiter.init_app(app)
-    if limiter.enabled:  # switched off, Flask-Limiter makes no storage at all
-        sweep_expired_inline(limiter.storage)
     app.after_request(_retry_after_header)
 
 
 SWEEP_EVERY = 1.0  # seconds between sweeps of expired counters in the memory storage
 
 
-def sweep_expired_inline(storage, every: float = SWEEP_EVERY) -> None:
-    """Give limits' MemoryStorage a sweep without threads, safe in a threaded worker.
+class SweptMemoryStorage(Storage):
+    """Fixed-window counters in this process's memory, through limits' public Storage interface.
 
-    On every hit MemoryStorage restarts a 10 ms Timer thread (when the last one has died) to
-    drop expired counters. That costs a thread start every few requests on the redirect, and
-    the restart takes no lock: two request threads (gunicorn gthread, `flask run`) can start
-    the same Timer, and one raises "threads can only be started once" — an uncounted hit and
-    a traceback in the log. Expiry itself does not need the thread (the storage checks a
-    counter's expiry when it reads it); the sweep only frees counters nobody reads again. So
-    here the hitting thread sweeps, at most once per `every` seconds, and never waits for
-    another sweep. Storages without those methods (Redis, or a limits that changed them) are
-    left alone.
+    limits' own MemoryStorage restarts a 10 ms Timer thread on every hit (when the last one has
+    died) to drop expired counters. That costs a thread start every few requests on the
+    redirect, and the restart takes no lock: two request threads (gunicorn gthread, `flask run`)
+    can start the same Timer, and one raises "threads can only be started once" — an uncounted
+    hit and a traceback in the log. Expiry does not need a thread: a counter past its window
+    reads as zero, and the hitting thread sweeps the expired ones away (they would otherwise
+    be kept for clients never seen again), at most once per `every` seconds. Only the fixed
+    window is served, the one strategy the limiter uses.
+
+    limits finds a storage by its URI's scheme in the registry every Storage subclass joins
+    through STORAGE_SCHEME (its documented way to add a storage). This class takes "memory":
+    RATELIMIT_STORAGE_URI=memory:// (the default, which deploy/gunicorn.conf.py checks for)
+    gets it once this module is imported, as create_app does before the limiter starts.
     """
-    if not isinstance(storage, MemoryStorage):
-        return
-    expire = getattr(storage, "_MemoryStorage__expire_events", None)
-    if expire is None or not hasattr(storage, "_MemoryStorage__schedule_expiry"):
-        return
-    lock = threading.Lock()
-    due = [0.0]
 
-    def sweep() -> None:
-        now = time.monotonic()
-        if now < due[0] or not lock.acquire(blocking=False):
-            return
-        try:
-            due[0] = now + every
-            expire()
-        except Exception:  # a counter read and dropped meanwhile: the next sweep gets the rest
-            log.debug("rate limit sweep stopped early", exc_info=True)
-        finally:
-            lock.release()
+    STORAGE_SCHEME = ["memory"]
 
-    storage._MemoryStorage__schedule_expiry = sweep
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        every = float(options.pop("sweep_every", SWEEP_EVERY))
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.every = every
+        self.counters: dict[str, tuple[int, float]] = {}  # key: (hits, end of its window)
+        self._lock = threading.Lock()
+        self._due = 0.0
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ValueError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            if now >= self._due:
+                self._due = now + self.every
+                self.counters = {k: c for k, c in self.counters.items() if c[1] > now}
+            hits, ends = self.counters.get(key, (0, 0.0))
+            if ends <= now:  # a new window starts with this hit
+                hits, ends = 0, now + expiry
+            self.counters[key] = (hits + amount, ends)
+            return hits + amount
+
+    def get(self, key: str) -> int:
+        hits, ends = self.counters.get(key, (0, 0.0))
+        return hits if ends > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        ends = self.counters.get(key, (0, now))[1]
+        return ends if ends > now else now
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self._lock:
+            count = len(self.counters)
+            self.counters = {}
+            return count
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self.counters.pop(key, None)
 
 
 # The redirect and the QR images count by hand (spend(): clicks, and renders, not every

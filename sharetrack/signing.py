@@ -155,12 +155,9 @@ class Tokens:
             return False
         return self.leaflet_print.verify_signature(str(batch_id).encode(), key.encode())
 
-    def dashboard_token(self, promoter_code: str) -> str:
-        """The token of a promoter's private page."""
-        return self.dashboard.dumps(promoter_code)
-
     def dashboard_code(self, token: str) -> str | None:
-        """The promoter code behind a dashboard token, or None."""
+        """The promoter code behind an old page address (`self.dashboard` signed them before
+        promoter keys; docs/adr/0504), or None."""
         return _loads(self.dashboard, token)
 
     def promoter_key(self, promoter_id: int, secret: str) -> str:

@@ -144,67 +144,46 @@ def test_the_key_is_a_keyed_hash_not_the_address(address, secret):
 # --- the memory storage in a threaded worker ---------------------------------------------------
 
 
-def test_memory_limits_survive_threads_racing_to_restart_the_expiry_timer(app, monkeypatch):
-    """Threads hitting limits at once never double-start MemoryStorage's expiry Timer.
+def test_memory_limits_are_served_by_the_swept_storage_through_limits_public_interface(app):
+    """memory:// (the default) gets SweptMemoryStorage, which limits finds by its scheme; the
+    setting itself is left as written (deploy/gunicorn.conf.py reads it)."""
+    from limits.storage import storage_from_string
 
-    The race: thread A assigns a new Timer, thread B (which also found the old one dead)
-    assigns another before A reads it back, and both start B's. It is a few bytecodes wide;
-    here assigning the Timer pauses for 2 ms, which widens it so that without
-    ratelimit.sweep_expired_inline most rounds raise "threads can only be started once".
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert type(ratelimit.limiter.storage) is ratelimit.SweptMemoryStorage
+    assert type(storage_from_string("memory://")) is ratelimit.SweptMemoryStorage
+
+
+def test_memory_limits_count_exactly_with_threads_hitting_at_once(app):
+    """gthread workers hit one storage from many threads: no hit is lost and none raises.
+
+    limits' MemoryStorage could raise "threads can only be started once" here, when two
+    threads restarted its expiry Timer together; this storage starts no thread at all.
     """
     import threading
-    import time
 
     from limits import parse
 
     from sharetrack.ratelimit import limiter
 
-    storage = limiter.storage
+    item, threads, hits, errors = parse("1000/minute"), 8, 50, []
+    barrier = threading.Barrier(threads)
 
-    class SlowlyAssigned(type(storage)):  # no STORAGE_SCHEME: limits does not register it
-        @property
-        def timer(self):
-            return self.__dict__["timer"]
+    def hit() -> None:
+        barrier.wait()
+        try:
+            for _ in range(hits):
+                limiter.limiter.hit(item, "race", "client")
+        except Exception as exc:
+            errors.append(exc)
 
-        @timer.setter
-        def timer(self, value):
-            self.__dict__["timer"] = value
-            time.sleep(0.002)
-
-    monkeypatch.setattr(storage, "__class__", SlowlyAssigned)
-    item, threads, errors = parse("1000/minute"), 8, []
-    for round_ in range(10):
-        while storage.timer.is_alive():  # every thread must find the Timer dead
-            time.sleep(0.005)
-        barrier = threading.Barrier(threads)
-
-        def hit(n: int, round_: int = round_, barrier: threading.Barrier = barrier) -> None:
-            barrier.wait()
-            try:
-                limiter.limiter.hit(item, "race", f"{round_}-{n}")
-            except Exception as exc:  # the bug under test
-                errors.append(exc)
-
-        workers = [threading.Thread(target=hit, args=(n,)) for n in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+    workers = [threading.Thread(target=hit) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
     assert errors == []
-    assert limiter.limiter.get_window_stats(item, "race", "0-0").remaining == 999
-
-
-def test_the_memory_storage_internals_the_sweep_replaces_are_still_there(app):
-    """limits is pinned in pyproject.toml: a release that renames these fails here first."""
-    from limits.storage import MemoryStorage
-
-    storage = MemoryStorage()
-    assert callable(storage._MemoryStorage__expire_events)
-    assert callable(storage._MemoryStorage__schedule_expiry)
-    ratelimit.sweep_expired_inline(storage)
-    assert storage._MemoryStorage__schedule_expiry.__name__ == "sweep"
-    # The app's own limiter got the sweep too.
-    assert ratelimit.limiter.storage._MemoryStorage__schedule_expiry.__name__ == "sweep"
+    assert limiter.limiter.get_window_stats(item, "race", "client").remaining == 1000 - 400
 
 
 def test_memory_limits_start_no_threads_and_still_drop_expired_counters(monkeypatch):
@@ -212,24 +191,25 @@ def test_memory_limits_start_no_threads_and_still_drop_expired_counters(monkeypa
     import time
 
     from limits import parse
-    from limits.storage import MemoryStorage
+    from limits.storage import storage_from_string
     from limits.strategies import FixedWindowRateLimiter
 
-    storage = MemoryStorage()
-    ratelimit.sweep_expired_inline(storage, every=0.05)
+    storage = storage_from_string("memory://", sweep_every=0.05)
     starts = []
     monkeypatch.setattr(threading.Thread, "start", lambda thread: starts.append(thread))
     limits = FixedWindowRateLimiter(storage)
     short, long_ = parse("5/second"), parse("1000/hour")
     for n in range(200):
         assert limits.hit(long_, "keep", str(n % 10))
-    assert limits.hit(short, "gone", "client")
+    assert [limits.hit(short, "gone", "client") for _ in range(6)] == [True] * 5 + [False]
+    assert limits.get_window_stats(short, "gone", "client").reset_time > time.time()
     time.sleep(1.1)  # the one-second window has ended; nobody reads that counter again
     limits.hit(long_, "keep", "0")  # a later hit sweeps
     assert starts == []
-    assert not any("gone" in key for key in storage.storage)
-    assert sum("keep" in key for key in storage.storage) == 10
+    assert not any("gone" in key for key in storage.counters)
+    assert sum("keep" in key for key in storage.counters) == 10
     assert limits.get_window_stats(long_, "keep", "0").remaining == 1000 - 21
+    assert limits.hit(short, "gone", "client")  # a new window
 
 
 # --- share creation: 429 problem details with Retry-After, per client -------------------------

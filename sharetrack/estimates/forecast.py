@@ -33,11 +33,6 @@ MIN_SHARE_SO_FAR = 0.02  # never assume less than this share of the pledges has 
 CURVE_JITTER = 0.25  # how far a campaign's pace may stray from the default curve (log scale)
 
 
-def default_curve(decay: float = DEFAULT_DECAY) -> np.ndarray:
-    """G on GRID for a pace falling as e^(-decay u)."""
-    return (1 - np.exp(-decay * GRID)) / (1 - np.exp(-decay))
-
-
 def cumulative_curve(days: Mapping[dt.date, int], start: dt.datetime, end: dt.datetime):
     """An ended campaign's share of its pledges made by each fraction of its life (or None).
 

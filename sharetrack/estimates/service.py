@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from ..attribution.cascades import MAX_CASCADE_DEPTH
 from ..channels import CHANNELS
 from ..metrics import SHARE_VALUE_SECONDS
-from ..models import Campaign, PledgeCredit, Share, utcnow
+from ..models import Campaign, Share, utcnow
+from ..pledges import counting
 from . import share_value
 from .share_value import Estimate, ShareHistory
 
@@ -53,15 +54,7 @@ def _read(session: Session) -> tuple[dict, dict, list]:
             sa.select(Share.id, Share.campaign_id, Share.channel, Share.created_at, Share.parent_id)
         )
     }
-    rows = session.execute(
-        sa.select(PledgeCredit.share_id, PledgeCredit.pledged_at, PledgeCredit.amount_minor).join(
-            Campaign,
-            sa.and_(
-                Campaign.id == PledgeCredit.campaign_id,
-                Campaign.attribution_model == PledgeCredit.model,
-            ),
-        )
-    ).all()
+    rows = session.execute(counting.credits_under_campaign_models()).all()
     return campaigns, shares, rows
 
 
@@ -126,13 +119,3 @@ def channel_estimates(
         )
         for channel in CHANNELS
     }
-
-
-def all_estimates(
-    session: Session, now: dt.datetime | None = None
-) -> dict[str, dict[str, Estimate]]:
-    """Every campaign's direct estimates per channel, fitting the effects once (by slug)."""
-    data = _read(session)
-    histories = _with_credits(data, _ages(data, now or utcnow()), False)
-    slugs = [slug for slug, _window in data[0].values()]
-    return share_value.estimate_many(histories, CHANNELS, slugs)

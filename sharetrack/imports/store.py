@@ -209,31 +209,6 @@ def _new_clicks(session: Session, clicks: list, known: dict[str, int]) -> list:
     return out
 
 
-def _folded_days(plan: Plan, before, campaigns: dict, share_ids: dict) -> list[dict]:
-    """click_days rows for the imported clicks of days already folded."""
-    shares = {s.key: s for s in plan.shares}
-    days: dict[tuple[str, object], list[int]] = {}
-    for key, at, unique, bot in plan.clicks:
-        day = at.date()
-        if day < before:
-            counts = days.setdefault((key, day), [0, 0, 0])
-            counts[0] += not bot
-            counts[1] += unique
-            counts[2] += bot
-    return [
-        {
-            "share_id": share_ids[key],
-            "day": day,
-            "campaign_id": campaigns[shares[key].campaign],
-            "channel": shares[key].channel,
-            "clicks": clicks,
-            "unique_clicks": unique,
-            "bot_clicks": bots,
-        }
-        for (key, day), (clicks, unique, bots) in days.items()
-    ]
-
-
 def _store_pledges(session, plan: Plan, campaigns: dict, share_ids: dict, done: Stored) -> None:
     """New pledges in bulk with their credits; pledges already stored through the webhook path."""
     existing = _stored_pledges(session, plan, campaigns)

@@ -16,12 +16,12 @@ import hashlib
 import io
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from urllib.parse import urlsplit
 
 import qrcode
+from cachetools import LRUCache
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_Q
 from qrcode.util import MODE_ALPHA_NUM, QRData
@@ -130,32 +130,27 @@ def image(text: str, opts: Options) -> bytes:
 class Memo:
     """The images one app has rendered: at most `size`, the least recently used dropped first.
 
-    Thread-safe (gthread workers). `hits` and `misses` count lookups, for tests and curiosity.
+    A cachetools LRUCache behind a lock: cachetools caches are not thread-safe, and gthread
+    workers share one Memo. `hits` and `misses` count lookups, for tests and curiosity.
     """
 
     def __init__(self, size: int = MEMO_SIZE):
-        self.size = size
         self.hits = self.misses = 0
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._items: LRUCache[tuple[str, Options], bytes] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get(self, text: str, opts: Options) -> bytes | None:
-        key = (text, opts)
         with self._lock:
-            data = self._items.get(key)
+            data = self._items.get((text, opts))  # a hit makes it the most recently used
             if data is None:
                 self.misses += 1
-                return None
-            self.hits += 1
-            self._items.move_to_end(key)
+            else:
+                self.hits += 1
             return data
 
     def put(self, text: str, opts: Options, data: bytes) -> None:
         with self._lock:
             self._items[(text, opts)] = data
-            self._items.move_to_end((text, opts))
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._items)

@@ -14,7 +14,6 @@ A forged link gets the site's 404 page once Flask has rendered it the first time
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Flask
 from sqlalchemy import exc as sa_exc
@@ -22,12 +21,10 @@ from werkzeug.wrappers import Request, Response
 
 from .. import security
 from ..services import services
-from . import redirect
+from . import paths, redirect
 
 log = logging.getLogger(__name__)
 
-# The Flask routes, exactly: /s/<token>, /S/<token>, /s/<token>/q and /S/<TOKEN>/Q.
-_ROUTE = re.compile(r"/(?:s/([^/]+)(/q)?|S/([^/]+)(/Q)?)")  # fullmatch: no trailing newline
 # The error that stopped the middleware, for the Flask view to raise again rather than repeat
 # the work (and wait out a dead database's connect timeout twice).
 ERROR_KEY = "sharetrack.redirect_error"
@@ -44,11 +41,10 @@ class RedirectMiddleware:
     def __call__(self, environ, start_response):
         match = None
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            match = _ROUTE.fullmatch(environ.get("PATH_INFO", ""))
+            match = paths.match(environ.get("PATH_INFO", ""))  # the Flask views' own rules
         if match is None:
             return self.wsgi_app(environ, start_response)
-        token = match.group(1) or match.group(3)
-        scan = bool(match.group(2) or match.group(4))
+        token, scan = match
         request = Request(environ)
         answer = None
         try:

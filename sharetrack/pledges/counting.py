@@ -39,15 +39,6 @@ def credits_under_campaign_models() -> sa.Select:
     )
 
 
-def counted_pledges(campaign_id: int | None = None) -> sa.Select:
-    """Counted pledges (all columns), of one campaign or all: for readers of pledges
-    themselves rather than their credits."""
-    query = sa.select(Pledge).where(Pledge.counted)
-    if campaign_id is not None:
-        query = query.where(Pledge.campaign_id == campaign_id)
-    return query
-
-
 def pledge_totals(
     session: Session, campaign_id: int, period: Period = ALL_TIME, *, unconfirmed: bool = False
 ) -> Credited:

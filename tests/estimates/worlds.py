@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from sharetrack.estimates.service import all_estimates
+from sharetrack.estimates.service import channel_estimates
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, PledgeCredit, Share
 
@@ -142,6 +142,17 @@ def write(path, records: list[dict]) -> str:
     return str(path)
 
 
+def estimates_by_slug(now: dt.datetime) -> dict:
+    """Every campaign's direct estimate per channel, as the app computes it (channel_estimates)."""
+    return {
+        campaign.slug: {
+            channel: found.estimate
+            for channel, found in channel_estimates(db.session, campaign, now).items()
+        }
+        for campaign in db.session.scalars(sa.select(Campaign))
+    }
+
+
 def evaluate(app, world: World, now: dt.datetime, path) -> Result:
     """Import `world` with the real `flask import`, then score every cell's estimate."""
     result = app.test_cli_runner().invoke(args=["import", write(path, world.records)])
@@ -149,7 +160,7 @@ def evaluate(app, world: World, now: dt.datetime, path) -> Result:
     with app.app_context():
         shares = dict(_by_cell(sa.func.count()))
         credited = dict(_by_cell(sa.func.sum(PledgeCredit.amount_minor), credits=True))
-        estimates = all_estimates(db.session, now)
+        estimates = estimates_by_slug(now)
     ours = plain = young_est = young_true = young_plain = 0.0
     covered = cells = 0
     for (slug, channel), true in world.truth.items():

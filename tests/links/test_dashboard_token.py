@@ -1,4 +1,4 @@
-"""The promoter's page token: its own salt, and no changed character ever verifies."""
+"""Old promoter page addresses (dashboard tokens): their own salt, no changed character verifies."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ URLSAFE = string.ascii_letters + string.digits + "-_."
     replacement=st.sampled_from(URLSAFE),
 )
 def test_a_changed_character_never_verifies(code, position, replacement):
-    token = TOKENS.dashboard_token(code)
+    token = TOKENS.dashboard.dumps(code)
     assert TOKENS.dashboard_code(token) == code
     i = position % len(token)
     changed = token[:i] + replacement + token[i + 1 :]
@@ -28,7 +28,7 @@ def test_a_changed_character_never_verifies(code, position, replacement):
 
 
 def test_the_last_characters_spare_bits_do_not_make_a_second_token():
-    token = TOKENS.dashboard_token("0123456789abcdef")
+    token = TOKENS.dashboard.dumps("0123456789abcdef")
     twins = [token[:-1] + c for c in URLSAFE if c != token[-1]]
     assert [t for t in twins if TOKENS.dashboard_code(t) is not None] == []
 
@@ -40,7 +40,7 @@ def test_other_tokens_of_the_app_do_not_open_a_page():
     older = Tokens("an-older-key-9876543210")
     assert (
         Tokens("test-secret-key-0123456789", ["an-older-key-9876543210"]).dashboard_code(
-            older.dashboard_token(code)
+            older.dashboard.dumps(code)
         )
         == code
     )

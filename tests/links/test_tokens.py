@@ -65,7 +65,7 @@ def test_old_keys_verify_and_the_newest_signs():
 
 
 def test_purposes_do_not_cross():
-    dashboard = tokens.dashboard_token("abc")
+    dashboard = tokens.dashboard.dumps("abc")
     assert tokens.share_id(dashboard) is None
     assert tokens.dashboard_code(tokens.share_token(5)) is None
     assert tokens.dashboard_code(dashboard) == "abc"

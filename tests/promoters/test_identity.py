@@ -170,10 +170,10 @@ def test_old_page_addresses_work_only_for_promoters_whose_code_never_went_out(ap
         db.session.commit()
         quiet_key = identity.private_key(tokens, quiet)
         quiet_code, leaked_code = quiet.code, leaked.code
-    moved = client.get(f"/p/{tokens.dashboard_token(quiet_code)}")
+    moved = client.get(f"/p/{tokens.dashboard.dumps(quiet_code)}")
     assert moved.status_code == 303
     assert moved.headers["Location"] == f"/p/{quiet_key}"
-    assert client.get(f"/p/{tokens.dashboard_token(leaked_code)}").status_code == 404
+    assert client.get(f"/p/{tokens.dashboard.dumps(leaked_code)}").status_code == 404
     with app.app_context():
         assert identity.by_browser(db.session, tokens, tokens.promoter_cookie.dumps(quiet_code))
         assert not identity.by_browser(

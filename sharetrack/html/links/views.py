@@ -9,25 +9,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
 
-from ...links import redirect
+from ...links import paths, redirect
 from ...links.middleware import ERROR_KEY
 
 bp = Blueprint("links", __name__)
 
 
-@bp.get("/s/<token>")
-@bp.get("/S/<token>")
 def follow(token: str):
     """Send the visitor to the campaign, counting the visit without keeping who made it."""
     return _follow(token, scan=False)
 
 
-# A printed QR code carries /S/<TOKEN>/Q (see leaflets/qr.py): the same link, counted as a scan.
-@bp.get("/s/<token>/q")
-@bp.get("/S/<token>/Q")
 def follow_scan(token: str):
     """The redirect for a visit through a QR code: counted with the scan flag."""
     return _follow(token, scan=True)
+
+
+# The rules are links/paths.py's, which the middleware in front of Flask matches too.
+for _rule, _scan in paths.RULES:
+    bp.add_url_rule(_rule, paths.endpoint(_scan), follow_scan if _scan else follow, methods=["GET"])
 
 
 def _follow(token: str, *, scan: bool):
