@@ -26,17 +26,37 @@ class PledgeCreditOut(Documented):
         ]
 
 
-class PledgeStored(Documented):
+class PledgeFacts(Documented):
+    """What every answer about one pledge says of it."""
+
     external_id: str
-    campaign: str
     amount_minor: int
     currency: str
     status: str
     source: str = Field(description="webhook, stripe, import, staff or form")
     confirmed: bool = Field(description="Vouched for by a signature or by staff")
     counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
-    occurred_at: UtcTime
     pledged_at: UtcTime
+    occurred_at: UtcTime
+
+    @staticmethod
+    def facts_of(pledge: Pledge) -> dict:
+        """These fields of a stored pledge, for the models that extend this one."""
+        return {
+            "external_id": pledge.external_id,
+            "amount_minor": pledge.amount_minor,
+            "currency": pledge.currency,
+            "status": pledge.status,
+            "source": pledge.source,
+            "confirmed": pledge.verified,
+            "counted": pledge.counted,
+            "pledged_at": pledge.pledged_at,
+            "occurred_at": pledge.occurred_at,
+        }
+
+
+class PledgeStored(PledgeFacts):
+    campaign: str
     model: str
     credits: list[PledgeCreditOut] = Field(description="Credits under the campaign's model")
     ignored_refs: int = Field(description="Refs that were forged, unknown or another campaign's")
@@ -50,51 +70,22 @@ class PledgeStored(Documented):
         ignored_refs: int,
     ) -> PledgeStored:
         return cls(
-            external_id=pledge.external_id,
+            **cls.facts_of(pledge),
             campaign=campaign.slug,
-            amount_minor=pledge.amount_minor,
-            currency=pledge.currency,
-            status=pledge.status,
-            source=pledge.source,
-            confirmed=pledge.verified,
-            counted=pledge.counted,
-            occurred_at=pledge.occurred_at,
-            pledged_at=pledge.pledged_at,
             model=campaign.attribution_model,
             credits=credits,
             ignored_refs=ignored_refs,
         )
 
 
-class PledgeRow(Documented):
+class PledgeRow(PledgeFacts):
     id: int
-    external_id: str
-    amount_minor: int
-    currency: str
-    status: str
-    source: str = Field(description="webhook, stripe, import, staff or form")
-    confirmed: bool = Field(description="Vouched for by a signature or by staff")
-    counted: bool = Field(description="Confirmed and live: counts toward totals and credit")
     supporter_name: str | None
-    pledged_at: UtcTime
-    occurred_at: UtcTime
 
-    @staticmethod
-    def fields_of(pledge: Pledge) -> dict:
+    @classmethod
+    def fields_of(cls, pledge: Pledge) -> dict:
         """The row's fields, for it and for the models that extend it."""
-        return {
-            "id": pledge.id,
-            "external_id": pledge.external_id,
-            "amount_minor": pledge.amount_minor,
-            "currency": pledge.currency,
-            "status": pledge.status,
-            "source": pledge.source,
-            "confirmed": pledge.verified,
-            "counted": pledge.counted,
-            "supporter_name": pledge.supporter_name,
-            "pledged_at": pledge.pledged_at,
-            "occurred_at": pledge.occurred_at,
-        }
+        return {**cls.facts_of(pledge), "id": pledge.id, "supporter_name": pledge.supporter_name}
 
     @classmethod
     def from_pledge(cls, pledge: Pledge) -> PledgeRow:
