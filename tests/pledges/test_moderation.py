@@ -200,12 +200,16 @@ def test_another_campaigns_pledge_is_404_on_the_page(client, hosted, make_campai
     other = make_campaign()
     pledge_id = form_pledge(client, hosted, "5")
     sign_in("admin")
-    page = client.get(f"/staff/campaigns/{other.slug}").text
-    response = client.post(
-        f"/staff/campaigns/{other.slug}/pledges/{pledge_id}/review",
-        data={"status": "paid", "csrf_token": csrf_from(page)},
+    assert review_on_the_page(client, other, pledge_id).status_code == 404
+
+
+def review_on_the_page(client, campaign, pledge_id, status: str = "paid"):
+    """Post the staff report page's review form for `pledge_id` (a staff member signed in)."""
+    page = client.get(f"/staff/campaigns/{campaign.slug}").text
+    return client.post(
+        f"/staff/campaigns/{campaign.slug}/pledges/{pledge_id}/review",
+        data={"status": status, "csrf_token": csrf_from(page)},
     )
-    assert response.status_code == 404
 
 
 def test_an_anonymous_form_pledge_does_not_fix_the_campaigns_currency(
@@ -331,11 +335,6 @@ def test_a_pledge_id_no_row_can_have_is_404_on_the_review_form(
 ):
     form_pledge(client, hosted, "5")
     sign_in("admin")
-    page = client.get(f"/staff/campaigns/{hosted.slug}").text
-    response = client.post(
-        f"/staff/campaigns/{hosted.slug}/pledges/{pledge_id}/review",
-        data={"status": "paid", "csrf_token": csrf_from(page)},
-    )
-    assert response.status_code == 404
+    assert review_on_the_page(client, hosted, pledge_id).status_code == 404
     with app.app_context():
         assert db.session.scalars(sa.select(Pledge.status)).all() == ["pledged"]

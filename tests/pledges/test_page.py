@@ -196,9 +196,13 @@ def test_a_form_another_site_posts_is_refused_and_nothing_is_stored(app, client,
     ],
 )
 def test_without_fetch_metadata_only_our_own_origin_is_taken(app, hosted, host, origin, taken):
-    client = app.test_client()
-    answer = client.post(
-        f"http://{host}/c/{hosted.slug}/pledge", data={"amount": "5"}, headers={"Origin": origin}
+    assert_origin_decides(app, hosted, host, origin, taken)
+
+
+def assert_origin_decides(app, campaign, host: str, origin: str, taken: bool) -> None:
+    """A pledge posted to `host` from `origin` is taken (303, stored) or refused (403, none)."""
+    answer = app.test_client().post(
+        f"http://{host}/c/{campaign.slug}/pledge", data={"amount": "5"}, headers={"Origin": origin}
     )
     assert answer.status_code == (303 if taken else 403)
     assert len(pledges(app)) == (1 if taken else 0)
@@ -227,12 +231,7 @@ def production_app(app, app_config):
     ],
 )
 def test_in_production_only_base_urls_origin_is_taken(production_app, hosted, host, origin, taken):
-    client = production_app.test_client()
-    answer = client.post(
-        f"http://{host}/c/{hosted.slug}/pledge", data={"amount": "5"}, headers={"Origin": origin}
-    )
-    assert answer.status_code == (303 if taken else 403)
-    assert len(pledges(production_app)) == (1 if taken else 0)
+    assert_origin_decides(production_app, hosted, host, origin, taken)
 
 
 def test_in_production_a_same_origin_post_is_taken(production_app, hosted):
