@@ -128,8 +128,33 @@ def test_workers_share_the_cards_through_redis(app_config, hosted, drawn):
 
 
 def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own server)
+    # Generous: a loaded 2-core machine boots a new worker slowly; a failure is still a failure.
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (our own server)
         return response.read()
+
+
+def _workers(master: int) -> set[int]:
+    """The pids whose parent is gunicorn's master: its workers."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == master:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _wait_for_new_workers(master: int, old: set[int], count: int, timeout: float = 60) -> None:
+    """Until `count` workers run and none of `old` is among them (a HUP replaces them all)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = _workers(master)
+        if len(now) == count and not now & old:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not replace its workers {old} within {timeout} s")
 
 
 @pytest.mark.slow
@@ -153,8 +178,11 @@ def test_gunicorn_workers_started_after_the_drawing_serve_it_undrawn(tmp_path: P
         assert stored.stat().st_size > len(first)  # the picture, pickled
         drawn_at = stored.stat().st_mtime_ns
         # Two new workers, which never drew anything, replace the old ones (gunicorn's HUP).
-        os.kill(int(pid_file.read_text()), signal.SIGHUP)
-        time.sleep(2)
+        master = int(pid_file.read_text())
+        old = _workers(master)
+        assert len(old) == 2
+        os.kill(master, signal.SIGHUP)
+        _wait_for_new_workers(master, old, count=2)
         later = [_get(f"{base}/c/snoopers/card.png") for _ in range(10)]
     assert later == [first] * 10
     assert stored.stat().st_mtime_ns == drawn_at  # nobody drew it again
