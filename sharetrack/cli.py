@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import api_keys, staff
 from .extensions import db
-from .models import STAFF_ROLES, Campaign, utcnow
+from .models import API_SCOPES, STAFF_ROLES, Campaign, utcnow
 from .periods import iso_utc
 from .services import services
 from .tracking import retention, rollup, visitors
@@ -28,9 +28,18 @@ DEMO_KEY_NAME = "demo (make run)"
 @click.command("create-api-key")
 @with_appcontext
 @click.argument("name")
-def create_api_key(name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="read, write, money or admin; repeat for several (default: all four)",
+)
+def create_api_key(name: str, scopes: tuple[str, ...]) -> None:
     """Create a staff API key called NAME and print only the key (it is not shown again)."""
-    _, key = api_keys.create(db.session, name[: api_keys.MAX_NAME])
+    try:
+        _, key = api_keys.create(db.session, name[: api_keys.MAX_NAME], scopes or API_SCOPES)
+    except api_keys.ScopeError as exc:
+        raise click.BadParameter(exc.message, param_hint="--scope") from None
     db.session.commit()
     click.echo(key)
 
@@ -43,7 +52,9 @@ def list_api_keys() -> None:
     for row in rows:
         state = f"revoked {iso_utc(row.revoked_at)}" if row.revoked_at else "live"
         prefix = api_keys.PREFIX + row.prefix
-        click.echo(f"{prefix}  {iso_utc(row.created_at)}  {state:<32}  {row.name}")
+        click.echo(
+            f"{prefix}  {iso_utc(row.created_at)}  {state:<32}  {row.scopes:<22}  {row.name}"
+        )
     if not rows:
         click.echo("no API keys; make one with create-api-key NAME", err=True)
 

@@ -35,10 +35,11 @@ from .common import (
 )
 from .figures import ShareValueFigures
 from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
-from .staff import ApiKey, StaffUser
+from .staff import API_SCOPES, ApiKey, ApiKeyCampaign, StaffUser
 
 __all__ = [
     "ACTIVE",
+    "API_SCOPES",
     "ATTRIBUTION_MODELS",
     "CANCELLED",
     "ENDED",
@@ -61,6 +62,7 @@ __all__ = [
     "STAFF_ROLES",
     "UNVERIFIED_SOURCES",
     "ApiKey",
+    "ApiKeyCampaign",
     "BigId",
     "Campaign",
     "Click",

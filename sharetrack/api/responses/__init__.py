@@ -10,6 +10,7 @@ here.
 from __future__ import annotations
 
 from .campaigns import (
+    ApiKeyCreated,
     ApiKeyInfo,
     ApiKeyList,
     Campaign,
@@ -42,6 +43,7 @@ from .reports import (
 )
 
 __all__ = [
+    "ApiKeyCreated",
     "ApiKeyInfo",
     "ApiKeyList",
     "Campaign",
