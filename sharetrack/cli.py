@@ -21,6 +21,7 @@ from .models import API_SCOPES, STAFF_ROLES, Campaign, utcnow
 from .periods import iso_utc
 from .services import services
 from .tracking import retention, rollup, visitors
+from .webhooks import delivery
 
 DEMO_KEY_NAME = "demo (make run)"
 
@@ -286,7 +287,20 @@ def demo(base_url: str) -> None:
         click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
 
 
+@click.command("deliver-webhooks")
+@with_appcontext
+def deliver_webhooks() -> None:
+    """Send every due webhook delivery once (retries included) and announce ended campaigns;
+    a task queue's periodic job calls the same function (webhooks.delivery.deliver_due_in_app)."""
+    summary = delivery.deliver_due_in_app()
+    click.echo(
+        f"sent {summary.sent}, delivered {summary.delivered}, endpoints disabled "
+        f"{summary.disabled}, campaigns ended {summary.ended}"
+    )
+
+
 COMMANDS = (
+    deliver_webhooks,
     create_api_key,
     list_api_keys,
     revoke_api_key,

@@ -36,6 +36,13 @@ from .common import (
 from .figures import ShareValueFigures
 from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from .staff import API_SCOPES, ApiKey, ApiKeyCampaign, StaffUser
+from .webhooks import (
+    MAX_WEBHOOK_URL,
+    WEBHOOK_EVENTS,
+    CampaignMark,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "ACTIVE",
@@ -63,6 +70,11 @@ __all__ = [
     "UNVERIFIED_SOURCES",
     "ApiKey",
     "ApiKeyCampaign",
+    "CampaignMark",
+    "MAX_WEBHOOK_URL",
+    "WEBHOOK_EVENTS",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "BigId",
     "Campaign",
     "Click",
