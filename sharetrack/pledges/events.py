@@ -85,9 +85,12 @@ def payload(session: Session, campaign: Campaign, pledge: Pledge) -> dict:
 
 def raised_minor(session: Session, campaign_id: int) -> int:
     """The campaign's counted money (Pledge.counted)."""
-    return session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
-            Pledge.campaign_id == campaign_id, Pledge.counted
+    # PostgreSQL sums bigints as numeric (a Decimal): the payload wants an integer.
+    return int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
+                Pledge.campaign_id == campaign_id, Pledge.counted
+            )
         )
     )
 

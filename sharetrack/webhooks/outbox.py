@@ -94,9 +94,11 @@ def campaign_ended(session: Session, campaign: Campaign, now: dt.datetime, reaso
     passing); True if queued now. Caller commits."""
     if not mark_once(session, campaign.id, ENDED, now):
         return False
-    raised = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
-            Pledge.campaign_id == campaign.id, Pledge.counted
+    raised = int(  # PostgreSQL sums bigints as numeric (a Decimal)
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
+                Pledge.campaign_id == campaign.id, Pledge.counted
+            )
         )
     )
     emit(

@@ -41,8 +41,20 @@ from .reports import (
     ShareValue,
     ShareValueChannel,
 )
+from .webhooks import (
+    WebhookDeliveryList,
+    WebhookDeliveryOut,
+    WebhookEndpointList,
+    WebhookEndpointOut,
+    WebhookSecret,
+)
 
 __all__ = [
+    "WebhookDeliveryList",
+    "WebhookDeliveryOut",
+    "WebhookEndpointList",
+    "WebhookEndpointOut",
+    "WebhookSecret",
     "ApiKeyCreated",
     "ApiKeyInfo",
     "ApiKeyList",
