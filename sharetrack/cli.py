@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import itertools
 import os
@@ -21,7 +22,7 @@ from .models import API_SCOPES, STAFF_ROLES, Campaign, utcnow
 from .periods import iso_utc
 from .services import services
 from .tracking import retention, rollup, visitors
-from .webhooks import delivery
+from .webhooks import delivery, endpoints
 
 DEMO_KEY_NAME = "demo (make run)"
 
@@ -128,10 +129,13 @@ def purge() -> None:
     salts, hashes = retention.expire_visitors(db.session)
     days = int(current_app.config["CLICK_RETENTION_DAYS"])
     clicks = retention.purge_clicks(db.session, days)
+    log_days = int(current_app.config["WEBHOOK_LOG_DAYS"])
+    deliveries = endpoints.prune(db.session, utcnow() - dt.timedelta(days=log_days))
     db.session.commit()
     click.echo(
         f"deleted {salts} salt(s) and {hashes} visitor hash(es); "
-        f"{clicks} raw click(s) older than {days} days (their daily totals are kept)"
+        f"{clicks} raw click(s) older than {days} days (their daily totals are kept); "
+        f"{deliveries} webhook deliveries finished over {log_days} days ago"
     )
 
 

@@ -55,6 +55,8 @@ def _outbound_webhooks() -> dict:
         "WEBHOOK_ALLOW_HTTP": None,
         # Seconds one delivery attempt may take, connecting and answering.
         "WEBHOOK_TIMEOUT": 10,
+        # `flask purge` deletes deliveries delivered or given up longer ago than this.
+        "WEBHOOK_LOG_DAYS": 30,
     }
 
 

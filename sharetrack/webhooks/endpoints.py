@@ -161,3 +161,14 @@ def resend(
     delivery.next_attempt_at = now
     delivery.gives_up_at = now + RETRY_FOR  # a resend gets its own days of retries
     return delivery
+
+
+def prune(session: Session, before: dt.datetime) -> int:
+    """Delete deliveries finished (delivered or given up) before `before`; how many."""
+    result = session.execute(
+        sa.delete(WebhookDelivery).where(
+            WebhookDelivery.state != PENDING,
+            sa.func.coalesce(WebhookDelivery.last_attempt_at, WebhookDelivery.created_at) < before,
+        )
+    )
+    return result.rowcount

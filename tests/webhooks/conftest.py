@@ -15,6 +15,7 @@ from sharetrack.extensions import db
 from sharetrack.models import utcnow
 from sharetrack.webhooks import delivery, endpoints
 from tests.pledges.conftest import SECRET, deliver, pledge_body  # noqa: F401
+from tests.staff_fixtures import admin, make_staff, sign_in, viewer  # noqa: F401
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from tests.conftest import BOTH_ENGINES
 HOUR = dt.timedelta(hours=1)
 
 
-def emit(app, n: int) -> list[str]:
-    """Queue n share.created events; their ids."""
+def emit(app, n: int, at: dt.datetime | None = None) -> list[str]:
+    """Queue n share.created events (made `at`, default now); their ids."""
     with app.app_context():
-        ids = [outbox.emit(db.session, "share.created", {"share": {"id": i}}) for i in range(n)]
+        ids = [outbox.emit(db.session, "share.created", {"share": {"id": i}}, at) for i in range(n)]
         db.session.commit()
     return ids
 
@@ -175,3 +175,17 @@ def test_the_cli_runs_due_deliveries_once(app, runner, receiver, endpoint):
     assert result.exit_code == 0, result.output
     assert "sent 2, delivered 2" in result.output
     assert len(receiver.got) == 2
+
+
+def test_purge_deletes_deliveries_finished_long_ago_and_keeps_waiting_ones(
+    app, runner, receiver, endpoint, run
+):
+    long_ago = utcnow() - dt.timedelta(days=40)
+    emit(app, 2, at=long_ago)
+    run(long_ago)  # delivered 40 days ago
+    receiver.mode = "500"
+    emit(app, 1)
+    run()  # fails: waits for its retry
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "2 webhook deliveries" in result.output
+    assert [r.state for r in rows(app)] == ["pending"]
