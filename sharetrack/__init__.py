@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         shares,
         stripe_webhook,
+        webhooks,
     )
     from .html.auth.key_pages import bp as api_keys_bp
     from .html.auth.views import bp as auth_bp
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from .html.ops.views import bp as ops_bp
     from .html.pledges.views import bp as campaign_page_bp
     from .html.promoters.views import bp as promoters_bp
+    from .html.webhooks.views import bp as webhooks_bp
 
     # The API authenticates by bearer key or webhook signature, never by cookie: no CSRF there.
     csrf.exempt(api_bp)
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(promoters_bp)
     app.register_blueprint(campaign_page_bp)
     app.register_blueprint(embed_bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import itertools
 import os
@@ -17,10 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import api_keys, staff
 from .extensions import db
-from .models import STAFF_ROLES, Campaign, utcnow
+from .models import API_SCOPES, STAFF_ROLES, Campaign, utcnow
 from .periods import iso_utc
 from .services import services
 from .tracking import retention, rollup, visitors
+from .webhooks import delivery, endpoints
 
 DEMO_KEY_NAME = "demo (make run)"
 
@@ -28,9 +30,18 @@ DEMO_KEY_NAME = "demo (make run)"
 @click.command("create-api-key")
 @with_appcontext
 @click.argument("name")
-def create_api_key(name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="read, write, money or admin; repeat for several (default: all four)",
+)
+def create_api_key(name: str, scopes: tuple[str, ...]) -> None:
     """Create a staff API key called NAME and print only the key (it is not shown again)."""
-    _, key = api_keys.create(db.session, name[: api_keys.MAX_NAME])
+    try:
+        _, key = api_keys.create(db.session, name[: api_keys.MAX_NAME], scopes or API_SCOPES)
+    except api_keys.ScopeError as exc:
+        raise click.BadParameter(exc.message, param_hint="--scope") from None
     db.session.commit()
     click.echo(key)
 
@@ -43,7 +54,9 @@ def list_api_keys() -> None:
     for row in rows:
         state = f"revoked {iso_utc(row.revoked_at)}" if row.revoked_at else "live"
         prefix = api_keys.PREFIX + row.prefix
-        click.echo(f"{prefix}  {iso_utc(row.created_at)}  {state:<32}  {row.name}")
+        click.echo(
+            f"{prefix}  {iso_utc(row.created_at)}  {state:<32}  {row.scopes:<22}  {row.name}"
+        )
     if not rows:
         click.echo("no API keys; make one with create-api-key NAME", err=True)
 
@@ -116,10 +129,13 @@ def purge() -> None:
     salts, hashes = retention.expire_visitors(db.session)
     days = int(current_app.config["CLICK_RETENTION_DAYS"])
     clicks = retention.purge_clicks(db.session, days)
+    log_days = int(current_app.config["WEBHOOK_LOG_DAYS"])
+    deliveries = endpoints.prune(db.session, utcnow() - dt.timedelta(days=log_days))
     db.session.commit()
     click.echo(
         f"deleted {salts} salt(s) and {hashes} visitor hash(es); "
-        f"{clicks} raw click(s) older than {days} days (their daily totals are kept)"
+        f"{clicks} raw click(s) older than {days} days (their daily totals are kept); "
+        f"{deliveries} webhook deliveries finished over {log_days} days ago"
     )
 
 
@@ -275,7 +291,20 @@ def demo(base_url: str) -> None:
         click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
 
 
+@click.command("deliver-webhooks")
+@with_appcontext
+def deliver_webhooks() -> None:
+    """Send every due webhook delivery once (retries included) and announce ended campaigns;
+    a task queue's periodic job calls the same function (webhooks.delivery.deliver_due_in_app)."""
+    summary = delivery.deliver_due_in_app()
+    click.echo(
+        f"sent {summary.sent}, delivered {summary.delivered}, endpoints disabled "
+        f"{summary.disabled}, campaigns ended {summary.ended}"
+    )
+
+
 COMMANDS = (
+    deliver_webhooks,
     create_api_key,
     list_api_keys,
     revoke_api_key,

@@ -41,6 +41,22 @@ def defaults(instance_path: str) -> dict:
         **_rate_limits(),
         **_mail(),
         **_caching(instance_path),
+        **_outbound_webhooks(),
+    }
+
+
+def _outbound_webhooks() -> dict:
+    """Webhooks sharetrack sends (docs/webhooks.md)."""
+    return {
+        # Let endpoints resolve to loopback, private, link-local or metadata addresses: only for
+        # tests or a receiver on the same private network.
+        "WEBHOOK_ALLOW_PRIVATE": False,
+        # Let endpoints be plain http:// (None: only in debug).
+        "WEBHOOK_ALLOW_HTTP": None,
+        # Seconds one delivery attempt may take, connecting and answering.
+        "WEBHOOK_TIMEOUT": 10,
+        # `flask purge` deletes deliveries delivered or given up longer ago than this.
+        "WEBHOOK_LOG_DAYS": 30,
     }
 
 

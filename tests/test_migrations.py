@@ -132,3 +132,25 @@ def test_0007_moves_the_hashes_onto_the_clicks_and_back_keeping_every_figure(emp
             assert [bool(u) for (u,) in flags] == [True, False, True, False, True]
             kept = set(conn.scalars(sa.select(visitor_days.c.visitor_hash)))
             assert {seen, other} <= kept
+
+
+def test_0011_gives_every_existing_key_every_scope_and_every_campaign(empty_app):
+    """A key made before scopes existed keeps its full power (issue 24)."""
+    from sharetrack.auth import api_keys
+    from sharetrack.models import ApiKey, utcnow
+
+    with empty_app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO api_keys (id, name, prefix, key_hash, created_at)"
+                    " VALUES (1, 'old', 'abcd1234', :hash, :now)"
+                ),
+                {"hash": "0" * 64, "now": utcnow()},
+            )
+        upgrade()
+        row = db.session.get(ApiKey, 1)
+        assert row.scope_set == {"read", "write", "money", "admin"}
+        assert api_keys.campaign_ids(db.session, row) is None
+        db.session.remove()

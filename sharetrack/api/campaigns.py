@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 
+from ..auth.api_keys import campaign_ids
 from ..campaigns import service
 from ..campaigns.schemas import CampaignCreate, CampaignUpdate
-from ..errors import invalid
+from ..errors import Problem, invalid
 from ..extensions import db
 from . import bp
-from .auth import require_api_key
 from .body import parse
 from .openapi import Reply, json_response, operation
 from .responses import Campaign, CampaignList
@@ -22,12 +22,19 @@ ENDS_BEFORE_START = {"field": "ends_at", "message": "must be after the campaign 
     "Create a campaign",
     body=CampaignCreate,
     responses={201: Reply("The new campaign", Campaign, headers=("Location",))},
-    auth=True,
+    scope="write",
+    errors=(403,),
     tags=("campaigns",),
 )
-@require_api_key
 def create_campaign():
-    """Create a campaign."""
+    """Create a campaign (not with a key limited to some campaigns: it could not reach it)."""
+    if g.api_key.campaign_limited:
+        raise Problem(
+            403,
+            "Forbidden",
+            "This API key reaches only some campaigns, so it cannot create one.",
+            slug="campaign-limited-key",
+        )
     body = parse(CampaignCreate)
     try:
         campaign = service.create(db.session, **body.model_dump())
@@ -45,24 +52,24 @@ def create_campaign():
 @operation(
     "Every campaign, newest first",
     responses={200: Reply("The campaigns", CampaignList)},
-    auth=True,
+    scope="read",
     tags=("campaigns",),
 )
-@require_api_key
 def list_campaigns():
-    """Every campaign."""
-    return CampaignList.from_campaigns(service.all_campaigns(db.session))
+    """Every campaign the key reaches."""
+    reached = campaign_ids(db.session, g.api_key)
+    campaigns = service.all_campaigns(db.session)
+    return CampaignList.from_campaigns([c for c in campaigns if reached is None or c.id in reached])
 
 
 @bp.get("/campaigns/<slug>")
 @operation(
     "One campaign",
     responses={200: Reply("The campaign", Campaign)},
-    auth=True,
+    scope="read",
     errors=(404,),
     tags=("campaigns",),
 )
-@require_api_key
 def get_campaign(slug: str):
     """One campaign."""
     return Campaign.from_campaign(service.get_campaign_or_404(db.session, slug))
@@ -73,11 +80,10 @@ def get_campaign(slug: str):
     "Change some of a campaign's fields",
     body=CampaignUpdate,
     responses={200: Reply("The campaign as changed", Campaign)},
-    auth=True,
+    scope="write",
     errors=(404,),
     tags=("campaigns",),
 )
-@require_api_key
 def update_campaign(slug: str):
     """Change some of a campaign's fields."""
     campaign = service.get_campaign_or_404(db.session, slug)

@@ -13,7 +13,6 @@ from ..estimates import figures, forecast
 from ..extensions import db
 from ..ratelimit import limited
 from . import bp
-from .auth import require_api_key
 from .openapi import Reply, json_response, operation
 from .responses import CampaignForecast, ShareValue, ShareValueChannel
 
@@ -74,11 +73,10 @@ def share_value(slug: str):
 @operation(
     "A forecast of the total raised by the campaign's end, with an 80% interval",
     responses={200: Reply("The forecast", CampaignForecast)},
-    auth=True,
+    scope="read",
     errors=(404,),
     tags=("estimates",),
 )
-@require_api_key
 def campaign_forecast(slug: str):
     """The campaign's forecast (staff): expected total, interval, chance of the target."""
     campaign = get_campaign_or_404(db.session, slug)

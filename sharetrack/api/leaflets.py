@@ -9,7 +9,6 @@ from ..leaflets import service
 from ..leaflets.schemas import LeafletCreate
 from ..public import app_tokens, link_url, print_url
 from . import bp
-from .auth import require_api_key
 from .body import parse
 from .openapi import Reply, json_response, operation
 from .responses import LeafletBatchCreated, LeafletList
@@ -20,11 +19,10 @@ from .responses import LeafletBatchCreated, LeafletList
     "Create a leaflet batch: its own link, QR codes and print sheet",
     body=LeafletCreate,
     responses={201: Reply("The new batch", LeafletBatchCreated)},
-    auth=True,
+    scope="write",
     errors=(404, 409),
     tags=("leaflets",),
 )
-@require_api_key
 def create_leaflet_batch(slug: str):
     """Create a batch: its own leaflet link, QR code images and print sheet."""
     campaign = get_campaign_or_404(db.session, slug)
@@ -62,11 +60,10 @@ def create_leaflet_batch(slug: str):
 @operation(
     "The campaign's leaflet batches with their scans and money",
     responses={200: Reply("The batches", LeafletList)},
-    auth=True,
+    scope="read",
     errors=(404,),
     tags=("leaflets",),
 )
-@require_api_key
 def list_leaflet_batches(slug: str):
     """The campaign's batches with their scans (and, once wired, their pledges)."""
     campaign = get_campaign_or_404(db.session, slug)

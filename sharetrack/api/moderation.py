@@ -13,7 +13,6 @@ from ..pledges import review, service
 from ..pledges.schemas import PledgeListQuery, PledgeReviewIn
 from ..public import app_tokens
 from . import bp
-from .auth import require_api_key
 from .body import parse
 from .openapi import Reply, operation
 from .responses import PledgeCreditOut, PledgePage, PledgeReviewed, PledgeRow
@@ -41,12 +40,11 @@ LIST_PARAMETERS = (
 @operation(
     "A campaign's pledges, newest first, paged (status, source, confirmed filters)",
     responses={200: Reply("One page of pledges", PledgePage)},
-    auth=True,
+    scope="money",
     errors=(404, 422),
     parameters=LIST_PARAMETERS,
     tags=("pledges",),
 )
-@require_api_key
 def list_pledges(slug: str):
     """One page of the campaign's pledges."""
     campaign = get_campaign_or_404(db.session, slug)
@@ -64,11 +62,10 @@ def list_pledges(slug: str):
     "Confirm (paid) or void (cancelled) one pledge; a confirmed pledge counts at once",
     body=PledgeReviewIn,
     responses={200: Reply("The pledge as changed, with its credits", PledgeReviewed)},
-    auth=True,
+    scope="money",
     errors=(404, 409),
     tags=("pledges",),
 )
-@require_api_key
 def review_pledge(slug: str, pledge_id: int):
     """Confirm or void a pledge of this campaign; the change is kept in its trail."""
     campaign = get_campaign_or_404(db.session, slug)

@@ -3,14 +3,18 @@
 A view declares its operation once, beside its route:
 
     @bp.post("/campaigns")
-    @operation("Create a campaign", body=CampaignCreate, auth=True,
+    @operation("Create a campaign", body=CampaignCreate, scope="write",
                responses={201: Reply("The new campaign", Campaign, headers=("Location",))})
     def create_campaign(): ...
 
+`scope` is the one place a route says which API key may call it: the operation checks the key
+(api/auth.py require_scope: 401, 403 naming the scope, 404 for a campaign outside a limited
+key's list) before the view runs, and the contract documents it. A route without one is public.
+
 The document is then built from the app's URL map, so paths and path parameters are named as
 the routes name them (`/api/v1/campaigns/{slug}`). Errors every such view can give follow from
-what it declares: `body` adds 400/413/415/422, `auth` 401, `limited` 429, `database` (on unless
-turned off) 503; `errors` adds others.
+what it declares: `body` adds 400/413/415/422, `scope` 401 and 403, `limited` 429, `database`
+(on unless turned off) 503; `errors` adds others.
 Request bodies and responses come from the pydantic models' JSON Schemas.
 """
 
@@ -24,9 +28,11 @@ from functools import wraps
 from flask import Flask, Response, current_app
 from pydantic import BaseModel
 
+from ..auth.api_keys import SCOPE_MEANING
 from ..services import services
 from ..validation import MAX_ID
 from . import bp
+from .auth import require_scope
 from .responses import Documented, ProblemDetails
 
 log = logging.getLogger(__name__)
@@ -38,6 +44,7 @@ _ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 ERRORS = {
     400: "The body is not valid JSON",
     401: "No live staff API key was sent",
+    403: "The API key lacks the operation's scope (slug missing-scope; the detail names the scope)",
     404: "No such resource",
     409: "The request conflicts with the resource's state",
     413: "The body is too large",
@@ -83,7 +90,8 @@ class Operation:
     summary: str
     responses: dict[int, Reply]
     body: type[BaseModel] | None = None
-    auth: bool = False
+    # The API key scope the route needs (auth.api_keys.SCOPE_MEANING); None: public.
+    scope: str | None = None
     limited: bool = False
     errors: tuple[int, ...] = ()
     # JSON Schemas for path parameters by name (default: a non-empty string, or an integer).
@@ -94,13 +102,18 @@ class Operation:
     # Reads the database, so answers 503 while it is down (sharetrack/errors.py).
     database: bool = True
 
+    @property
+    def auth(self) -> bool:
+        """Whether a staff API key is needed."""
+        return self.scope is not None
+
     def error_statuses(self) -> list[int]:
         """Every error status this operation can answer with."""
         statuses = set(self.errors)
         if self.body is not None:
             statuses |= {400, 413, 415, 422}
         if self.auth:
-            statuses.add(401)
+            statuses |= {401, 403}
         if self.limited:
             statuses.add(429)
         if self.database:
@@ -120,6 +133,10 @@ def operation(summary: str, *, responses: dict[int, Reply], **details):
 
     def declare(view):
         declared = Operation(summary, responses, **details)
+        if declared.scope is not None:
+            if declared.scope not in SCOPE_MEANING:
+                raise ValueError(f"{summary!r} declares an unknown scope {declared.scope!r}")
+            view = require_scope(declared.scope)(view)
 
         @wraps(view)
         def answer(*args, **kwargs):
@@ -257,8 +274,11 @@ def document(app: Flask) -> dict:
                     "required": True,
                     "content": {"application/json": {"schema": schemas.ref(op.body, "validation")}},
                 }
-            if op.auth:
-                spec["security"] = [{SECURITY_SCHEME: []}]
+            if op.scope is not None:
+                # OpenAPI 3.1 lets a non-OAuth requirement list role names: the key's scope.
+                spec["security"] = [{SECURITY_SCHEME: [op.scope]}]
+                spec["x-scope"] = op.scope
+                spec["description"] = f"Needs an API key with the scope `{op.scope}`."
             paths.setdefault(path, {})[method.lower()] = spec
     return {
         "openapi": OPENAPI_VERSION,
@@ -274,7 +294,9 @@ def document(app: Flask) -> dict:
                 SECURITY_SCHEME: {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "A staff API key: flask --app sharetrack create-api-key NAME",
+                    "description": "A staff API key: flask --app sharetrack create-api-key NAME. "
+                    "Each operation names the scope it needs: "
+                    + "; ".join(f"`{k}`: {v}" for k, v in SCOPE_MEANING.items()),
                 }
             },
         },

@@ -12,7 +12,6 @@ from ..reports import csv, service
 from ..reports.schemas import ReportQuery
 from ..tracking import rollup
 from . import bp
-from .auth import require_api_key
 from .openapi import Reply, operation
 from .responses import Report
 
@@ -27,7 +26,7 @@ from .responses import Report
             alternatives=(("text/csv", {"type": "string"}),),
         ),
     },
-    auth=True,
+    scope="read",
     errors=(404, 422),
     parameters=(
         {
@@ -58,7 +57,6 @@ from .responses import Report
     ),
     tags=("reports",),
 )
-@require_api_key
 def campaign_report(slug: str):
     """Totals, channels, top promoters and days under a model (the campaign's by default)."""
     campaign = get_campaign_or_404(db.session, slug)

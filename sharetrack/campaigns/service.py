@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from ..attribution import engine
-from ..models import ACTIVE, Campaign, Pledge, utcnow
+from ..models import ACTIVE, ENDED, Campaign, Pledge, utcnow
+from ..webhooks import outbox
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -92,6 +93,8 @@ def update(campaign: Campaign, **fields) -> Campaign:
         )
     for name, value in changes.items():
         setattr(campaign, name, value)
+    if changes.get("status") == ENDED and session is not None:
+        outbox.campaign_ended(session, campaign, utcnow(), "status")  # in this transaction
     if "window_days" in changes and session is not None:
         session.flush()
         engine.recompute_campaign(session, campaign)

@@ -35,10 +35,18 @@ from .common import (
 )
 from .figures import ShareValueFigures
 from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
-from .staff import ApiKey, StaffUser
+from .staff import API_SCOPES, ApiKey, ApiKeyCampaign, StaffUser
+from .webhooks import (
+    MAX_WEBHOOK_URL,
+    WEBHOOK_EVENTS,
+    CampaignMark,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "ACTIVE",
+    "API_SCOPES",
     "ATTRIBUTION_MODELS",
     "CANCELLED",
     "ENDED",
@@ -61,6 +69,12 @@ __all__ = [
     "STAFF_ROLES",
     "UNVERIFIED_SOURCES",
     "ApiKey",
+    "ApiKeyCampaign",
+    "CampaignMark",
+    "MAX_WEBHOOK_URL",
+    "WEBHOOK_EVENTS",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "BigId",
     "Campaign",
     "Click",

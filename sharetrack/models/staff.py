@@ -12,6 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .common import STAFF_ROLES, BigId, in_, utcnow
 
+# What an API key may do (auth/api_keys.py says which routes each opens; api/ declares them).
+API_SCOPES = ("read", "write", "money", "admin")
+ALL_SCOPES = " ".join(API_SCOPES)
+
 
 class ApiKey(db.Model):
     """A staff API key, stored as a SHA-256 of a 256-bit random secret."""
@@ -25,6 +29,30 @@ class ApiKey(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    # Space-separated API_SCOPES; keys made before scopes existed got them all (migration 0011).
+    scopes: Mapped[str] = mapped_column(
+        sa.String(64), default=ALL_SCOPES, server_default=ALL_SCOPES
+    )
+    # Whether the key reaches only the campaigns listed in api_key_campaigns (else every one).
+    campaign_limited: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        """The key's scopes as a set."""
+        return frozenset(self.scopes.split())
+
+
+class ApiKeyCampaign(db.Model):
+    """One campaign a campaign-limited key may reach."""
+
+    __tablename__ = "api_key_campaigns"
+
+    api_key_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class StaffUser(UserMixin, db.Model):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..attribution import engine
 from ..campaigns.service import committed_currency
 from ..models import CANCELLED, PAID, REFUNDED, Campaign, Pledge, PledgeReview, utcnow
+from . import events
 
 DECISIONS = (PAID, CANCELLED)
 MAX_LIMIT = 200
@@ -106,12 +107,14 @@ def decide(
         to_verified=verified,
     )
     session.add(review)
+    before = events.was(pledge)
     pledge.status = status
     pledge.verified = verified
     pledge.occurred_at = max(now, pledge.occurred_at)
     pledge.updated_at = now
     session.flush()
     engine.recompute_pledge(session, pledge, campaign.window_days)
+    events.announce(session, campaign, pledge, before)
     return review
 
 

@@ -37,7 +37,7 @@ from ..models import (
     utcnow,
 )
 from ..signing import Tokens
-from . import acceptance
+from . import acceptance, events
 
 # On a tie in occurred_at, the status later in a pledge's life wins.
 STATUS_RANK = {PLEDGED: 0, PAID: 1, CANCELLED: 2, REFUNDED: 3}
@@ -212,7 +212,7 @@ def apply(session: Session, campaign: Campaign, delivery: Delivery) -> Recorded:
         .execution_options(populate_existing=True)
     )
     assert pledge is not None  # inserted above or already there; rows are never deleted here
-    changed, named = created, False
+    changed, named, before = created, False, (None if created else events.was(pledge))
     if not created:
         paid_once = delivery.paid_once or pledge.source in PAID_ONCE_SOURCES
         if supersedes(
@@ -256,6 +256,7 @@ def apply(session: Session, campaign: Campaign, delivery: Delivery) -> Recorded:
         pledge.updated_at = now
         session.flush()
         engine.recompute_pledge(session, pledge, campaign.window_days)
+        events.announce(session, campaign, pledge, before)
     return Recorded(pledge, created, changed or named)
 
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from ..links import service as links
 from ..links.service import ShareRefused
 from ..models import Campaign, Promoter, Share
+from ..periods import iso_utc
 from ..signing import Tokens
+from ..webhooks import outbox
 from . import identity
 
 __all__ = ["ShareRefused", "Shared", "share"]
@@ -58,10 +60,30 @@ def share(
     link, created = links.get_or_create_share(
         session, campaign=campaign, promoter=promoter, channel=channel, parent_id=parent_id
     )
+    if created:
+        announce(session, campaign, link)
     identity.secret_of(promoter)
     if address is not None:
         identity.remember_email(tokens, promoter, address)
     return Shared(link, created, promoter, address)
+
+
+def announce(session: Session, campaign: Campaign, link: Share) -> None:
+    """Queue share.created in the caller's transaction: ids and the channel, no promoter."""
+    outbox.emit(
+        session,
+        "share.created",
+        {
+            "share": {
+                "id": link.id,
+                "channel": link.channel,
+                "parent_share_id": link.parent_id,
+                "created_at": iso_utc(link.created_at),
+            },
+            "campaign": {"id": campaign.id, "slug": campaign.slug},
+            "channel": link.channel,
+        },
+    )
 
 
 def _address(email: str | None, can_mail: bool) -> str | None:

@@ -38,7 +38,11 @@ def test_keys_are_listed_by_name_and_prefix(app, client, auth, api_key, second_k
     text = response.get_data(as_text=True)
     for secret in [api_key, second_key[1], *stored_hashes(app)]:
         assert secret not in text
-    assert set(listed[0]) == {"name", "prefix", "created_at", "last_used_at", "revoked_at"}
+    assert set(listed[0]) == {
+        "name", "prefix", "created_at", "last_used_at", "revoked_at", "scopes", "campaigns"
+    }  # fmt: skip
+    assert listed[0]["scopes"] == ["read", "write", "money", "admin"]
+    assert listed[0]["campaigns"] is None
 
 
 @BOTH_ENGINES

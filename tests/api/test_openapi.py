@@ -76,7 +76,8 @@ def test_bodies_and_responses_come_from_the_pydantic_models(document):
     created = create["responses"]["201"]
     assert created["content"]["application/json"]["schema"]["$ref"].endswith("/Campaign")
     assert created["headers"]["Location"]["required"] is True
-    assert create["security"] == [{"staffKey": []}]
+    assert create["security"] == [{"staffKey": ["write"]}]
+    assert create["x-scope"] == "write" and "`write`" in create["description"]
     assert document["components"]["securitySchemes"]["staffKey"]["scheme"] == "bearer"
 
 
@@ -84,12 +85,12 @@ def test_errors_follow_from_what_an_operation_declares(document):
     def statuses(path, method):
         return sorted(int(s) for s in document["paths"][path][method]["responses"])
 
-    assert statuses("/api/v1/campaigns", "post") == [201, 400, 401, 413, 415, 422, 503]
+    assert statuses("/api/v1/campaigns", "post") == [201, 400, 401, 403, 413, 415, 422, 503]
     assert statuses("/api/v1/campaigns/{slug}", "patch") == [
-        200, 400, 401, 404, 413, 415, 422, 503
+        200, 400, 401, 403, 404, 413, 415, 422, 503
     ]  # fmt: skip
     assert statuses("/api/v1/shares", "post") == [200, 201, 400, 404, 409, 413, 415, 422, 429, 503]
-    assert statuses("/api/v1/api-keys/{prefix}", "delete") == [204, 401, 404, 503]
+    assert statuses("/api/v1/api-keys/{prefix}", "delete") == [204, 401, 403, 404, 503]
     # Only the document itself needs no database.
     assert statuses("/api/v1/openapi.json", "get") == [200]
     unavailable = document["paths"]["/api/v1/campaigns"]["get"]["responses"]["503"]
@@ -125,7 +126,7 @@ def test_a_later_route_declares_query_header_and_other_media_types(app):
         parameters=(
             {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
         ),
-        auth=True,
+        scope="read",
         errors=(404,),
     )
     def report(slug):
@@ -138,7 +139,7 @@ def test_a_later_route_declares_query_header_and_other_media_types(app):
         ("from", "query"),
     ]
     assert operation["responses"]["200"]["content"] == {"text/csv": {"schema": {"type": "string"}}}
-    assert sorted(operation["responses"]) == ["200", "401", "404", "503"]
+    assert sorted(operation["responses"]) == ["200", "401", "403", "404", "503"]
 
 
 def test_the_document_says_the_code_is_no_proof_and_how_to_recover(document):

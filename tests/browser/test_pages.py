@@ -141,6 +141,7 @@ def test_an_admin_copies_the_new_api_key(page, make_staff):
     expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()  # signed in
     page.goto("/staff/api-keys/")
     page.get_by_label("Name").fill("Case website")
+    page.get_by_label("Scopes").select_option(["read"])
     page.get_by_role("button", name="Create key").click()
     key = page.get_by_role("textbox", name="New key").input_value()
     assert key.startswith("st_")

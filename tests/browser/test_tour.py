@@ -90,6 +90,7 @@ def pages(world) -> dict[str, callable]:
     def new_api_key(page):
         page.goto("/staff/api-keys/")
         page.get_by_label("Name").fill("Newsletter")
+        page.get_by_label("Scopes").select_option(["read"])
         page.get_by_role("button", name="Create key").click()
         expect(page.get_by_role("textbox", name="New key")).to_be_visible()
 

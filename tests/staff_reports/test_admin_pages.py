@@ -73,7 +73,7 @@ def test_an_ended_campaign_takes_no_leaflets(app, admin, make_campaign):
     assert batches(app) == []
 
 
-def test_viewers_cannot_make_leaflets_or_see_keys(app, client, sign_in, make_campaign):
+def test_viewers_cannot_make_leaflets_nor_keys_beyond_read(app, client, sign_in, make_campaign):
     campaign = make_campaign()
     sign_in("viewer")
     token = csrf_from(client.get("/staff/").text)
@@ -82,12 +82,43 @@ def test_viewers_cannot_make_leaflets_or_see_keys(app, client, sign_in, make_cam
         data={"csrf_token": token, "label": "Stall", "printed": "10"},
     )
     assert made.status_code == 403
-    assert client.get("/staff/api-keys/").status_code == 403
-    assert (
-        client.post("/staff/api-keys/", data={"csrf_token": token, "name": "x"}).status_code == 403
+    page = client.get("/staff/api-keys/").text
+    assert '<option value="read">' in page and '<option value="money">' not in page
+    for scopes in (["money"], ["read", "write"], ["admin"]):
+        broader = client.post(
+            "/staff/api-keys/", data={"csrf_token": token, "name": "x", "scopes": scopes}
+        )
+        assert broader.status_code == 403
+        assert "beyond your own" in errors_in(broader.text)["scopes"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ApiKey.id))) == 0
+    reading = client.post(
+        "/staff/api-keys/", data={"csrf_token": token, "name": "x", "scopes": ["read"]}
     )
-    assert "API keys" not in client.get("/staff/").text
+    assert reading.status_code == 201
+    [key] = re.findall(r'id="new-key"[^>]*value="(st_[0-9a-f]{8}_[^"]+)"', reading.text)
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert (
+        client.get(f"/api/v1/campaigns/{campaign.slug}/report", headers=bearer).status_code == 200
+    )
+    assert client.get("/api/v1/api-keys", headers=bearer).status_code == 403
+    revoke = client.post(f"/staff/api-keys/{key.split('_')[1]}/revoke", data={"csrf_token": token})
+    assert revoke.status_code == 403  # only admins revoke
     assert batches(app) == []
+
+
+def test_a_key_with_an_unknown_scope_or_campaign_is_refused_beside_the_field(app, admin):
+    token = csrf_from(admin.get("/staff/api-keys/").text)
+    for data, field in [
+        ({"scopes": ["read", "sudo"]}, "scopes"),
+        ({"scopes": []}, "scopes"),
+        ({"scopes": ["read"], "campaigns": ["no-such-campaign"]}, "campaigns"),
+    ]:
+        response = admin.post("/staff/api-keys/", data={"csrf_token": token, "name": "x", **data})
+        assert response.status_code == 422
+        assert set(errors_in(response.text)) == {field}
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ApiKey.id))) == 0
 
 
 def test_a_form_without_its_csrf_token_is_refused(app, admin, make_campaign):
@@ -104,7 +135,10 @@ def test_a_form_without_its_csrf_token_is_refused(app, admin, make_campaign):
 
 def test_an_admin_makes_a_key_sees_it_once_and_revokes_it(app, admin):
     token = csrf_from(admin.get("/staff/api-keys/").text)
-    made = admin.post("/staff/api-keys/", data={"csrf_token": token, "name": "Newsletter"})
+    made = admin.post(
+        "/staff/api-keys/",
+        data={"csrf_token": token, "name": "Newsletter", "scopes": ["read", "admin"]},
+    )
     assert made.status_code == 201
     [key] = re.findall(r'id="new-key"[^>]*value="(st_[0-9a-f]{8}_[^"]+)"', made.text)
     bearer = {"Authorization": f"Bearer {key}"}
@@ -112,7 +146,7 @@ def test_an_admin_makes_a_key_sees_it_once_and_revokes_it(app, admin):
     listed = admin.get("/staff/api-keys/").text
     assert key not in listed  # shown once, never again
     prefix = key.split("_")[1]
-    assert f"st_{prefix}" in listed and "Newsletter" in listed
+    assert f"st_{prefix}" in listed and "Newsletter" in listed and "read admin" in listed
 
     revoked = admin.post(f"/staff/api-keys/{prefix}/revoke", data={"csrf_token": token})
     assert revoked.status_code == 303

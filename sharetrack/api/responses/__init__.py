@@ -10,6 +10,7 @@ here.
 from __future__ import annotations
 
 from .campaigns import (
+    ApiKeyCreated,
     ApiKeyInfo,
     ApiKeyList,
     Campaign,
@@ -40,8 +41,21 @@ from .reports import (
     ShareValue,
     ShareValueChannel,
 )
+from .webhooks import (
+    WebhookDeliveryList,
+    WebhookDeliveryOut,
+    WebhookEndpointList,
+    WebhookEndpointOut,
+    WebhookSecret,
+)
 
 __all__ = [
+    "WebhookDeliveryList",
+    "WebhookDeliveryOut",
+    "WebhookEndpointList",
+    "WebhookEndpointOut",
+    "WebhookSecret",
+    "ApiKeyCreated",
     "ApiKeyInfo",
     "ApiKeyList",
     "Campaign",

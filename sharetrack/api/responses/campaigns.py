@@ -81,24 +81,37 @@ class ApiKeyInfo(Documented):
     created_at: UtcTime
     last_used_at: UtcTime | None = Field(description="To the hour: when it was last used")
     revoked_at: UtcTime | None
+    scopes: list[str] = Field(description="What the key may do: read, write, money, admin")
+    campaigns: list[str] | None = Field(
+        description="The slugs of the only campaigns it reaches; null: every campaign"
+    )
 
     @classmethod
-    def from_key(cls, row: ApiKey) -> ApiKeyInfo:
+    def from_key(cls, row: ApiKey, campaigns: list[str] | None) -> ApiKeyInfo:
         return cls(
             name=row.name,
             prefix=PREFIX + row.prefix,
             created_at=row.created_at,
             last_used_at=row.last_used_at,
             revoked_at=row.revoked_at,
+            scopes=row.scopes.split(),
+            campaigns=campaigns,
         )
+
+
+class ApiKeyCreated(Documented):
+    """A new key: the only time the key itself is shown."""
+
+    key: str = Field(description="The key; it is not stored and never shown again")
+    api_key: ApiKeyInfo
 
 
 class ApiKeyList(Documented):
     api_keys: list[ApiKeyInfo]
 
     @classmethod
-    def from_keys(cls, rows: Iterable[ApiKey]) -> ApiKeyList:
-        return cls(api_keys=[ApiKeyInfo.from_key(row) for row in rows])
+    def from_keys(cls, rows: Iterable[tuple[ApiKey, list[str] | None]]) -> ApiKeyList:
+        return cls(api_keys=[ApiKeyInfo.from_key(row, slugs) for row, slugs in rows])
 
 
 # Leaflet batches.

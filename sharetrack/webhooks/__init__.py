@@ -1,0 +1,1 @@
+"""Outbound webhooks (Standard Webhooks): endpoints, the outbox, signed delivery."""
