@@ -47,7 +47,7 @@ def test_well_founded_figures_lead_and_only_they_are_headlines(monkeypatch, clie
     assert "<summary>More ways to share</summary>" in more
     # The headline: the best well-founded figure, whole pounds, kept with "could raise".
     assert (
-        'Your share on Facebook <span class="figure">could raise&nbsp;<strong>£166</strong>' in top
+        'Your share on Facebook <span class="raise">could raise&nbsp;<strong>£166</strong>' in top
     )
     assert re.findall(r"could raise&nbsp;<strong>([^<]+)</strong>", html) == ["£166", "£166", "£90"]
     assert "£175" not in html and "£500" not in html

@@ -103,7 +103,7 @@ def test_what_happens_next_follows_the_pledge(app, client, hosted, make_campaign
 
     bare = make_campaign(pledge_page=True, slug="no-instructions")
     text = client.get(pledge(client, bare)).text
-    assert "they will tell you how to pay" in text and "Here is how to pay" not in text
+    assert "Your pledge is noted" in text and "Here is how to pay" not in text
     assert parents(text) == {""}  # a pledge through no link: its shares start a chain of their own
 
 
