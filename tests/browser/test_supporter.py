@@ -99,7 +99,7 @@ def test_share_opens_the_devices_sheet_with_a_link_on_its_own_channel(
     page.goto(f"/s/{token}")
     expect(page).to_have_url(re.compile(r"\bref="))
     page.get_by_role("button", name="Share…").click()
-    page.wait_for_function("window.sharedWith !== null")
+    page.wait_for_function("() => window.sharedWith !== null")
     shared = page.evaluate("window.sharedWith")
     assert shared["title"] == "Stop the Snoopers"
     device = share_of(app, shared["url"])
