@@ -17,8 +17,11 @@ from sharetrack.models import Campaign, Pledge, Share
 from sharetrack.pledges import review
 from sharetrack.services import services
 from sharetrack.signing import Tokens
+from tests.campaigns.test_pages import GOOD, submit
 from tests.conftest import BOTH_ENGINES, SAME_ORIGIN
 from tests.pledges.test_page import arrive
+from tests.staff_fixtures import *  # noqa: F403  (admin)
+from tests.staff_fixtures import errors_in
 
 INSTRUCTIONS = "Bank transfer: sort code 12-34-56, account 12345678.\n\nQuote SNOOP <b>."
 
@@ -159,3 +162,29 @@ def test_a_changed_character_never_verifies(pledge_id, position, char):
         assert tokens.thanks_pledge_id(changed) is None
     assert tokens.share_id(token) is None  # never a share link either
     assert unescape(token) == token  # nothing in it to escape: base32 and a dot
+
+
+def test_staff_write_the_payment_instructions_in_the_campaign_form(app, admin, client):
+    assert submit(admin, "/staff/new", **GOOD).status_code == 303
+    told = "Pay by bank transfer:\n12-34-56 12345678\n\nor cash at the stall."
+    bad = submit(
+        admin, "/staff/campaigns/snoopers/edit", **(GOOD | {"payment_instructions": "a\x01"})
+    )
+    assert bad.status_code == 422
+    assert errors_in(bad.text) == {
+        "payment_instructions": "How to pay must not contain control characters"
+    }
+    good = submit(
+        admin, "/staff/campaigns/snoopers/edit", **(GOOD | {"payment_instructions": told})
+    )
+    assert good.status_code == 303
+    assert "or cash at the stall.</textarea>" in admin.get("/staff/campaigns/snoopers/edit").text
+    with app.app_context():
+        campaign = db.session.scalar(sa.select(Campaign))
+        assert campaign.payment_instructions == told
+        campaign.pledge_page = True
+        db.session.commit()
+        db.session.refresh(campaign)
+        db.session.expunge(campaign)
+    html = client.get(pledge(client, campaign)).text
+    assert "<p>Pay by bank transfer:\n12-34-56 12345678</p><p>or cash at the stall.</p>" in html
