@@ -9,6 +9,7 @@ from sharetrack.estimates import figures
 from sharetrack.estimates.service import ChannelEstimate
 from sharetrack.estimates.share_value import Estimate
 from sharetrack.models import utcnow
+from tests.conftest import SAME_ORIGIN
 
 
 def estimate(pence: int, shares: int = 40, basis: str = "campaign") -> Estimate:
@@ -59,3 +60,16 @@ def test_without_a_well_founded_figure_there_is_no_headline(monkeypatch, client,
     html = client.get("/c/hosted-case").text
     assert "could raise" not in html
     assert re.findall(r'class="share share-(\w+)"', html)[1:4] == ["facebook", "x", "whatsapp"]
+
+
+def test_the_thank_you_page_asks_for_a_chain_with_the_per_share_figure(
+    monkeypatch, client, make_campaign
+):
+    make_campaign(pledge_page=True, slug="hosted-case")
+    shown(monkeypatch, {"whatsapp": estimate(9_040)})
+    response = client.post("/c/hosted-case/pledge", data={"amount": "5"}, headers=SAME_ORIGIN)
+    html = client.get(response.headers["Location"]).text
+    assert "Your pledge can start a chain" in html
+    assert (
+        'Your share on WhatsApp <span class="raise">could raise&nbsp;<strong>£90</strong>' in html
+    )
