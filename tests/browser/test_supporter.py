@@ -56,6 +56,8 @@ def test_pledge_first_then_thanks_whose_shares_name_the_pledges_link(
     app, page, hosted, make_share, width
 ):
     page.set_viewport_size(WIDTHS[width])
+    # Under GPC no touch cookie is set: the parent can come only from the pages' own forms.
+    page.set_extra_http_headers({"Sec-GPC": "1"})
     arrived, token = make_share(hosted, channel="facebook")
     page.goto(f"/s/{token}")  # arrive through a share, as a supporter does
     expect(page).to_have_url(re.compile(r"/c/hosted-case\?.*\bref="))
@@ -76,8 +78,8 @@ def test_pledge_first_then_thanks_whose_shares_name_the_pledges_link(
     )
     expect(page).to_have_url(re.compile(r"/c/hosted-case/thanks/[0-9a-z]+\.[0-9a-z]{16}$"))
     expect(page.get_by_text("Bank transfer to 12-34-56 12345678, reference SNOOP.")).to_be_visible()
-    # Still no session: the address alone carries the thank-you (the touch cookie is the link's).
-    assert {c["name"] for c in page.context.cookies()} <= {"st_touch"}
+    # No cookie at all: the address alone carries the thank-you.
+    assert page.context.cookies() == []
     assert checked(page) == []
 
     # "More ways to share" opens without script; the copied link names the pledge's link.
@@ -95,6 +97,7 @@ def test_share_opens_the_devices_sheet_with_a_link_on_its_own_channel(
 ):
     page.set_viewport_size(WIDTHS[width])
     page.add_init_script(STUB_SHARE)
+    page.set_extra_http_headers({"Sec-GPC": "1"})  # no touch cookie: the form names the parent
     arrived, token = make_share(hosted, channel="x")
     page.goto(f"/s/{token}")
     expect(page).to_have_url(re.compile(r"\bref="))
