@@ -34,6 +34,9 @@ class Channel:
     public: bool = True
     # Its name in a table cell or a chart ("Copied link"); the label when that reads as a name.
     short: str | None = None
+    # Listed as a button of its own (the hosted page, the box); False for the device's share
+    # sheet, which pages offer only where the browser has one (static/js/share.js).
+    listed: bool = True
 
     @property
     def name(self) -> str:
@@ -87,6 +90,18 @@ REGISTRY: tuple[Channel, ...] = (
         None,
         short="Copied link",
     ),
+    # The phone's own share sheet (the Web Share API): the app it goes to is the device's secret.
+    Channel(
+        "device",
+        "the device's share menu",
+        "Share menu",
+        "referral",
+        "Share…",
+        "from your device's share menu",
+        None,
+        short="Share menu",
+        listed=False,
+    ),
     Channel(
         "leaflet", "a leaflet", "Leaflet", "print", None, None, None, public=False, short="Leaflet"
     ),
@@ -95,6 +110,8 @@ CHANNEL: dict[str, Channel] = {c.id: c for c in REGISTRY}
 CHANNELS: tuple[str, ...] = tuple(CHANNEL)
 # Channels anyone may make a link for; leaflet links are staff's leaflet batches.
 PUBLIC_CHANNELS: tuple[str, ...] = tuple(c.id for c in REGISTRY if c.public)
+# Public channels with a button of their own in lists (every one but the device's share sheet).
+LISTED_CHANNELS: tuple[str, ...] = tuple(c for c in PUBLIC_CHANNELS if CHANNEL[c].listed)
 
 # Parameters the redirect sets; a landing URL's own values for these are replaced.
 TAG_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "ref")

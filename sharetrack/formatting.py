@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
+from babel.dates import format_date, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from flask import current_app
 
@@ -63,6 +63,14 @@ def channel(name: str) -> str:
     return known.name if known else name
 
 
+def ago(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    """`2 hours ago`: how long before now a naive-UTC moment was (`just now` under a minute)."""
+    delta = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)) - moment
+    if delta < dt.timedelta(minutes=1):
+        return "just now"
+    return format_timedelta(-delta, add_direction=True, locale=locale())
+
+
 FILTERS = {
     "money": money,
     "money_short": money_short,
@@ -72,4 +80,5 @@ FILTERS = {
     "percent": percent,
     "cascade": cascade,
     "channel": channel,
+    "ago": ago,
 }

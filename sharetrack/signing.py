@@ -40,6 +40,9 @@ EMAIL_HASH_SALT = "sharetrack.promoter-email"
 MAX_PROMOTER_ID_CHARS = 13  # 64-bit ids in base32
 TOUCH_COOKIE_SALT = "sharetrack.touch-cookie"
 LEAFLET_PRINT_SALT = "sharetrack.leaflet-print"
+# The thank-you page after a hosted-page pledge, /c/<slug>/thanks/<token>: it names the pledge
+# and opens nothing else (no review, no change, no other page).
+PLEDGE_THANKS_SALT = "sharetrack.pledge-thanks"
 
 
 def b32encode_int(n: int) -> str:
@@ -118,6 +121,7 @@ class Tokens:
         email_signer = _secret_signer(keys, EMAIL_HASH_SALT)
         self._email_keys = [email_signer.derive_key(k) for k in reversed(email_signer.secret_keys)]
         self.touch_cookie = ShortSigner(keys, TOUCH_COOKIE_SALT)
+        self.pledge_thanks = ShortSigner(keys, PLEDGE_THANKS_SALT)
         self.leaflet_print = Signer(
             keys, salt=LEAFLET_PRINT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
         )
@@ -144,6 +148,28 @@ class Tokens:
                     self._verified.clear()  # a new generation; dict operations are atomic
                 self._verified[token] = share_id
         return share_id
+
+    def thanks_token(self, pledge_id: int) -> str:
+        """The token of a pledge's thank-you page: its id and an 80-bit signature, nothing more."""
+        if pledge_id <= 0:
+            raise ValueError("pledge id must be positive")
+        return self.pledge_thanks.sign(b32encode_int(pledge_id)).decode()
+
+    def thanks_pledge_id(self, token: str) -> int | None:
+        """The pledge id a thank-you token was signed for, or None (any change breaks it)."""
+        if not token or len(token) > 40 or not token.isascii():
+            return None
+        value, sep, sig = token.rpartition(".")
+        if not sep or len(sig) != SIG_CHARS or not value:
+            return None
+        try:
+            pledge_id = b32decode_any(value)
+        except (KeyError, ValueError):
+            return None
+        # One spelling per id (no leading zeros, lowercase only), as for share tokens.
+        if pledge_id == 0 or b32encode_int(pledge_id) != value:
+            return None
+        return pledge_id if self.pledge_thanks.verify_signature(value, sig) else None
 
     def print_key(self, batch_id: int) -> str:
         """The key that opens a leaflet batch's print sheet (batch ids are guessable)."""

@@ -23,10 +23,15 @@ def test_the_favicon_is_served_from_our_origin(client):
     assert '<link rel="icon" href="/static/favicon.ico"' in client.get("/staff/login").text
 
 
-def test_error_pages_link_home(client, make_campaign):
+def test_the_public_404_offers_no_staff_link(client):
     missing = client.get("/no/such/page")
     assert missing.status_code == 404
-    assert '<a href="/">Go to the sharetrack home page</a>' in missing.text
+    assert "Not found" in missing.text
+    # "/" is the staff home (the sign-in page for the public): not a place to send them.
+    assert 'href="/"' not in missing.text and "/staff" not in missing.text
+
+
+def test_error_pages_link_home(client, make_campaign):
     refused = client.get(f"/embed/{make_campaign().slug}?channels=myspace")
     assert refused.status_code == 422
     assert '<a href="/">Go to the sharetrack home page</a>' in refused.text

@@ -82,6 +82,10 @@ Model = Literal[ATTRIBUTION_MODELS]  # type: ignore[valid-type]
 Summary = Annotated[
     str, Field(max_length=5000), AfterValidator(str.strip), AfterValidator(plain_text)
 ]
+# How to pay when the campaign takes no card payments (bank details, a collection tin): plain text.
+PaymentInstructions = Annotated[
+    str, Field(max_length=2000), AfterValidator(str.strip), AfterValidator(plain_text)
+]
 # Stripped before the length check, so a title of spaces is refused rather than stored empty.
 Title = Annotated[
     str,
@@ -113,6 +117,7 @@ class CampaignCreate(Strict):
     attribution_model: Model = DEFAULT_ATTRIBUTION_MODEL
     pledge_page: StrictBool = False
     summary: Summary | None = None
+    payment_instructions: PaymentInstructions | None = None
     starts_at: CampaignDate | None = None  # default: when it is created
     ends_at: CampaignDate | None = None
     max_pledge_minor: MaxPledgeMinor = DEFAULT_MAX_PLEDGE_MINOR
@@ -128,6 +133,7 @@ class CampaignUpdate(Strict):
     attribution_model: Model | None = None
     pledge_page: StrictBool | None = None
     summary: Summary | None = None
+    payment_instructions: PaymentInstructions | None = None
     starts_at: CampaignDate | None = None
     ends_at: CampaignDate | None = None
     max_pledge_minor: MaxPledgeMinor | None = None

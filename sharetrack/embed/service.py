@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
-from ..channels import CHANNEL, PUBLIC_CHANNELS
+from ..channels import CHANNEL, LISTED_CHANNELS, PUBLIC_CHANNELS
 from ..estimates import figures
 
 # The snippet's height in CSS px: the heading and note, and one row per channel. A row is
@@ -35,9 +35,9 @@ class Button:
 
 
 def channels_asked(text: str | None) -> list[str]:
-    """The channels a snippet asks for (`facebook,x`), in its order; every public one if none."""
+    """The channels a snippet asks for (`facebook,x`), in its order; every listed one if none."""
     if not text:
-        return list(PUBLIC_CHANNELS)
+        return list(LISTED_CHANNELS)
     names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in PUBLIC_CHANNELS]
     if unknown or not names:

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,6 +31,9 @@ from .share_value import Estimate
 # A figure is hidden when its 90% interval spans more than this factor (high / low).
 MAX_SPREAD = 10.0
 REASONS = ("no_shares", "below_one_unit", "interval_too_wide")
+# A figure is a headline ("could raise £X" beside a button) only when it rests on the
+# campaign's own data and on at least this many of its shares on the channel.
+MIN_HEADLINE_SHARES = 5
 # How the staff report words each reason beside a greyed figure.
 REASON_TEXT = {
     "no_shares": "no shares of its own yet",
@@ -74,6 +78,44 @@ def display(estimate: Estimate, currency: str) -> str | None:
         if shows_amount(estimate, currency)
         else None
     )
+
+
+def well_founded(estimate: Estimate, currency: str) -> bool:
+    """Whether a shown figure may be a public headline: the campaign's own basis, enough shares.
+
+    A pooled or prior figure, or one from a share or two, says little about this campaign
+    (one Telegram share is not a reason to put Telegram above Facebook).
+    """
+    return (
+        shows_amount(estimate, currency)
+        and estimate.basis == "campaign"
+        and estimate.shares >= MIN_HEADLINE_SHARES
+    )
+
+
+def headline(estimate: Estimate, currency: str) -> str | None:
+    """The amount a public page may put in a headline (`£166`: whole units), or None."""
+    return (
+        display_whole(estimate.estimate_minor, currency)
+        if well_founded(estimate, currency)
+        else None
+    )
+
+
+def ranked(estimates: dict[str, Estimate], currency: str, channels: Sequence[str]) -> list[str]:
+    """`channels` with well-founded figures first, largest first; the rest in their given order.
+
+    Ties keep the given order (the registry's), so the ranking is stable between page views.
+    """
+
+    def key(item: tuple[int, str]) -> tuple[int, int, int]:
+        position, channel = item
+        estimate = estimates.get(channel)
+        if estimate is not None and well_founded(estimate, currency):
+            return (0, -estimate.estimate_minor, position)
+        return (1, 0, position)
+
+    return [channel for _, channel in sorted(enumerate(channels), key=key)]
 
 
 def as_of(now: dt.datetime | None = None) -> dt.datetime:

@@ -63,6 +63,8 @@ class Campaign(db.Model):
     pledge_page: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The case, in plain text, shown on the hosted page.
     summary: Mapped[str | None] = mapped_column(sa.Text)
+    # How to pay without Stripe, in the organiser's words (plain text): the thank-you page's.
+    payment_instructions: Mapped[str | None] = mapped_column(sa.Text)
     # When it runs: starts_at None means from its creation (`opens_at`), ends_at None open-ended.
     starts_at: Mapped[dt.datetime | None] = mapped_column()
     ends_at: Mapped[dt.datetime | None] = mapped_column()

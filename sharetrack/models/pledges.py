@@ -55,6 +55,8 @@ class Pledge(db.Model):
     occurred_at: Mapped[dt.datetime] = mapped_column()
     # A name the supporter chose to give on the hosted page; never required.
     supporter_name: Mapped[str | None] = mapped_column(sa.String(80))
+    # The supporter ticked "show my name": the hosted page's "Recent support" may name them.
+    show_name: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     source: Mapped[str] = mapped_column(sa.String(16), default="webhook", server_default="webhook")
     # Vouched for by a signature or by staff; false only for form pledges nobody confirmed yet.
     verified: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

@@ -70,3 +70,12 @@ def pledges_by_day(
         .group_by(day)
     )
     return {day_of(d): Credited(int(n), int(total)) for d, n, total in rows}
+
+
+def counted_pledges(campaign_id: int | None = None) -> sa.Select:
+    """Counted pledges (all columns), of one campaign or all: for readers of pledges
+    themselves rather than their credits (recent support)."""
+    query = sa.select(Pledge).where(Pledge.counted)
+    if campaign_id is not None:
+        query = query.where(Pledge.campaign_id == campaign_id)
+    return query

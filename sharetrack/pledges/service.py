@@ -71,6 +71,8 @@ class Delivery:
     touches: tuple[TouchPair, ...] = ()
     supporter_name: str | None = None
     source: str = "webhook"
+    # The supporter agreed to be named under "Recent support" (the hosted form's tick box).
+    show_name: bool = False
 
     @property
     def verified(self) -> bool:
@@ -178,6 +180,25 @@ def record(session: Session, campaign: Campaign, delivery: Delivery) -> tuple[Pl
     return recorded.pledge, recorded.created
 
 
+def _new_row(campaign: Campaign, delivery: Delivery, now: dt.datetime) -> dict:
+    """The pledge row a first delivery makes."""
+    return {
+        "campaign_id": campaign.id,
+        "external_id": delivery.external_id,
+        "amount_minor": delivery.amount_minor,
+        "currency": delivery.currency,
+        "status": delivery.status,
+        "pledged_at": delivery.occurred_at,
+        "occurred_at": delivery.occurred_at,
+        "supporter_name": delivery.supporter_name,
+        "show_name": delivery.show_name,
+        "source": delivery.source,
+        "verified": delivery.verified,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def apply(session: Session, campaign: Campaign, delivery: Delivery) -> Recorded:
     """Store a delivery and say what it changed. The caller commits.
 
@@ -186,23 +207,7 @@ def apply(session: Session, campaign: Campaign, delivery: Delivery) -> Recorded:
     """
     now = utcnow()
     inserted = insert_ignore(
-        session,
-        Pledge,
-        {
-            "campaign_id": campaign.id,
-            "external_id": delivery.external_id,
-            "amount_minor": delivery.amount_minor,
-            "currency": delivery.currency,
-            "status": delivery.status,
-            "pledged_at": delivery.occurred_at,
-            "occurred_at": delivery.occurred_at,
-            "supporter_name": delivery.supporter_name,
-            "source": delivery.source,
-            "verified": delivery.verified,
-            "created_at": now,
-            "updated_at": now,
-        },
-        returning=Pledge.id,
+        session, Pledge, _new_row(campaign, delivery, now), returning=Pledge.id
     ).first()
     created = inserted is not None
     pledge = session.scalar(

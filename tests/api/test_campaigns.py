@@ -48,6 +48,7 @@ def test_create_read_list_patch(client, auth, engine_name):
         "attribution_model": "last_click",
         "pledge_page": False,
         "summary": None,
+        "payment_instructions": None,
         "max_pledge_minor": 1_000_000,
         "created_at": None,
         "starts_at": None,
@@ -59,7 +60,13 @@ def test_create_read_list_patch(client, auth, engine_name):
     patched = client.patch(
         "/api/v1/campaigns/snoopers",
         headers=auth,
-        json={"window_days": 14, "status": "paused", "currency": "EUR", "max_pledge_minor": 5000},
+        json={
+            "window_days": 14,
+            "status": "paused",
+            "currency": "EUR",
+            "max_pledge_minor": 5000,
+            "payment_instructions": "  Bank transfer to 12-34-56 12345678.\n\nQuote SNOOP.  ",
+        },
     )
     assert patched.status_code == 200
     assert (patched.json["window_days"], patched.json["status"], patched.json["currency"]) == (
@@ -68,6 +75,15 @@ def test_create_read_list_patch(client, auth, engine_name):
         "EUR",
     )
     assert patched.json["max_pledge_minor"] == 5000
+    # Plain text, trimmed, its paragraphs kept: what the thank-you page shows without Stripe.
+    assert patched.json["payment_instructions"] == (
+        "Bank transfer to 12-34-56 12345678.\n\nQuote SNOOP."
+    )
+    refused = client.patch(
+        "/api/v1/campaigns/snoopers", headers=auth, json={"payment_instructions": "a\x00b"}
+    )
+    assert_problem(refused, 422)
+    assert [e["field"] for e in refused.json["errors"]] == ["payment_instructions"]
 
 
 @pytest.mark.parametrize("value", [0, -1, 10**10 + 1, "100", 1.5])

@@ -38,6 +38,7 @@ BODY = {
     "attribution_model": "last_click",
     "pledge_page": False,
     "summary": None,
+    "payment_instructions": None,
     "max_pledge_minor": 1_000_000,
     "created_at": "2026-03-01T12:00:00Z",
     "starts_at": "2026-03-01T12:00:00Z",

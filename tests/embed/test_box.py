@@ -7,7 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from sharetrack.channels import PUBLIC_CHANNELS
+from sharetrack.channels import LISTED_CHANNELS
 from sharetrack.embed import service
 from sharetrack.estimates import figures
 from sharetrack.estimates.share_value import Estimate
@@ -61,7 +61,7 @@ def test_one_button_per_channel_each_with_its_own_figure(client, earning_campaig
         c["channel"]: c
         for c in client.get(f"/api/v1/campaigns/{campaign.slug}/share-value").json["channels"]
     }
-    assert html.count('type="submit"') == len(PUBLIC_CHANNELS)
+    assert html.count('type="submit"') == len(LISTED_CHANNELS)
     facebook = values["facebook"]["display"]
     assert f'Your share on Facebook could raise <strong class="amount">{facebook}</strong>' in html
     assert "I&#39;ll share on Facebook" in html

@@ -27,6 +27,9 @@ class Campaign(Documented):
     )
     pledge_page: bool = Field(description="Takes pledges on its own hosted page, /c/<slug>")
     summary: str | None = Field(description="The case, in plain text, shown on that page")
+    payment_instructions: str | None = Field(
+        description="How to pay without card payments, in plain text: shown after a pledge"
+    )
     max_pledge_minor: int = Field(description="The largest pledge taken at once, minor units")
     created_at: UtcTime
     starts_at: UtcTime = Field(description="When it starts (default: its creation)")
@@ -45,6 +48,7 @@ class Campaign(Documented):
             attribution_model=campaign.attribution_model,
             pledge_page=campaign.pledge_page,
             summary=campaign.summary,
+            payment_instructions=campaign.payment_instructions,
             max_pledge_minor=campaign.max_pledge_minor,
             created_at=campaign.created_at,
             starts_at=campaign.opens_at,

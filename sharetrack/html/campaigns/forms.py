@@ -10,7 +10,7 @@ import re
 
 from babel.numbers import get_currency_name
 from pydantic import BaseModel, ValidationError
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from ...campaigns.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 from ...inputs import FieldsForm
@@ -66,6 +66,13 @@ class CampaignForm(FieldsForm):
     ends_at = StringField(
         "Ends", description="A date, e.g. 2027-01-31. Empty: no end (forecasts look 30 days ahead)."
     )
+    payment_instructions = TextAreaField(
+        "How to pay",
+        description=(
+            "Shown to supporters after they pledge when card payments are off: "
+            "bank details, a reference to quote, where to hand in cash. Plain text."
+        ),
+    )
     status = SelectField(
         "Status",
         choices=[SelectChoice(s, STATUS_LABELS[s]) for s in CAMPAIGN_STATUSES],
@@ -82,6 +89,7 @@ class CampaignForm(FieldsForm):
         self.max_pledge.data = format_major(campaign.max_pledge_minor, campaign.currency)
         self.window_days.data = str(campaign.window_days)
         self.status.data = campaign.status
+        self.payment_instructions.data = campaign.payment_instructions or ""
         self.starts_at.data = campaign.starts_at.date().isoformat() if campaign.starts_at else ""
         self.ends_at.data = campaign.ends_at.date().isoformat() if campaign.ends_at else ""
 
@@ -95,6 +103,7 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
         "currency": form.currency.data or "",
         "window_days": _whole_number(form.window_days.data),
         "status": form.status.data or "",
+        "payment_instructions": form.payment_instructions.data or "",
     }
     for name in ("starts_at", "ends_at"):
         text = (form[name].data or "").strip()

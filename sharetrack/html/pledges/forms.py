@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from wtforms import HiddenField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from ...formatting import locale, money
@@ -35,6 +35,8 @@ class PledgeForm(FieldsForm):
         validators=[Optional(), Length(max=80, message="Keep the name to 80 characters.")],
         filters=[_strip],
     )
+    # Off unless ticked: "Recent support" names only supporters who asked to be named.
+    show_name = BooleanField("Show my name under “Recent support”")
     amount = StringField("Amount", validators=[InputRequired(message="Enter an amount.")])
     ref = HiddenField()
 

@@ -25,12 +25,10 @@ from flask import (
 from ... import metrics
 from ...campaigns import card
 from ...campaigns import service as campaigns
-from ...channels import CHANNEL, PUBLIC_CHANNELS
-from ...estimates import figures
 from ...extensions import csrf, db
 from ...formatting import money, number
 from ...models import PLEDGED, Campaign, utcnow
-from ...pledges import acceptance, counting, payments, service
+from ...pledges import acceptance, counting, payments, service, supporters
 from ...promoters import sharing
 from ...public import (
     app_tokens,
@@ -44,6 +42,7 @@ from ...security import allow_form_action_to
 from ...signing import canonical_share_token
 from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 from .forms import PledgeForm, ShareForm
+from .sharing import share_box
 
 bp = Blueprint("campaign_page", __name__)
 
@@ -90,6 +89,11 @@ def _card(campaign: Campaign, raised: counting.Credited) -> card.Card:
     )
 
 
+def _paragraphs(text: str | None) -> list[str]:
+    """Plain text in paragraphs: blank lines part them."""
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+
+
 def _social(campaign: Campaign, paragraphs: list[str], shown: card.Card) -> dict[str, str]:
     """Open Graph and Twitter card values: absolute URLs on BASE_URL."""
     summary = paragraphs[0] if paragraphs else ""
@@ -123,22 +127,16 @@ def _render(
     percent = min(
         100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
     )
-    # What one more share could raise, shown under the same rule as the embed box.
-    current = figures.current(db.session, campaign) if campaigns.is_open(campaign) else None
-    amounts = {
-        channel: figures.display(current.channels[channel].estimate, campaign.currency)
-        for channel in PUBLIC_CHANNELS
-        if current is not None
-    }
-    paragraphs = [p.strip() for p in (campaign.summary or "").split("\n\n") if p.strip()]
+    paragraphs = _paragraphs(campaign.summary)
     page = render_template(
         "pledges/campaign.html",
-        amounts=amounts,
+        # What one more share could raise: channels ranked, only well-founded headlines.
+        box=share_box(campaign),
+        recent=supporters.recent(db.session, campaign.id),
         campaign=campaign,
         form=form,
         notice=notice,
         ref=ref,
-        actions={c: CHANNEL[c].action for c in PUBLIC_CHANNELS},
         raised=money(raised.amount_minor, campaign.currency),
         target=money(campaign.target_minor, campaign.currency),
         pledges=raised.pledges,
@@ -211,7 +209,7 @@ def pledge(slug: str):
         metrics.delivery_result("checkout")  # nothing stored: Stripe's webhook will say
         return _to_checkout(campaign, form, ref)
     touches = _touches(campaign, ref)
-    service.record(
+    pledged, _created = service.record(
         db.session,
         campaign,
         service.Delivery(
@@ -222,11 +220,37 @@ def pledge(slug: str):
             occurred_at=utcnow(),
             touches=tuple(touches),
             supporter_name=form.name.data or None,
+            show_name=bool(form.show_name.data and form.name.data),
             source="form",
         ),
     )
     db.session.commit()
-    return redirect(url_for(".campaign_page", slug=campaign.slug, notice="pledged"), 303)
+    token = app_tokens().thanks_token(pledged.id)
+    return redirect(url_for(".thanks", slug=campaign.slug, token=token), 303)
+
+
+@bp.get("/c/<slug>/thanks/<token>")
+def thanks(slug: str, token: str):
+    """A supporter's thank-you: the amount, how to pay, and the ask to share (their pledge's
+    link as the parent of the links made here). The signed token names the pledge, nothing more.
+    """
+    campaign = _campaign_or_404(slug)
+    pledge_id = app_tokens().thanks_pledge_id(token)
+    shown = supporters.thanks(db.session, campaign.id, pledge_id) if pledge_id else None
+    if shown is None:
+        abort(404)
+    ref = app_tokens().share_token(shown.ref_share_id) if shown.ref_share_id else None
+    page = render_template(
+        "pledges/thanks.html",
+        campaign=campaign,
+        thanks=shown,
+        amount=money(shown.amount_minor, shown.currency),
+        instructions=_paragraphs(campaign.payment_instructions),
+        box=share_box(campaign),
+        ref=ref,
+    )
+    # The address is the supporter's own: kept out of shared caches and search engines.
+    return page, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
 def _to_checkout(campaign: Campaign, form: PledgeForm, ref: str | None):
