@@ -18,6 +18,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from ..colors import accent_refusal
 from ..models import (
     ACTIVE,
     ATTRIBUTION_MODELS,
@@ -31,7 +32,6 @@ from ..models import (
     MAX_TITLE_LENGTH,
     MAX_WINDOW_DAYS,
 )
-from ..colors import accent_refusal
 from ..validation import Strict, has_control, naive_utc, offset_time, plain_text, printable
 from . import service as campaign_service
 
@@ -125,12 +125,12 @@ OrganiserName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=MAX_ORGANISER_LENGTH),
     AfterValidator(printable),
-    Field(description="Who runs the campaign, named on its public pages; \"\" for none"),
+    Field(description='Who runs the campaign, named on its public pages; "" for none'),
 ]
 # "" clears an optional field in an update (None leaves it as it is).
 OrganiserUrl = Annotated[
     str,
-    Field(max_length=2000, description="The organiser's own site; \"\" for none"),
+    Field(max_length=2000, description='The organiser\'s own site; "" for none'),
     AfterValidator(_optional_url),
 ]
 AccentColor = Annotated[
@@ -138,7 +138,7 @@ AccentColor = Annotated[
     Field(
         pattern=r"^(#[0-9a-f]{6})?$",
         description="#rrggbb, lowercase, for links and buttons on public pages; refused below "
-        "WCAG AA contrast (4.5:1) with white; \"\" for the site's own",
+        'WCAG AA contrast (4.5:1) with white; "" for the site\'s own',
     ),
     AfterValidator(_accent),
 ]

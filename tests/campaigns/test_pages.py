@@ -152,7 +152,9 @@ def test_an_invalid_edit_changes_nothing(app, admin, make_campaign):
         admin, "/staff/campaigns/snoopers/edit", **(GOOD | {"title": "New", "currency": "XYZ"})
     )
     assert response.status_code == 422
-    assert errors_in(response.text) == {"currency": "Currency is not a current ISO 4217 currency code"}
+    assert errors_in(response.text) == {
+        "currency": "Currency is not a current ISO 4217 currency code"
+    }
     assert campaigns(app)[0].title == "Old title"
 
 
