@@ -138,11 +138,16 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
             )
             for frame in (charts.WIDE, charts.NARROW)
         ],
-        forecast_chart=charts.forecast_svg(
-            figures.forecast,
-            money=lambda minor: formatting.money_short(minor, campaign.currency),
-            label=formatting.short_day,
-        ),
+        forecast_charts=[
+            charts.forecast_svg(
+                figures.forecast,
+                money=lambda minor: formatting.money_short(minor, campaign.currency),
+                label=formatting.short_day,
+                money_unit=10 ** digits(campaign.currency),
+                frame=frame,
+            )
+            for frame in (charts.FORECAST_WIDE, charts.FORECAST_NARROW)
+        ],
         models=page.MODEL_LABELS,
         leaflet_form=leaflet_form if current_user.is_admin else None,
         print_url=print_url,
