@@ -190,9 +190,9 @@ FAN_FILL = "#c9a3a3"
 TARGET_STROKE = "#2b5d8a"
 TODAY_STROKE = "#4a4a4a"
 # The forecast, like the daily chart, is drawn for two frames (CSS shows one), so its text stays
-# 13 px at any width: a viewBox scaled to the page would make it 7 px on a phone and 24 on a desktop.
-FORECAST_WIDE = Frame("wide", 720, 280, left=64, right=64, top=24, bottom=52, max_date_ticks=6)
-FORECAST_NARROW = Frame("narrow", 360, 260, left=56, right=52, top=24, bottom=52, max_date_ticks=3)
+# 13 px at both: one viewBox scaled to the page makes it 7 px on a phone and 24 on a desktop.
+FORECAST_WIDE = Frame("wide", 720, 280, left=64, right=64, top=24, max_date_ticks=6)
+FORECAST_NARROW = Frame("narrow", 360, 260, left=56, right=52, top=24, max_date_ticks=3)
 
 
 def forecast_svg(
