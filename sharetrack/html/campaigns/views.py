@@ -11,6 +11,7 @@ from ...campaigns import service
 from ...extensions import db
 from ...formatting import locale
 from ...leaflets import service as leaflets
+from ...models import CANCELLED, PAID
 from ...money import digits
 from ...pledges import review
 from ...public import print_url
@@ -23,6 +24,8 @@ from . import report as page
 from .forms import ENDS_BEFORE_START, CampaignForm, currency_choices, validated
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff")
+# Flash categories of notices shown beside the section they are about, not on top of the page.
+MODERATION, LEAFLETS = "moderation", "leaflets"
 bp.before_request(require_sign_in)
 
 
@@ -90,7 +93,9 @@ def create_leaflets(slug: str):
             form.label.errors = ["This campaign has ended: it takes no new leaflets."]
         else:
             db.session.commit()
-            flash(f"Leaflet batch “{batch.label}” created: print it from the leaflet table.")
+            flash(
+                f"Leaflet batch “{batch.label}” created: print it from the leaflet table.", LEAFLETS
+            )
             return redirect(url_for("campaigns.show", slug=campaign.slug) + "#leaflets", 303)
     return _report_page(campaign, page.Choice(), {}, form, 422)
 
@@ -106,6 +111,8 @@ def review_pledge(slug: str, pledge_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.status.data == CANCELLED and form.confirmed.data != "yes":
+        return redirect(url_for(".void_pledge", slug=campaign.slug, pledge_id=pledge.id), 303)
     try:
         review.decide(db.session, campaign, pledge, form.status.data, f"staff:{current_user.email}")
     except review.ReviewRefused as exc:
@@ -114,9 +121,23 @@ def review_pledge(slug: str, pledge_id: int):
         )
         return page_, 409
     db.session.commit()
-    done = "confirmed" if form.status.data == "paid" else "voided"
-    flash(f"Pledge {pledge.external_id} {done}.")
+    done = "confirmed" if form.status.data == PAID else "voided"
+    # Shown beside the queue, where the admin acted (the address's #moderation scrolls there).
+    flash(f"Pledge {pledge.external_id} {done}.", MODERATION)
     return redirect(url_for("campaigns.show", slug=campaign.slug) + "#moderation", 303)
+
+
+@bp.get("/campaigns/<slug>/pledges/<int:pledge_id>/void")
+@admin_required
+def void_pledge(slug: str, pledge_id: int):
+    """The confirm step before a Void: what the pledge is, and the one button that voids it."""
+    campaign = service.get_campaign_or_404(db.session, slug)
+    pledge = review.one(db.session, campaign, pledge_id)
+    if pledge is None:
+        abort(404)
+    return render_template(
+        "campaigns/void.html", campaign=campaign, pledge=pledge, form=ReviewForm(formdata=None)
+    )
 
 
 def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, status: int):
