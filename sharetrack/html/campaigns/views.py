@@ -10,11 +10,14 @@ from ...auth.staff import admin_required, require_sign_in
 from ...campaigns import service
 from ...extensions import db
 from ...formatting import locale
+from ...inputs import FieldsForm
 from ...leaflets import service as leaflets
+from ...links.service import ShareRefused
 from ...models import CANCELLED, PAID
 from ...money import digits
 from ...pledges import review
-from ...public import print_url
+from ...promoters import identity, sharing
+from ...public import app_tokens, dashboard_url, link_url, print_url
 from ...reports import charts, csv, overview
 from ...reports import service as reports
 from ..leaflets.forms import LeafletForm
@@ -22,10 +25,11 @@ from ..leaflets.forms import validated as leaflet_validated
 from ..pledges.forms import ReviewForm
 from . import report as page
 from .forms import ENDS_BEFORE_START, CampaignForm, currency_choices, validated
+from .next_steps import next_steps
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff")
 # Flash categories of notices shown beside the section they are about, not on top of the page.
-MODERATION, LEAFLETS = "moderation", "leaflets"
+MODERATION, LEAFLETS, NEXT_STEPS = "moderation", "leaflets", "next-steps"
 bp.before_request(require_sign_in)
 
 
@@ -98,6 +102,27 @@ def create_leaflets(slug: str):
             )
             return redirect(url_for("campaigns.show", slug=campaign.slug) + "#leaflets", 303)
     return _report_page(campaign, page.Choice(), {}, form, 422)
+
+
+@bp.post("/campaigns/<slug>/first-share")
+@admin_required
+def first_share(slug: str):
+    """A share link (a new promoter's, on the link channel) for staff to post first."""
+    campaign = service.get_campaign_or_404(db.session, slug)
+    form = FieldsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        shared = sharing.share(db.session, app_tokens(), campaign=campaign, channel="link")
+    except ShareRefused as exc:
+        page_ = render_template("errors/error.html", status=409, title="No link", detail=str(exc))
+        return page_, 409
+    db.session.commit()
+    key = identity.private_key(app_tokens(), shared.promoter)
+    url = link_url(app_tokens().share_token(shared.share.id))
+    flash(f"Your share link: {url} (its promoter page, keep it private: {dashboard_url(key)})",
+          NEXT_STEPS)  # fmt: skip
+    return redirect(url_for("campaigns.show", slug=campaign.slug) + "#next-steps", 303)
 
 
 @bp.post("/campaigns/<slug>/pledges/<int:pledge_id>/review")
@@ -176,6 +201,7 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
         queue=review.unconfirmed(db.session, campaign) if current_user.is_admin else None,
         review_form=ReviewForm(formdata=None),
         trail=review.trail(db.session, campaign),
+        steps=next_steps(campaign),
     ), status
 
 
