@@ -88,8 +88,11 @@ class Campaign(db.Model):
     accent_color: Mapped[str | None] = mapped_column(sa.String(7))
 
     shares: Mapped[list[Share]] = relationship(back_populates="campaign")
+    # Newest first, as the hosted page shows them.
     updates: Mapped[list[CampaignUpdate]] = relationship(
-        back_populates="campaign", order_by="CampaignUpdate.posted_at.desc()"
+        back_populates="campaign",
+        order_by="(CampaignUpdate.posted_at.desc(), CampaignUpdate.id.desc())",
+        cascade="all, delete-orphan",
     )
 
 

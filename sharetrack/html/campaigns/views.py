@@ -8,6 +8,7 @@ from flask_login import current_user
 from ... import formatting
 from ...auth.staff import admin_required, require_sign_in
 from ...campaigns import service
+from ...campaigns import updates as campaign_updates
 from ...extensions import db
 from ...formatting import locale
 from ...inputs import FieldsForm
@@ -24,6 +25,7 @@ from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
 from ..pledges.forms import ReviewForm
 from . import report as page
+from . import updates
 from .forms import ENDS_BEFORE_START, CampaignForm, currency_choices, validated
 from .next_steps import next_steps
 
@@ -202,7 +204,29 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
         review_form=ReviewForm(formdata=None),
         trail=review.trail(db.session, campaign),
         steps=next_steps(campaign),
+        updates=campaign_updates.of_campaign(db.session, campaign),
     ), status
+
+
+# A campaign's dated updates (html/campaigns/updates.py), admins only.
+bp.add_url_rule(
+    "/campaigns/<slug>/updates/new",
+    "new_update",
+    admin_required(updates.new),
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/campaigns/<slug>/updates/<int:update_id>/edit",
+    "edit_update",
+    admin_required(updates.edit),
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/campaigns/<slug>/updates/<int:update_id>/delete",
+    "delete_update",
+    admin_required(updates.delete),
+    methods=["POST"],
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
