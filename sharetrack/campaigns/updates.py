@@ -64,4 +64,3 @@ def edit(update: CampaignUpdate, fields: UpdateFields) -> None:
 def delete(session: Session, update: CampaignUpdate) -> None:
     """The update is gone from the page and the database."""
     session.delete(update)
-

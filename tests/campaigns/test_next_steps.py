@@ -1,4 +1,4 @@
-"""After creating a campaign, its report says what to do next: page, box, share link, leaflet, card."""
+"""After creating a campaign, its report says what to do next: page, box, link, leaflet, card."""
 
 from __future__ import annotations
 
