@@ -72,7 +72,7 @@ def test_staff_reads_the_report_switches_model_and_downloads_csv(
     expect(page.locator("svg.chart-wide")).to_be_visible()  # the narrow drawing is for phones
     expect(page.locator("svg.chart-narrow")).to_be_hidden()
     # The forecast's fan chart, drawn on the server too.
-    expect(page.locator('svg.chart[aria-labelledby="forecast-title"]')).to_be_visible()
+    expect(page.locator('svg.chart[aria-labelledby="forecast-title-wide"]')).to_be_visible()
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size(DESKTOP)

@@ -48,6 +48,7 @@ def test_a_first_share_link_is_made_and_shown_in_the_panel(app, admin, make_camp
         [share] = db.session.scalars(sa.select(Share)).all()
     assert share.channel == "link"
     steps = panel(admin.get(made.headers["Location"]).text)
+    assert "<details open>" in steps  # a share exists, but the notice must show
     assert re.search(r"Your share link: \S+/s/\S+ \(its promoter page", steps)
     assert admin.post("/staff/campaigns/snoopers/first-share").status_code == 400  # no token
 
