@@ -102,3 +102,16 @@ def test_the_api_takes_the_organiser_and_refuses_a_light_accent(client, auth, en
         "/api/v1/campaigns/snoopers", headers=auth, json={"organiser_url": "not a url"}
     )
     assert patched.status_code == 422
+
+
+def test_a_campaign_in_a_withdrawn_currency_keeps_it_through_an_edit(app, admin, make_campaign):
+    make_campaign(slug="snoopers", currency="HRK", title="Old title")
+    form = admin.get("/staff/campaigns/snoopers/edit").text
+    assert '<option selected value="HRK">' in form
+    edited = GOOD | {"currency": "HRK", "title": "New title", "target": "100"}
+    assert submit(admin, "/staff/campaigns/snoopers/edit", **edited).status_code == 303
+    assert (stored(app).currency, stored(app).title) == ("HRK", "New title")
+    refused = submit(admin, "/staff/campaigns/snoopers/edit", **(GOOD | {"currency": "DEM"}))
+    assert errors_in(refused.text) == {
+        "currency": "Currency is not a current ISO 4217 currency code"
+    }

@@ -23,11 +23,12 @@ ENDS_BEFORE_START = "Ends must be after the campaign starts"
 FORM_FIELD = {"target_minor": "target", "max_pledge_minor": "max_pledge"}
 
 
-def currency_choices(locale: str) -> list[SelectChoice]:
-    """Every current ISO 4217 currency with its name, for the currency menu."""
+def currency_choices(locale: str, keep: str | None = None) -> list[SelectChoice]:
+    """Every current ISO 4217 currency with its name, for the currency menu; `keep` (a stored
+    campaign's currency, perhaps withdrawn since) is offered too, so an edit keeps it."""
     return [
         SelectChoice(code, f"{code} · {get_currency_name(code, locale=locale)}")
-        for code in sorted(CURRENCIES)
+        for code in sorted(CURRENCIES | ({keep} if keep else set()))
     ]
 
 
@@ -109,8 +110,11 @@ class CampaignForm(FieldsForm):
         self.ends_at.data = campaign.ends_at.date().isoformat() if campaign.ends_at else ""
 
 
-def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel | None:
-    """The schema object for what was typed, or None with errors (sentences) on the fields."""
+def validated(
+    form: CampaignForm, locale: str, *, creating: bool, stored_currency: str | None = None
+) -> BaseModel | None:
+    """The schema object for what was typed, or None with errors (sentences) on the fields.
+    An edit that keeps `stored_currency` leaves it alone, even if it has been withdrawn."""
     schema = CampaignCreate if creating else CampaignUpdate
     values: dict = {
         "title": form.title.data or "",
@@ -130,9 +134,12 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
             values[name] = _day_start(text)
     if creating:
         values["slug"] = (form.slug.data or "").strip()
+    currency = values["currency"]
+    if values["currency"] == stored_currency:
+        del values["currency"]  # unchanged
     errors: dict[str, list[str]] = {}
     target_text = (form.target.data or "").strip()
-    currency = values["currency"] if values["currency"] in CURRENCIES else "GBP"
+    currency = currency if currency in CURRENCIES or currency == stored_currency else "GBP"
     try:
         values["target_minor"] = parse_major(target_text, currency, locale) if target_text else 0
     except ValueError as exc:

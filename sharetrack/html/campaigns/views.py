@@ -256,10 +256,10 @@ def edit(slug: str):
     """The edit form of a campaign (its slug stays)."""
     campaign = service.get_campaign_or_404(db.session, slug)
     form = CampaignForm()
-    form.currency.choices = currency_choices(locale())
+    form.currency.choices = currency_choices(locale(), keep=campaign.currency)
     if not form.is_submitted():
         form.fill(campaign)
-    elif values := validated(form, locale(), creating=False):
+    elif values := validated(form, locale(), creating=False, stored_currency=campaign.currency):
         try:
             service.update(campaign, **values.model_dump())
         except service.EndsBeforeStart:
