@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from .html.leaflets.views import bp as leaflets_bp
     from .html.links.views import bp as links_bp
     from .html.ops.views import bp as ops_bp
+    from .html.organiser.views import bp as organiser_bp
     from .html.pledges.views import bp as campaign_page_bp
     from .html.promoters.views import bp as promoters_bp
     from .html.webhooks.views import bp as webhooks_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaign_page_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(organiser_bp)
 
 
 def _redirect_statements(app: Flask, built: Services) -> None:

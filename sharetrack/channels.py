@@ -32,7 +32,7 @@ class Channel:
     # Opens the network's share dialog; None: the link is copied or printed as it is.
     intent: IntentBuilder | None
     public: bool = True
-    # Its name in a table cell or a chart ("Copied link"); the label when that reads as a name.
+    # Its name in a table cell or a chart ("Email"); the label when that reads as a name.
     short: str | None = None
     # Listed as a button of its own (the hosted page, the box); False for the device's share
     # sheet, which pages offer only where the browser has one (static/js/share.js).
@@ -80,15 +80,9 @@ REGISTRY: tuple[Channel, ...] = (
         lambda u, t: f"mailto:?subject={_q(t)}&body={_q(t + chr(10) + chr(10) + u)}",
         short="Email",
     ),
+    # One name, "link", as email is "email": the button, the heading and the table say it.
     Channel(
-        "link",
-        "a copied link",
-        "Link to paste anywhere",
-        "referral",
-        "I'll copy a link",
-        "as a link",
-        None,
-        short="Copied link",
+        "link", "link", "Link", "referral", "I'll share by link", "by link", None, short="Link"
     ),
     # The phone's own share sheet (the Web Share API): the app it goes to is the device's secret.
     Channel(

@@ -9,7 +9,7 @@ from babel.numbers import format_decimal, format_percent
 from flask import current_app
 
 from .channels import CHANNEL
-from .money import format_minor, format_short, is_whole
+from .money import format_minor, format_short, is_whole, to_major
 
 
 def locale() -> str:
@@ -20,6 +20,18 @@ def locale() -> str:
 def money(minor: int, currency: str) -> str:
     """`£1,234.50`, or `£1,234` when the amount is whole, for an amount in minor units."""
     return format_minor(minor, currency, locale(), whole=is_whole(minor, currency))
+
+
+def money_whole(minor: int, currency: str) -> str:
+    """`£166` for 16,578 pence: a headline or an estimate, in whole units (rounded half up)."""
+    return format_minor(minor, currency, locale(), whole=True)
+
+
+def money_headline(minor: int, currency: str) -> str:
+    """A headline figure: whole units (`£166`), shortened from ten thousand (`£12.5k`)."""
+    if abs(to_major(minor, currency)) < 10_000:
+        return money_whole(minor, currency)
+    return money_short(minor, currency)
 
 
 def money_short(minor: int, currency: str) -> str:
@@ -74,6 +86,8 @@ def ago(moment: dt.datetime, now: dt.datetime | None = None) -> str:
 FILTERS = {
     "money": money,
     "money_short": money_short,
+    "money_whole": money_whole,
+    "money_headline": money_headline,
     "number": number,
     "date": date,
     "day": day,

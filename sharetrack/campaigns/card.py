@@ -1,4 +1,5 @@
-"""The hosted page's social card: a 1200 × 630 PNG of the case's title, money raised and progress.
+"""The hosted page's social card: a 1200 × 630 PNG of the organiser, the case's title, money raised
+and progress.
 
 Drawn with Pillow from fonts on this machine (DejaVu, Debian's fonts-dejavu-core), else
 Pillow's own bundled font: nothing is fetched from another origin. The ETag is a hash of
@@ -12,7 +13,7 @@ import io
 from dataclasses import dataclass
 from functools import cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from ..cache import get_or_make
 
@@ -23,7 +24,7 @@ MUTED = (74, 74, 74)
 ACCENT = (11, 110, 79)
 TRACK = (221, 232, 227)
 PAPER = (255, 255, 255)
-VERSION = "1"  # bump when the drawing changes, so cached cards are fetched again
+VERSION = "2"  # bump when the drawing changes, so cached cards are fetched again
 # A card is named by what it shows, so a cached one is never stale; this only bounds how long
 # the drawing of figures nobody asks for any more is kept.
 CACHED_FOR = 7 * 86400  # seconds
@@ -38,10 +39,13 @@ class Card:
     target: str | None  # "£10,000", or None without a target
     pledges: str  # "4 pledges"
     fraction: float  # raised / target, 0 without a target
+    organiser: str = ""  # whose campaign: the organiser's name, drawn above the title
+    accent: str | None = None  # "#rrggbb" (checked for contrast on white), else ACCENT
 
     def etag(self) -> str:
         """A strong validator of exactly this picture."""
-        text = "\x1f".join((VERSION, self.title, self.raised, str(self.target), self.pledges))
+        parts = (VERSION, self.title, self.raised, str(self.target), self.pledges, self.organiser)
+        text = "\x1f".join((*parts, str(self.accent)))
         text += f"\x1f{self.fraction:.4f}"
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -79,16 +83,26 @@ def png(card: Card) -> bytes:
     """The card as PNG bytes."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, WIDTH, 16), fill=ACCENT)
+    accent = ImageColor.getrgb(card.accent) if card.accent else ACCENT
+    draw.rectangle((0, 0, WIDTH, 16), fill=accent)
     inner = WIDTH - 2 * MARGIN
     y = 64
+    if card.organiser:
+        organiser_face = font(32, bold=True)
+        draw.text(
+            (MARGIN, 44),
+            _lines(draw, card.organiser, organiser_face, inner, 1)[0],
+            font=organiser_face,
+            fill=MUTED,
+        )
+        y = 100
     title_face = font(60, bold=True)
     for line in _lines(draw, card.title, title_face, inner, 3):
         draw.text((MARGIN, y), line, font=title_face, fill=INK)
         y += 74
     raised_face = font(72, bold=True)
     y = max(y + 24, 300)
-    draw.text((MARGIN, y), card.raised, font=raised_face, fill=ACCENT)
+    draw.text((MARGIN, y), card.raised, font=raised_face, fill=accent)
     after = MARGIN + draw.textlength(card.raised, font=raised_face) + 20
     words = "raised" + (f" of {card.target}" if card.target else "")
     draw.text((after, y + 30), words, font=font(36), fill=MUTED)
@@ -97,7 +111,7 @@ def png(card: Card) -> bytes:
     filled = round(inner * min(max(card.fraction, 0.0), 1.0))
     if filled:
         end = MARGIN + max(filled, 36)
-        draw.rounded_rectangle((MARGIN, bar_y, end, bar_y + 36), 18, fill=ACCENT)
+        draw.rounded_rectangle((MARGIN, bar_y, end, bar_y + 36), 18, fill=accent)
     draw.text((MARGIN, bar_y + 60), card.pledges, font=font(32), fill=MUTED)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from babel.numbers import list_currencies
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
 from pydantic import (
     AfterValidator,
     Field,
@@ -17,6 +18,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from ..colors import accent_refusal
 from ..models import (
     ACTIVE,
     ATTRIBUTION_MODELS,
@@ -24,6 +26,7 @@ from ..models import (
     DEFAULT_ATTRIBUTION_MODEL,
     DEFAULT_MAX_PLEDGE_MINOR,
     MAX_AMOUNT_MINOR,
+    MAX_ORGANISER_LENGTH,
     MAX_PROMOTER_CODE_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_TITLE_LENGTH,
@@ -33,27 +36,51 @@ from ..validation import Strict, has_control, naive_utc, offset_time, plain_text
 from . import service as campaign_service
 
 SLUG_RE = campaign_service.SLUG_RE.pattern
-CURRENCIES = frozenset(list_currencies())
+
+
+def current_currencies(day: dt.date | None = None) -> frozenset[str]:
+    """ISO 4217 codes some territory uses as legal tender on `day` (default today), by CLDR:
+    no withdrawn currency (the Andorran peseta), no fund or metal code (XAU)."""
+    day = day or dt.date.today()
+    return frozenset(
+        code
+        for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(territory, day, tender=True)
+    )
+
+
+CURRENCIES = current_currencies()
+NOT_A_WEB_ADDRESS = "must be a web address starting with https://"
 
 
 def _http_url(value: str) -> str:
+    """`value` if it is an http(s) address with a host; one message for every way it is not."""
     if has_control(value) or " " in value:
-        raise ValueError("must not contain spaces or control characters")
+        raise ValueError(NOT_A_WEB_ADDRESS)
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
-        raise ValueError("is not a valid URL") from None
-    if parts.scheme not in ("http", "https"):
-        raise ValueError("must be an http or https URL")
-    if not parts.hostname:
-        raise ValueError("must have a host")
+        raise ValueError(NOT_A_WEB_ADDRESS) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(NOT_A_WEB_ADDRESS)
+    return value
+
+
+def _optional_url(value: str) -> str:
+    """An organiser's address, or "" (no address: an update clears it)."""
+    return _http_url(value) if value else value
+
+
+def _accent(value: str) -> str:
+    if value and (why := accent_refusal(value)):
+        raise ValueError(why)
     return value
 
 
 def _currency(value: str) -> str:
     if value not in CURRENCIES:
-        raise ValueError("is not an ISO 4217 currency code")
+        raise ValueError("is not a current ISO 4217 currency code")
     return value
 
 
@@ -98,6 +125,27 @@ LandingUrl = Annotated[
     Field(max_length=2000, json_schema_extra={"pattern": "^https?://[a-z0-9.-]+/"}),
     AfterValidator(_http_url),
 ]
+OrganiserName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_ORGANISER_LENGTH),
+    AfterValidator(printable),
+    Field(description='Who runs the campaign, named on its public pages; "" for none'),
+]
+# "" clears an optional field in an update (None leaves it as it is).
+OrganiserUrl = Annotated[
+    str,
+    Field(max_length=2000, description='The organiser\'s own site; "" for none'),
+    AfterValidator(_optional_url),
+]
+AccentColor = Annotated[
+    str,
+    Field(
+        pattern=r"^(#[0-9a-f]{6})?$",
+        description="#rrggbb, lowercase, for links and buttons on public pages; refused below "
+        'WCAG AA contrast (4.5:1) with white; "" for the site\'s own',
+    ),
+    AfterValidator(_accent),
+]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
 TargetMinor = Annotated[StrictInt, Field(ge=0, le=10**12)]
 MaxPledgeMinor = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT_MINOR)]
@@ -121,6 +169,9 @@ class CampaignCreate(Strict):
     starts_at: CampaignDate | None = None  # default: when it is created
     ends_at: CampaignDate | None = None
     max_pledge_minor: MaxPledgeMinor = DEFAULT_MAX_PLEDGE_MINOR
+    organiser_name: OrganiserName | None = None
+    organiser_url: OrganiserUrl | None = None
+    accent_color: AccentColor | None = None
 
 
 class CampaignUpdate(Strict):
@@ -137,3 +188,6 @@ class CampaignUpdate(Strict):
     starts_at: CampaignDate | None = None
     ends_at: CampaignDate | None = None
     max_pledge_minor: MaxPledgeMinor | None = None
+    organiser_name: OrganiserName | None = None
+    organiser_url: OrganiserUrl | None = None
+    accent_color: AccentColor | None = None

@@ -15,6 +15,8 @@ from ..models import ACTIVE, ENDED, Campaign, Pledge, utcnow
 from ..webhooks import outbox
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Optional fields that "" empties (None in an update leaves a field as it is).
+CLEARABLE = ("organiser_name", "organiser_url", "accent_color")
 
 
 class CampaignNotFound(LookupError):
@@ -67,6 +69,7 @@ def all_campaigns(session: Session) -> list[Campaign]:
 def create(session: Session, **fields) -> Campaign:
     """A new campaign; raises SlugTaken if the slug is in use, EndsBeforeStart on bad dates."""
     check_dates(fields.get("starts_at"), fields.get("ends_at"))
+    fields |= {name: None for name in CLEARABLE if fields.get(name) == ""}
     campaign = Campaign(**fields)
     try:
         with session.begin_nested():
@@ -80,6 +83,7 @@ def update(campaign: Campaign, **fields) -> Campaign:
     """Change the given fields (None means unchanged); a new window recomputes credits."""
     session = object_session(campaign)
     changes = {k: v for k, v in fields.items() if v is not None and getattr(campaign, k) != v}
+    changes |= {name: None for name in CLEARABLE if changes.get(name) == ""}
     if "currency" in changes and session is not None:
         # Locked for update: a pledge being verified now (committed_currency) finishes first.
         session.execute(sa.select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())

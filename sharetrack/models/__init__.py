@@ -4,7 +4,7 @@ Everything is re-exported here, so callers import `from sharetrack.models import
 this package registers every table on the metadata (create_all, Alembic).
 """
 
-from .campaigns import Campaign, LeafletBatch, Promoter, Share
+from .campaigns import Campaign, CampaignUpdate, LeafletBatch, Promoter, Share
 from .clicks import Click, ClickChannelDay, ClickDay, ClickRollup, DailySalt
 from .common import (
     ACTIVE,
@@ -16,10 +16,12 @@ from .common import (
     ENDED,
     LIVE_STATUSES,
     MAX_AMOUNT_MINOR,
+    MAX_ORGANISER_LENGTH,
     MAX_PLEDGE_REFS,
     MAX_PROMOTER_CODE_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_TITLE_LENGTH,
+    MAX_UPDATE_LENGTH,
     MAX_WINDOW_DAYS,
     PAID,
     PAUSED,
@@ -59,10 +61,12 @@ __all__ = [
     "DEFAULT_MAX_PLEDGE_MINOR",
     "LIVE_STATUSES",
     "MAX_AMOUNT_MINOR",
+    "MAX_ORGANISER_LENGTH",
     "MAX_PLEDGE_REFS",
     "MAX_PROMOTER_CODE_LENGTH",
     "MAX_SLUG_LENGTH",
     "MAX_TITLE_LENGTH",
+    "MAX_UPDATE_LENGTH",
     "MAX_WINDOW_DAYS",
     "PLEDGE_SOURCES",
     "PLEDGE_STATUSES",
@@ -77,6 +81,7 @@ __all__ = [
     "WebhookEndpoint",
     "BigId",
     "Campaign",
+    "CampaignUpdate",
     "Click",
     "ClickChannelDay",
     "ClickDay",

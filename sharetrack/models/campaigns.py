@@ -16,6 +16,7 @@ from .common import (
     DEFAULT_ATTRIBUTION_MODEL,
     DEFAULT_MAX_PLEDGE_MINOR,
     MAX_AMOUNT_MINOR,
+    MAX_ORGANISER_LENGTH,
     MAX_PROMOTER_CODE_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_TITLE_LENGTH,
@@ -44,6 +45,7 @@ class Campaign(db.Model):
             f"max_pledge_minor > 0 AND max_pledge_minor <= {MAX_AMOUNT_MINOR}",
             name="max_pledge_range",
         ),
+        sa.CheckConstraint("accent_color IS NULL OR length(accent_color) = 7", name="accent_hex"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -81,7 +83,35 @@ class Campaign(db.Model):
         server_default=str(DEFAULT_MAX_PLEDGE_MINOR),
     )
 
+    # Whose campaign it is: public pages and the social card name the organiser, not the tool
+    # (None: they name the campaign's title). The colour is checked by colors.accent_refusal.
+    organiser_name: Mapped[str | None] = mapped_column(sa.String(MAX_ORGANISER_LENGTH))
+    organiser_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    accent_color: Mapped[str | None] = mapped_column(sa.String(7))
+
     shares: Mapped[list[Share]] = relationship(back_populates="campaign")
+    # Newest first, as the hosted page shows them.
+    updates: Mapped[list[CampaignUpdate]] = relationship(
+        back_populates="campaign",
+        order_by="(CampaignUpdate.posted_at.desc(), CampaignUpdate.id.desc())",
+        cascade="all, delete-orphan",
+    )
+
+
+class CampaignUpdate(db.Model):
+    """A dated update staff post on a campaign ("We did it!"), shown on its hosted page."""
+
+    __tablename__ = "campaign_updates"
+    __table_args__ = (sa.CheckConstraint("length(title) > 0", name="title_not_empty"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE_LENGTH))
+    body: Mapped[str] = mapped_column(sa.Text)
+    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[dt.datetime | None] = mapped_column()
+
+    campaign: Mapped[Campaign] = relationship(back_populates="updates")
 
 
 class Promoter(db.Model):

@@ -29,6 +29,9 @@ MAX_AMOUNT_MINOR = 10**10
 # Field limits: the columns, the input schemas and the forms all read these.
 MAX_SLUG_LENGTH = 64
 MAX_TITLE_LENGTH = 200
+MAX_ORGANISER_LENGTH = 120
+# An update's text on the hosted page.
+MAX_UPDATE_LENGTH = 5000
 MAX_WINDOW_DAYS = 365
 MAX_PROMOTER_CODE_LENGTH = 32
 # Touches one pledge may name (webhook refs, import lines).

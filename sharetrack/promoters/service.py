@@ -40,6 +40,7 @@ class PromoterCampaign:
     currency: str
     status: str
     links: list[PromoterLink]
+    organiser: str = ""  # who runs it (the organiser's name, else the title)
 
     @property
     def clicks(self) -> int:
@@ -101,6 +102,7 @@ def campaigns_of(session: Session, promoter_id: int) -> list[PromoterCampaign]:
             c.currency,
             c.status,
             sorted(ls, key=lambda x: CHANNELS.index(x.channel)),
+            c.organiser_name or c.title,
         )
         for c, ls in by_campaign.values()
     ]

@@ -188,48 +188,105 @@ def daily_svg(
 
 FAN_FILL = "#c9a3a3"
 TARGET_STROKE = "#2b5d8a"
-# The forecast's fan is drawn once, in one frame scaled by its viewBox.
-FORECAST = Frame("forecast", 720, 260, left=56, right=72, top=16, bottom=40)
+TODAY_STROKE = "#4a4a4a"
+# The forecast, like the daily chart, is drawn for two frames (CSS shows one), so its text stays
+# 13 px at both: one viewBox scaled to the page makes it 7 px on a phone and 24 on a desktop.
+FORECAST_WIDE = Frame("wide", 720, 280, left=64, right=64, top=24, max_date_ticks=6)
+FORECAST_NARROW = Frame("narrow", 360, 260, left=56, right=52, top=24, max_date_ticks=3)
 
 
-def forecast_svg(forecast, money: Callable[[int], str], label: Callable[[str], str]) -> Markup:
-    """The cumulative total so far (line), the forecast's 10–90% fan and median to the end,
-    and the target (a level line). `forecast` is an estimates.forecast.Forecast."""
-    past = [(day, total) for day, total in forecast.history]
+def forecast_svg(
+    forecast,
+    money: Callable[[int], str],
+    label: Callable[[str], str],
+    *,
+    money_unit: int = 1,
+    frame: Frame = FORECAST_WIDE,
+) -> Markup:
+    """The cumulative total so far (line), then the forecast's 10–90% fan and median to the end
+    continuing it, the target (a level line), today (a vertical mark), value and date ticks.
+    `forecast` is an estimates.forecast.Forecast; `money_unit` is the smallest money tick."""
+    past = list(forecast.history)
     ahead = list(forecast.path)
     if not past and not ahead:
         return Markup("")
-    WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = (  # noqa: N806 - the frame's edges, as constants
-        FORECAST.width,
-        FORECAST.height,
-        FORECAST.left,
-        FORECAST.right,
-        FORECAST.top,
-        FORECAST.bottom,
-    )
+    if past and ahead and past[-1][0] <= ahead[0][0]:
+        # The forecast starts where the money raised so far ends: one continuous line.
+        day, total = past[-1]
+        ahead = [(day, total, total, total)] + [row for row in ahead if row[0] > day]
+    f = frame
     days = [d for d, _t in past] + [d for d, *_r in ahead]
     first, last = min(days), max(days)
     span = max((last - first).days, 1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = nice_ceiling(max([forecast.target_minor] + [t for _d, t in past]
-                           + [high for _d, _l, _m, high in ahead]))  # fmt: skip
+    highest = max([forecast.target_minor] + [t for _d, t in past] + [h for *_r, h in ahead])
+    ticks = value_ticks(highest, money_unit)
+    base = f.top + f.plot_h
 
     def x(day) -> float:
-        return LEFT + plot_w * (day - first).days / span
+        return f.left + f.plot_w * (day - first).days / span
 
     def y(value: int) -> float:
-        return TOP + plot_h - plot_h * value / top
+        return base - f.plot_h * value / ticks[-1]
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'class="chart" aria-labelledby="forecast-title" preserveAspectRatio="xMidYMid meet">',
-        f'<title id="forecast-title">Raised so far and the forecast to '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {f.width} {f.height}" role="img" '
+        f'class="chart chart-{f.name} chart-forecast" aria-labelledby="forecast-title-{f.name}">',
+        f'<title id="forecast-title-{f.name}">Raised so far and the forecast to '
         f"{escape(label(last.isoformat()))}: expected {escape(money(forecast.expected_minor))}, "
-        f"80% between {escape(money(forecast.low_minor))} and "
+        f"80% interval {escape(money(forecast.low_minor))} to "
         f"{escape(money(forecast.high_minor))}</title>",
-        f'<g fill="none" stroke="currentColor" stroke-opacity="0.3">'
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}"/></g>',
+        *_forecast_axes(f, ticks, y, money, first, last, x, label),
+        *_forecast_lines(past, ahead, x, y),
     ]
+    if forecast.target_minor:
+        level = y(forecast.target_minor)
+        parts += [
+            f'<line x1="{f.left}" y1="{level:.1f}" x2="{f.left + f.plot_w}" y2="{level:.1f}" '
+            f'stroke="{TARGET_STROKE}" stroke-width="1.5"/>',
+            _text(f.left + f.plot_w + 6, level + f.font / 3, "target", f),
+        ]
+    if ahead:  # the forecast starts today
+        today = x(forecast.path[0][0]) if forecast.path else x(ahead[0][0])
+        parts += [
+            f'<line x1="{today:.1f}" y1="{f.top - 4}" x2="{today:.1f}" y2="{base}" '
+            f'stroke="{TODAY_STROKE}" stroke-width="1.5" stroke-dasharray="2 3"/>',
+            _text(today, f.top - 8, "today", f, "middle"),
+        ]
+    key_y = f.height - 6
+    parts += [
+        f'<line x1="{f.left}" y1="{key_y - 4}" x2="{f.left + 16}" y2="{key_y - 4}" '
+        f'stroke="{MONEY_STROKE}" stroke-width="2.5"/>',
+        _text(f.left + 20, key_y, "raised", f),
+        f'<rect x="{f.left + 76}" y="{key_y - 10}" width="12" height="10" fill="{FAN_FILL}"/>',
+        _text(f.left + 92, key_y, "forecast, 80% interval", f),
+        "</svg>",
+    ]
+    return Markup("".join(parts))  # noqa: S704 (every interpolated text is escaped)
+
+
+def _forecast_axes(f: Frame, ticks, y, money, first, last, x, label) -> list[str]:
+    """Grid lines with money ticks on the left, and date ticks under the base line."""
+    parts = ['<g fill="none" stroke="currentColor" stroke-opacity="0.2">']
+    parts += [
+        f'<line x1="{f.left}" y1="{y(t):.1f}" x2="{f.left + f.plot_w}" y2="{y(t):.1f}"/>'
+        for t in ticks
+    ]
+    parts.append("</g>")
+    parts += [_text(f.left - 6, y(t) + f.font / 3, money(t), f, "end") for t in ticks]
+    every = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    base = f.top + f.plot_h
+    for i in date_ticks(every, f.max_date_ticks):
+        at = x(every[i])
+        parts.append(
+            f'<line x1="{at:.1f}" y1="{base}" x2="{at:.1f}" y2="{base + 4}" stroke="currentColor"/>'
+        )
+        parts.append(_text(at, base + 4 + f.font, label(every[i].isoformat()), f, "middle"))
+    return parts
+
+
+def _forecast_lines(past, ahead, x, y) -> list[str]:
+    """The fan and the dashed median ahead, the solid line of money raised so far."""
+    parts = []
     if ahead:
         upper = " ".join(f"{x(d):.1f},{y(h):.1f}" for d, _l, _m, h in ahead)
         lower = " ".join(f"{x(d):.1f},{y(lo):.1f}" for d, lo, _m, _h in reversed(ahead))
@@ -244,26 +301,4 @@ def forecast_svg(forecast, money: Callable[[int], str], label: Callable[[str], s
         parts.append(
             f'<polyline points="{points}" fill="none" stroke="{MONEY_STROKE}" stroke-width="2.5"/>'
         )
-    text = 'fill="currentColor" font-size="13" font-family="system-ui, sans-serif"'
-    if forecast.target_minor:
-        parts += [
-            f'<line x1="{LEFT}" y1="{y(forecast.target_minor):.1f}" x2="{LEFT + plot_w}" '
-            f'y2="{y(forecast.target_minor):.1f}" stroke="{TARGET_STROKE}" stroke-width="1.5"/>',
-            f'<text x="{LEFT + plot_w + 6}" y="{y(forecast.target_minor) + 4:.1f}" {text}>'
-            f"target</text>",
-        ]
-    parts += [
-        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" {text}>{escape(money(top))}</text>',
-        f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end" {text}>'
-        f"{escape(money(0))}</text>",
-        f'<text x="{LEFT}" y="{HEIGHT - 20}" {text}>{escape(label(first.isoformat()))}</text>',
-        f'<text x="{LEFT + plot_w}" y="{HEIGHT - 20}" text-anchor="end" {text}>'
-        f"{escape(label(last.isoformat()))}</text>",
-        f'<line x1="{LEFT}" y1="{HEIGHT - 7}" x2="{LEFT + 16}" y2="{HEIGHT - 7}" '
-        f'stroke="{MONEY_STROKE}" stroke-width="2.5"/>',
-        f'<text x="{LEFT + 20}" y="{HEIGHT - 3}" {text}>raised</text>',
-        f'<rect x="{LEFT + 80}" y="{HEIGHT - 12}" width="12" height="10" fill="{FAN_FILL}"/>',
-        f'<text x="{LEFT + 96}" y="{HEIGHT - 3}" {text}>forecast, 10–90%</text>',
-        "</svg>",
-    ]
-    return Markup("".join(parts))  # noqa: S704 (every interpolated text is escaped above)
+    return parts

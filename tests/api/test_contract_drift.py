@@ -43,6 +43,9 @@ BODY = {
     "created_at": "2026-03-01T12:00:00Z",
     "starts_at": "2026-03-01T12:00:00Z",
     "ends_at": None,
+    "organiser_name": None,
+    "organiser_url": None,
+    "accent_color": None,
 }
 
 

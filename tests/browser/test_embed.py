@@ -92,7 +92,7 @@ def test_a_button_in_the_framed_box_makes_a_share(
     expect(box.get_by_text("Too few shares on Facebook yet to say what one raises")).to_be_visible()
 
     with context.expect_page() as opened:
-        box.get_by_role("button", name="I'll copy a link").click()
+        box.get_by_role("button", name="I'll share by link").click()
     tab = opened.value
     tab.wait_for_url(f"{live_server}/embed/{campaign.slug}/share")  # and loaded
     link = tab.locator("#link").input_value()

@@ -69,18 +69,20 @@ def test_staff_reads_the_report_switches_model_and_downloads_csv(
     sign_in(page, "ada@example.org")
     page.get_by_role("link", name="Stop the Snoopers").click()
     expect(page.get_by_role("heading", name="Stop the Snoopers")).to_be_visible()
-    expect(page.locator("svg.chart-wide")).to_be_visible()  # the narrow drawing is for phones
-    expect(page.locator("svg.chart-narrow")).to_be_hidden()
+    expect(
+        page.locator("svg.chart-wide:not(.chart-forecast)")
+    ).to_be_visible()  # the narrow drawing is for phones
+    expect(page.locator("svg.chart-narrow:not(.chart-forecast)")).to_be_hidden()
     # The forecast's fan chart, drawn on the server too.
-    expect(page.locator('svg.chart[aria-labelledby="forecast-title"]')).to_be_visible()
+    expect(page.locator('svg.chart[aria-labelledby="forecast-title-wide"]')).to_be_visible()
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=ARTIFACTS / "report-desktop.png", full_page=True)
     page.set_viewport_size(PHONE)
     assert fits_the_screen(page)  # wide tables become cards
-    expect(page.locator("svg.chart-narrow")).to_be_visible()
-    expect(page.locator("svg.chart-wide")).to_be_hidden()
+    expect(page.locator("svg.chart-narrow:not(.chart-forecast)")).to_be_visible()
+    expect(page.locator("svg.chart-wide:not(.chart-forecast)")).to_be_hidden()
     # Its labels stay legible: at least 12 CSS px as drawn on the phone.
     sizes = page.locator("svg.chart-narrow text").evaluate_all(
         """ts => ts.map(t => t.getAttribute("font-size")

@@ -84,7 +84,7 @@ def test_pledge_first_then_thanks_whose_shares_name_the_pledges_link(
 
     # "More ways to share" opens without script; the copied link names the pledge's link.
     page.get_by_text("More ways to share").click()
-    page.get_by_role("button", name="I'll copy a link").click()
+    page.get_by_role("button", name="I'll share by link").click()
     link = page.get_by_label("Your link")
     expect(link).to_have_value(re.compile(r"/s/"))
     child = share_of(app, link.input_value())

@@ -98,7 +98,7 @@ def pages(world) -> dict[str, callable]:
     def link_page(page):
         page.goto(f"/c/{world.slug}")
         page.get_by_text("More ways to share").click()  # the link is not among the top three
-        page.get_by_role("button", name="I'll copy a link").click()
+        page.get_by_role("button", name="I'll share by link").click()
         expect(page.get_by_role("heading", name="Your link for")).to_be_visible()
 
     def thanks_page(page):

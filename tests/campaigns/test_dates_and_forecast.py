@@ -67,7 +67,7 @@ def test_the_report_shows_the_forecast_with_its_fan_chart(
     page = admin.get(f"/staff/campaigns/{campaign.slug}").text
     api = client.get(f"/api/v1/campaigns/{campaign.slug}/forecast", headers=auth).json
     section = page.split('id="forecast-heading"', 1)[1].split('id="channels-heading"', 1)[0]
-    assert 'aria-labelledby="forecast-title"' in section and "<polygon" in section
+    assert 'aria-labelledby="forecast-title-wide"' in section and "<polygon" in section
     assert pounds(api["expected_minor"]) in section
     assert pounds(api["low_minor"]) in section
 

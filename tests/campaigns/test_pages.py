@@ -103,7 +103,7 @@ def test_form_errors_sit_beside_their_fields_and_keep_what_was_typed(app, admin)
         "slug": "Short name may have only lowercase letters, digits and hyphens (64 at most), "
         "not at either end",
         "title": "Title is required",
-        "landing_url": "Landing page must be an http or https URL",
+        "landing_url": "Enter a web address starting with https://, e.g. https://example.org/pledge",
         "target": "GBP has no smaller unit than 0.01.",
         "window_days": "Attribution window (days) must be at most 365 days",
     }
@@ -152,7 +152,9 @@ def test_an_invalid_edit_changes_nothing(app, admin, make_campaign):
         admin, "/staff/campaigns/snoopers/edit", **(GOOD | {"title": "New", "currency": "XYZ"})
     )
     assert response.status_code == 422
-    assert errors_in(response.text) == {"currency": "Currency is not an ISO 4217 currency code"}
+    assert errors_in(response.text) == {
+        "currency": "Currency is not a current ISO 4217 currency code"
+    }
     assert campaigns(app)[0].title == "Old title"
 
 

@@ -62,5 +62,5 @@ def test_the_report_greys_a_hidden_figure_with_its_reason(
     table = page.split('<table id="channels" class="cards">', 1)[1].split("</table>", 1)[0]
     x_row = table.split('<th scope="row">X</th>', 1)[1].split("</tr>", 1)[0]
     facebook_row = table.split('<th scope="row">Facebook</th>', 1)[1].split("</tr>", 1)[0]
-    assert 'class="num hidden-figure"' in x_row and "Not shown:" in x_row
-    assert "hidden-figure" not in facebook_row and "Not shown" not in facebook_row
+    assert 'class="num hidden-figure"' in x_row and "Not on public pages:" in x_row
+    assert "hidden-figure" not in facebook_row and "Not on public pages" not in facebook_row

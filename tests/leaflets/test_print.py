@@ -128,3 +128,11 @@ def test_sheet_prints_on_one_page_with_every_code_scannable_and_25_mm_or_more(
         width_mm = (corners.top_right.x - corners.top_left.x) / px_per_mm
         assert width_mm >= MIN_CODE_MM, f"a code is only {width_mm:.1f} mm wide"
     pages.close()
+
+
+def test_slips_do_not_print_the_internal_batch_label(app, client, make_batch):
+    batch = make_batch(label="Staff-only batch name")
+    page = client.get(print_url(app, batch)).get_data(as_text=True)
+    slips = page.split('<div class="sheet">', 1)[1]
+    assert '<article class="slip">' in slips and "Staff-only batch name" not in slips
+    assert "Staff-only batch name" in page.split('<div class="sheet">', 1)[0]  # the cover only

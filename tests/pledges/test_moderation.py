@@ -338,3 +338,39 @@ def test_a_pledge_id_no_row_can_have_is_404_on_the_review_form(
     assert review_on_the_page(client, hosted, pledge_id).status_code == 404
     with app.app_context():
         assert db.session.scalars(sa.select(Pledge.status)).all() == ["pledged"]
+
+
+def test_void_asks_first_and_the_notice_sits_by_the_queue(app, client, hosted, sign_in):
+    pledge_id = form_pledge(client, hosted, "12")
+    sign_in("admin")
+    page = client.get(f"/staff/campaigns/{hosted.slug}").text
+    queue = re.search(r'<table id="unconfirmed" class="cards">.*?</table>', page, re.S).group(0)
+    assert f'<tr id="pledge-{pledge_id}">' in queue and 'data-label="Amount"' in queue
+    void_url = f"/staff/campaigns/{hosted.slug}/pledges/{pledge_id}/void"
+    assert f'class="button secondary danger" href="{void_url}"' in queue
+    action = f"/staff/campaigns/{hosted.slug}/pledges/{pledge_id}/review"
+    # A Void without the confirm step's answer changes nothing and asks instead.
+    asked = client.post(action, data={"status": "cancelled", "csrf_token": csrf_from(page)})
+    assert (asked.status_code, asked.headers["Location"]) == (303, void_url)
+    with app.app_context():
+        assert db.session.get(Pledge, pledge_id).status == "pledged"
+    confirm = client.get(void_url).text
+    assert "Void pledge page-" in confirm and "£12" in confirm
+    assert '<button type="submit" class="danger">' in confirm
+    assert f'href="/staff/campaigns/{hosted.slug}#pledge-{pledge_id}">Keep it' in confirm
+    done = client.post(
+        action, data={"status": "cancelled", "confirmed": "yes", "csrf_token": csrf_from(confirm)}
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith("#moderation")
+    with app.app_context():
+        assert db.session.get(Pledge, pledge_id).status == "cancelled"
+    after = client.get(done.headers["Location"]).text
+    notice = after.index("voided.</p>")
+    assert after.index('id="moderation"') < notice < after.index('id="trail-heading"')
+
+
+def test_the_void_page_of_another_campaigns_pledge_is_404(client, hosted, make_campaign, sign_in):
+    pledge_id = form_pledge(client, hosted, "5")
+    sign_in("admin")
+    other = make_campaign()
+    assert client.get(f"/staff/campaigns/{other.slug}/pledges/{pledge_id}/void").status_code == 404

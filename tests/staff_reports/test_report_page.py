@@ -38,10 +38,18 @@ def table(page: str, table_id: str) -> list[list[str]]:
 
 
 def fact(page: str, label: str) -> str:
-    """The value shown beside a <dt> label."""
-    match = re.search(rf"<dt>{re.escape(label)}</dt><dd>([^<]*)</dd>", html.unescape(page))
+    """The value beside a <dt> label; for a headline in whole units, the exact one read aloud."""
+    match = re.search(rf"<dt>{re.escape(label)}</dt><dd>(.*?)</dd>", html.unescape(page))
     assert match, f"no {label!r} on the page"
-    return match.group(1)
+    spoken = re.search(r'<span class="visually-hidden">([^<]*)</span>', match.group(1))
+    return spoken.group(1) if spoken else match.group(1)
+
+
+def headline(page: str, label: str) -> str:
+    """What a <dt> label's value shows on screen."""
+    match = re.search(rf"<dt>{re.escape(label)}</dt><dd>(.*?)</dd>", html.unescape(page))
+    assert match, f"no {label!r} on the page"
+    return re.sub(r'<span class="visually-hidden">[^<]*</span>|<[^>]+>', "", match.group(1))
 
 
 @BOTH_ENGINES
@@ -71,9 +79,12 @@ def test_the_page_shows_the_apis_figures(admin, seeded, get_report, retention, m
         # A figure too thin to show publicly is greyed with its reason, never a plain number.
         for row, r in zip(rows, api["channels"], strict=True):
             shown = r"£[\d,.]+£[\d,.]+–£[\d,.]+"
-            assert re.fullmatch(shown if r["shows_amount"] else shown + "Not shown: .+", row[7])
+            assert re.fullmatch(
+                shown if r["shows_amount"] else shown + "Not on public pages: .+", row[7]
+            )
         t = api["totals"]
         assert fact(text, "Raised") == money(t["raised_minor"]) == money(14_434)
+        assert headline(text, "Raised") == "£144"  # whole units in a headline
         assert fact(text, "Credited to shares") == money(t["attributed_minor"])
         assert fact(text, "Clicks (people)") == number(t["clicks"]) == "71"
         assert table(text, "promoters") == [

@@ -34,6 +34,9 @@ class Campaign(Documented):
     created_at: UtcTime
     starts_at: UtcTime = Field(description="When it starts (default: its creation)")
     ends_at: UtcTime | None = Field(description="When it ends, if set")
+    organiser_name: str | None = Field(description="Who runs it, named on its public pages")
+    organiser_url: str | None = Field(description="The organiser's own site")
+    accent_color: str | None = Field(description="#rrggbb for links and buttons on its pages")
 
     @classmethod
     def from_campaign(cls, campaign: CampaignRow) -> Campaign:
@@ -53,6 +56,9 @@ class Campaign(Documented):
             created_at=campaign.created_at,
             starts_at=campaign.opens_at,
             ends_at=campaign.ends_at,
+            organiser_name=campaign.organiser_name,
+            organiser_url=campaign.organiser_url,
+            accent_color=campaign.accent_color,
         )
 
 

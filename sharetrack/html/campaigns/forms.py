@@ -10,7 +10,7 @@ import re
 
 from babel.numbers import get_currency_name
 from pydantic import BaseModel, ValidationError
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 
 from ...campaigns.schemas import CURRENCIES, CampaignCreate, CampaignUpdate
 from ...inputs import FieldsForm
@@ -18,18 +18,17 @@ from ...models import ACTIVE, CAMPAIGN_STATUSES, ENDED, MAX_WINDOW_DAYS, PAUSED,
 from ...money import format_major, format_minor, parse_major
 
 STATUS_LABELS = {ACTIVE: "Active", PAUSED: "Paused", ENDED: "Ended"}
-# Schema fields whose form field has another name.
-FORM_FIELD = {"target_minor": "target"}
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ENDS_BEFORE_START = "Ends must be after the campaign starts"
 FORM_FIELD = {"target_minor": "target", "max_pledge_minor": "max_pledge"}
 
 
-def currency_choices(locale: str) -> list[SelectChoice]:
-    """Every ISO 4217 code with its name, for the currency menu."""
+def currency_choices(locale: str, keep: str | None = None) -> list[SelectChoice]:
+    """Every current ISO 4217 currency with its name, for the currency menu; `keep` (a stored
+    campaign's currency, perhaps withdrawn since) is offered too, so an edit keeps it."""
     return [
         SelectChoice(code, f"{code} · {get_currency_name(code, locale=locale)}")
-        for code in sorted(CURRENCIES)
+        for code in sorted(CURRENCIES | ({keep} if keep else set()))
     ]
 
 
@@ -49,8 +48,9 @@ class CampaignForm(FieldsForm):
     max_pledge = StringField(
         "Largest pledge",
         description=(
-            "The most one pledge may be; the pledge form and webhooks refuse more. "
-            "Empty: 1,000,000 minor units (10,000.00 in a currency with cents)."
+            "In the campaign's currency: the most one pledge may be; the pledge form and "
+            "webhooks refuse more. Empty: 10,000 in a currency with cents such as GBP "
+            "(1,000,000 in one without, such as JPY)."
         ),
     )
     window_days = StringField(
@@ -65,6 +65,23 @@ class CampaignForm(FieldsForm):
     )
     ends_at = StringField(
         "Ends", description="A date, e.g. 2027-01-31. Empty: no end (forecasts look 30 days ahead)."
+    )
+    pledge_page = BooleanField(
+        "Hosted page: take pledges on this site's own page for the campaign (/c/short-name)"
+    )
+    summary = TextAreaField(
+        "Summary", description="The case, in plain text, shown on the hosted page."
+    )
+    organiser_name = StringField(
+        "Organiser",
+        description="Who runs the campaign, named at the top of its public pages and on its "
+        "social card. Empty: the title.",
+    )
+    organiser_url = StringField("Organiser's website", description="Optional, e.g. https://…")
+    accent_color = StringField(
+        "Accent colour",
+        description="Optional: links and buttons on the public pages, as #rrggbb, e.g. #0b6e4f. "
+        "It must be dark enough to read on white and to carry white text.",
     )
     payment_instructions = TextAreaField(
         "How to pay",
@@ -82,7 +99,14 @@ class CampaignForm(FieldsForm):
 
     def fill(self, campaign: Campaign) -> None:
         """Show a stored campaign's values (for the edit form's first view)."""
+        for field in (self.target, self.max_pledge):
+            field.label.text = f"{field.label.text} ({campaign.currency})"
         self.title.data = campaign.title
+        self.pledge_page.data = campaign.pledge_page
+        self.summary.data = campaign.summary or ""
+        self.organiser_name.data = campaign.organiser_name or ""
+        self.organiser_url.data = campaign.organiser_url or ""
+        self.accent_color.data = campaign.accent_color or ""
         self.landing_url.data = campaign.landing_url
         self.currency.data = campaign.currency
         self.target.data = format_major(campaign.target_minor, campaign.currency)
@@ -94,8 +118,11 @@ class CampaignForm(FieldsForm):
         self.ends_at.data = campaign.ends_at.date().isoformat() if campaign.ends_at else ""
 
 
-def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel | None:
-    """The schema object for what was typed, or None with errors (sentences) on the fields."""
+def validated(
+    form: CampaignForm, locale: str, *, creating: bool, stored_currency: str | None = None
+) -> BaseModel | None:
+    """The schema object for what was typed, or None with errors (sentences) on the fields.
+    An edit that keeps `stored_currency` leaves it alone, even if it has been withdrawn."""
     schema = CampaignCreate if creating else CampaignUpdate
     values: dict = {
         "title": form.title.data or "",
@@ -103,6 +130,11 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
         "currency": form.currency.data or "",
         "window_days": _whole_number(form.window_days.data),
         "status": form.status.data or "",
+        "pledge_page": bool(form.pledge_page.data),
+        "summary": (form.summary.data or "").replace("\r\n", "\n"),
+        "organiser_name": form.organiser_name.data or "",
+        "organiser_url": (form.organiser_url.data or "").strip(),
+        "accent_color": (form.accent_color.data or "").strip().lower(),
         "payment_instructions": form.payment_instructions.data or "",
     }
     for name in ("starts_at", "ends_at"):
@@ -111,9 +143,12 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
             values[name] = _day_start(text)
     if creating:
         values["slug"] = (form.slug.data or "").strip()
+    currency = values["currency"]
+    if values["currency"] == stored_currency:
+        del values["currency"]  # unchanged
     errors: dict[str, list[str]] = {}
     target_text = (form.target.data or "").strip()
-    currency = values["currency"] if values["currency"] in CURRENCIES else "GBP"
+    currency = currency if currency in CURRENCIES or currency == stored_currency else "GBP"
     try:
         values["target_minor"] = parse_major(target_text, currency, locale) if target_text else 0
     except ValueError as exc:
@@ -131,7 +166,9 @@ def validated(form: CampaignForm, locale: str, *, creating: bool) -> BaseModel |
             name = str(err["loc"][0]) if err["loc"] else "title"
             field = FORM_FIELD.get(name, name)
             label = form[field].label.text
-            errors.setdefault(field, []).append(f"{label} {message(name, err, currency, locale)}")
+            said = message(name, err, currency, locale)
+            # A whole sentence stands alone; anything else follows the field's label.
+            errors.setdefault(field, []).append(said if said[0].isupper() else f"{label} {said}")
         model = None
     for field, messages in errors.items():
         form[field].errors = messages
@@ -176,6 +213,10 @@ def message(field: str, err: dict, currency: str, locale: str) -> str:
         return "must be at most " + format_minor(ctx["le"], currency, locale)
     if field == "max_pledge_minor" and kind == "greater_than_equal":
         return "must be above zero"
+    if field in ("landing_url", "organiser_url") and kind == "value_error":
+        return "Enter a web address starting with https://, e.g. https://example.org/pledge"
+    if field == "accent_color" and kind == "string_pattern_mismatch":
+        return "must be a colour like #0b6e4f: # and six digits or letters a–f"
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters"
     if field in ("starts_at", "ends_at") and kind == "value_error":

@@ -8,21 +8,30 @@ from flask_login import current_user
 from ... import formatting
 from ...auth.staff import admin_required, require_sign_in
 from ...campaigns import service
+from ...campaigns import updates as campaign_updates
 from ...extensions import db
 from ...formatting import locale
+from ...inputs import FieldsForm
 from ...leaflets import service as leaflets
+from ...links.service import ShareRefused
+from ...models import CANCELLED, PAID
 from ...money import digits
 from ...pledges import review
-from ...public import print_url
+from ...promoters import identity, sharing
+from ...public import app_tokens, dashboard_url, link_url, print_url
 from ...reports import charts, csv, overview
 from ...reports import service as reports
 from ..leaflets.forms import LeafletForm
 from ..leaflets.forms import validated as leaflet_validated
 from ..pledges.forms import ReviewForm
 from . import report as page
+from . import updates
 from .forms import ENDS_BEFORE_START, CampaignForm, currency_choices, validated
+from .next_steps import next_steps
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff")
+# Flash categories of notices shown beside the section they are about, not on top of the page.
+MODERATION, LEAFLETS, NEXT_STEPS = "moderation", "leaflets", "next-steps"
 bp.before_request(require_sign_in)
 
 
@@ -90,9 +99,32 @@ def create_leaflets(slug: str):
             form.label.errors = ["This campaign has ended: it takes no new leaflets."]
         else:
             db.session.commit()
-            flash(f"Leaflet batch “{batch.label}” created: print it from the leaflet table.")
+            flash(
+                f"Leaflet batch “{batch.label}” created: print it from the leaflet table.", LEAFLETS
+            )
             return redirect(url_for("campaigns.show", slug=campaign.slug) + "#leaflets", 303)
     return _report_page(campaign, page.Choice(), {}, form, 422)
+
+
+@bp.post("/campaigns/<slug>/first-share")
+@admin_required
+def first_share(slug: str):
+    """A share link (a new promoter's, on the link channel) for staff to post first."""
+    campaign = service.get_campaign_or_404(db.session, slug)
+    form = FieldsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        shared = sharing.share(db.session, app_tokens(), campaign=campaign, channel="link")
+    except ShareRefused as exc:
+        page_ = render_template("errors/error.html", status=409, title="No link", detail=str(exc))
+        return page_, 409
+    db.session.commit()
+    key = identity.private_key(app_tokens(), shared.promoter)
+    url = link_url(app_tokens().share_token(shared.share.id))
+    flash(f"Your share link: {url} (its promoter page, keep it private: {dashboard_url(key)})",
+          NEXT_STEPS)  # fmt: skip
+    return redirect(url_for("campaigns.show", slug=campaign.slug) + "#next-steps", 303)
 
 
 @bp.post("/campaigns/<slug>/pledges/<int:pledge_id>/review")
@@ -106,6 +138,8 @@ def review_pledge(slug: str, pledge_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.status.data == CANCELLED and form.confirmed.data != "yes":
+        return redirect(url_for(".void_pledge", slug=campaign.slug, pledge_id=pledge.id), 303)
     try:
         review.decide(db.session, campaign, pledge, form.status.data, f"staff:{current_user.email}")
     except review.ReviewRefused as exc:
@@ -114,9 +148,23 @@ def review_pledge(slug: str, pledge_id: int):
         )
         return page_, 409
     db.session.commit()
-    done = "confirmed" if form.status.data == "paid" else "voided"
-    flash(f"Pledge {pledge.external_id} {done}.")
+    done = "confirmed" if form.status.data == PAID else "voided"
+    # Shown beside the queue, where the admin acted (the address's #moderation scrolls there).
+    flash(f"Pledge {pledge.external_id} {done}.", MODERATION)
     return redirect(url_for("campaigns.show", slug=campaign.slug) + "#moderation", 303)
+
+
+@bp.get("/campaigns/<slug>/pledges/<int:pledge_id>/void")
+@admin_required
+def void_pledge(slug: str, pledge_id: int):
+    """The confirm step before a Void: what the pledge is, and the one button that voids it."""
+    campaign = service.get_campaign_or_404(db.session, slug)
+    pledge = review.one(db.session, campaign, pledge_id)
+    if pledge is None:
+        abort(404)
+    return render_template(
+        "campaigns/void.html", campaign=campaign, pledge=pledge, form=ReviewForm(formdata=None)
+    )
 
 
 def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, status: int):
@@ -138,11 +186,16 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
             )
             for frame in (charts.WIDE, charts.NARROW)
         ],
-        forecast_chart=charts.forecast_svg(
-            figures.forecast,
-            money=lambda minor: formatting.money_short(minor, campaign.currency),
-            label=formatting.short_day,
-        ),
+        forecast_charts=[
+            charts.forecast_svg(
+                figures.forecast,
+                money=lambda minor: formatting.money_short(minor, campaign.currency),
+                label=formatting.short_day,
+                money_unit=10 ** digits(campaign.currency),
+                frame=frame,
+            )
+            for frame in (charts.FORECAST_WIDE, charts.FORECAST_NARROW)
+        ],
         models=page.MODEL_LABELS,
         leaflet_form=leaflet_form if current_user.is_admin else None,
         print_url=print_url,
@@ -150,7 +203,30 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
         queue=review.unconfirmed(db.session, campaign) if current_user.is_admin else None,
         review_form=ReviewForm(formdata=None),
         trail=review.trail(db.session, campaign),
+        steps=next_steps(campaign),
+        updates=campaign_updates.of_campaign(db.session, campaign),
     ), status
+
+
+# A campaign's dated updates (html/campaigns/updates.py), admins only.
+bp.add_url_rule(
+    "/campaigns/<slug>/updates/new",
+    "new_update",
+    admin_required(updates.new),
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/campaigns/<slug>/updates/<int:update_id>/edit",
+    "edit_update",
+    admin_required(updates.edit),
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/campaigns/<slug>/updates/<int:update_id>/delete",
+    "delete_update",
+    admin_required(updates.delete),
+    methods=["POST"],
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -180,10 +256,10 @@ def edit(slug: str):
     """The edit form of a campaign (its slug stays)."""
     campaign = service.get_campaign_or_404(db.session, slug)
     form = CampaignForm()
-    form.currency.choices = currency_choices(locale())
+    form.currency.choices = currency_choices(locale(), keep=campaign.currency)
     if not form.is_submitted():
         form.fill(campaign)
-    elif values := validated(form, locale(), creating=False):
+    elif values := validated(form, locale(), creating=False, stored_currency=campaign.currency):
         try:
             service.update(campaign, **values.model_dump())
         except service.EndsBeforeStart:

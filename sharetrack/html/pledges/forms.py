@@ -78,3 +78,5 @@ class ReviewForm(FieldsForm):
     """A staff Confirm or Void button on the report page: the status the pledge should take."""
 
     status = HiddenField(validators=[InputRequired(), AnyOf(("paid", "cancelled"))])
+    # "yes" only from the void page's button: a Void without it asks first (views.void_pledge).
+    confirmed = HiddenField()

@@ -86,6 +86,8 @@ def _card(campaign: Campaign, raised: counting.Credited) -> card.Card:
         target=money(target, campaign.currency) if target else None,
         pledges=f"{number(raised.pledges)} pledge{'' if raised.pledges == 1 else 's'}",
         fraction=raised.amount_minor / target if target else 0.0,
+        organiser=campaign.organiser_name or "",
+        accent=campaign.accent_color,
     )
 
 
