@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import logging
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import queue
 from .auth import api_keys, staff
 from .extensions import db
 from .models import STAFF_ROLES, Campaign, utcnow
@@ -275,7 +277,18 @@ def demo(base_url: str) -> None:
         click.echo(f"report:        {base_url.rstrip('/')}/api/v1/campaigns/demo/report")
 
 
+@click.command("worker")
+@with_appcontext
+@click.option("--workers", type=int, default=None, help="Threads running jobs (QUEUE_WORKERS).")
+def worker(workers: int | None) -> None:
+    """Run the task queue's jobs and periodic tasks until stopped (INT finishes the jobs in
+    hand, TERM stops at once; an interrupted job runs again)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    queue.consumer(current_app._get_current_object(), workers).run()  # type: ignore[attr-defined]
+
+
 COMMANDS = (
+    worker,
     create_api_key,
     list_api_keys,
     revoke_api_key,

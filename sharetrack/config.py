@@ -40,6 +40,7 @@ def defaults(instance_path: str) -> dict:
         **_payments(),
         **_rate_limits(),
         **_mail(),
+        **_queue(),
         **_caching(instance_path),
     }
 
@@ -156,6 +157,18 @@ def _mail() -> dict:
         "MAIL_DEFAULT_SENDER": None,
         "MAIL_TIMEOUT": 10,  # seconds: a stuck mail server must not hold a worker for long
         "MAIL_BACKEND": "smtp",  # also in tests: they talk to a real SMTP server
+    }
+
+
+def _queue() -> dict:
+    """The task queue (sharetrack/queue.py, ADR 1301) and its worker, `flask worker`."""
+    return {
+        # Unset: an SQLite file under instance/ (queue.db). In production redis://host:6379/1
+        # or a postgresql:// URL, which the web workers and the worker all reach.
+        "QUEUE_URL": None,
+        "QUEUE_WORKERS": 2,  # threads of `flask worker` running jobs
+        # An idle worker looks for new jobs at most this many seconds apart (SQLite, PostgreSQL).
+        "QUEUE_POLL_SECONDS": 1.0,
     }
 
 

@@ -6,10 +6,9 @@ from flask import current_app
 
 from ..config import mail_enabled
 from ..errors import Problem, invalid
-from ..extensions import db
-from ..promoters import identity, mail
+from ..promoters import identity, tasks
 from ..promoters.schemas import RecoverRequest
-from ..public import app_tokens, dashboard_url
+from ..public import app_tokens, base_url
 from ..ratelimit import limit_per, limited
 from . import bp
 from .body import parse
@@ -47,9 +46,6 @@ def recover():
         "email",
         "emails to this address",
     )
-    keys = identity.recovery_keys(db.session, app_tokens(), address)
-    db.session.commit()
-    response = current_app.response_class(status=202)
-    if keys:
-        mail.send_after(response, [mail.page_address(address, [dashboard_url(k) for k in keys])])
-    return response
+    # The same work whether the address is known or not: the worker looks it up (and mails it).
+    tasks.mail_recovery.enqueue(address, base_url())
+    return current_app.response_class(status=202)

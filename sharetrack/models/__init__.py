@@ -36,8 +36,10 @@ from .common import (
 from .figures import ShareValueFigures
 from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from .staff import ApiKey, StaffUser
+from .tasks import TaskFailure
 
 __all__ = [
+    "TaskFailure",
     "ACTIVE",
     "ATTRIBUTION_MODELS",
     "CANCELLED",

@@ -1,17 +1,15 @@
-"""The one email sharetrack sends: a promoter's private page address, in plain text and HTML.
+"""The emails sharetrack sends promoters: their private page address, and (opted in) a note
+of what their links raised. Both are sent by the worker (promoters/tasks.py), never in a request.
 
-It links only to our own origin (BASE_URL) and carries no image, so nothing in it tells
+They link only to our own origin (BASE_URL) and carries no image, so nothing in it tells
 anyone that it was opened.
 """
 
 from __future__ import annotations
 
-import logging
-
-from flask import current_app, render_template
+from flask import render_template
 from flask_mailman import EmailMultiAlternatives
 
-log = logging.getLogger(__name__)
 SUBJECT = "Your sharetrack page"
 
 
@@ -26,23 +24,3 @@ def page_address(to: str, pages: list[str]) -> EmailMultiAlternatives:
         render_template("promoters/email/page_address.html", pages=pages), "text/html"
     )
     return message
-
-
-def send_after(response, messages: list[EmailMultiAlternatives]) -> None:
-    """Send once the answer has gone out, so its timing says nothing of whether we knew the
-    address (and a slow mail server never holds the answer back)."""
-    if not messages:
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def send() -> None:
-        with app.app_context():
-            for message in messages:
-                try:
-                    message.send()
-                except Exception as exc:  # mail server away: the page said nothing either way
-                    # The class only: SMTP errors carry the recipient, whose address we never
-                    # keep, in their message.
-                    log.error("page address email not sent: %s", type(exc).__name__)
-
-    response.call_on_close(send)

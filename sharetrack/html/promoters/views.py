@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -18,8 +17,8 @@ from flask import (
 from ...channels import CHANNEL, share_intent_url
 from ...config import mail_enabled
 from ...extensions import csrf, db
-from ...promoters import identity, mail, privacy, service
-from ...public import app_tokens, dashboard_url, link_url
+from ...promoters import identity, privacy, service, tasks
+from ...public import app_tokens, base_url, dashboard_url, link_url
 from ...ratelimit import limit_per, limited
 from ..common import refused_from_another_site, sent_by_our_page
 from .forms import EmailForm, EraseForm, RecoverForm
@@ -69,9 +68,10 @@ def recover():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("promoters/recover.html", form=form), status
-    response = make_response(render_template("promoters/recover_sent.html"))
-    mail.send_after(response, _recovery_emails(form.address))
-    return response
+    _limit_address(form.address)
+    # The same work whether the address is known or not: the worker looks it up (and mails it).
+    tasks.mail_recovery.enqueue(form.address, base_url())
+    return render_template("promoters/recover_sent.html")
 
 
 @bp.get("/<key>")
@@ -113,12 +113,9 @@ def email_me(key: str):
     _limit_address(form.address)
     identity.remember_email(app_tokens(), promoter, form.address)
     db.session.commit()
-    response = make_response(
-        render_template("promoters/email_sent.html", key=key, address=form.address)
-    )
     url = dashboard_url(identity.private_key(app_tokens(), promoter))
-    mail.send_after(response, [mail.page_address(form.address, [url])])
-    return response
+    tasks.mail_pages.enqueue(form.address, [url])
+    return render_template("promoters/email_sent.html", key=key, address=form.address)
 
 
 @bp.route("/<key>/erase", methods=["GET", "POST"])
@@ -143,14 +140,6 @@ def export(key: str):
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="sharetrack-my-data.json"'
     return response
-
-
-def _recovery_emails(address: str) -> list:
-    """Count the ask against the address, then the email to send if we know it (else none)."""
-    _limit_address(address)
-    urls = identity.recovery_keys(db.session, app_tokens(), address)
-    db.session.commit()  # secrets made for rows an older release wrote
-    return [mail.page_address(address, [dashboard_url(k) for k in urls])] if urls else []
 
 
 def _limit_address(address: str) -> None:

@@ -1,0 +1,34 @@
+"""The task queue's record of jobs that failed for good (task_failures).
+
+Revision ID: 0011_task_queue_and_notes
+Revises: 0010
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_task_queue_and_notes"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "task_failures",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("task", sa.String(length=200), nullable=False),
+        sa.Column("task_id", sa.String(length=64), nullable=False),
+        sa.Column("error", sa.String(length=200), nullable=False),
+        sa.Column("tries", sa.Integer(), nullable=False),
+        sa.Column("failed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_failures")),
+    )
+    op.create_index(op.f("ix_task_failures_task"), "task_failures", ["task"])
+    op.create_index(op.f("ix_task_failures_failed_at"), "task_failures", ["failed_at"])
+
+
+def downgrade():
+    op.drop_index(op.f("ix_task_failures_failed_at"), table_name="task_failures")
+    op.drop_index(op.f("ix_task_failures_task"), table_name="task_failures")
+    op.drop_table("task_failures")
