@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         shares,
         stripe_webhook,
+        tasks,
     )
     from .html.auth.key_pages import bp as api_keys_bp
     from .html.auth.views import bp as auth_bp

@@ -163,9 +163,11 @@ def _mail() -> dict:
 def _queue() -> dict:
     """The task queue (sharetrack/queue.py, ADR 1301) and its worker, `flask worker`."""
     return {
-        # Unset: an SQLite file under instance/ (queue.db). In production redis://host:6379/1
-        # or a postgresql:// URL, which the web workers and the worker all reach.
+        # Unset: an SQLite file under instance/ (queue.db), for one machine. With web workers
+        # on several machines, redis://host:6379/1, which they and the worker all reach.
         "QUEUE_URL": None,
+        # The queue's name in its storage: sites sharing one Redis or database each need one.
+        "QUEUE_NAME": "sharetrack",
         "QUEUE_WORKERS": 2,  # threads of `flask worker` running jobs
         # An idle worker looks for new jobs at most this many seconds apart (SQLite, PostgreSQL).
         "QUEUE_POLL_SECONDS": 1.0,

@@ -37,7 +37,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
@@ -48,7 +48,6 @@ __all__ = ["Task", "TaskError", "consumer", "crontab", "depth", "periodic", "tas
 
 log = logging.getLogger(__name__)
 RETRY_BACKOFF = 2.0
-QUEUE_NAME = "sharetrack"
 # How many pending jobs /metrics reads to find the oldest (each is unpickled).
 OLDEST_SCAN_LIMIT = 10_000
 
@@ -123,14 +122,12 @@ def _wrapper(app: Flask, spec: Task) -> TaskWrapper:
 
 def _make_huey(app: Flask) -> Huey:
     url = app.config.get("QUEUE_URL") or ""
+    name = app.config["QUEUE_NAME"]
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url, results=False)
-    if url.startswith("postgres"):
-        dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        return PostgresHuey(QUEUE_NAME, dsn=dsn, results=False)
+        return RedisHuey(name, url=url, results=False)
     path = url.removeprefix("sqlite:///") if url else str(Path(app.instance_path) / "queue.db")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=path, results=False)
+    return SqliteHuey(name, filename=path, results=False)
 
 
 def _wrap(app: Flask, huey: Huey, spec: Task) -> TaskWrapper:
@@ -170,6 +167,12 @@ def _record_failure(spec: Task, task_id: str, exc: Exception) -> None:
     )
     db.session.commit()
     log.error("task %s failed for good after %d tries", spec.name, spec.retries + 1)
+
+
+def failures(session, limit: int = 500) -> list[TaskFailure]:
+    """The jobs that failed for good, newest first."""
+    query = sa.select(TaskFailure).order_by(TaskFailure.id.desc()).limit(limit)
+    return list(session.scalars(query))
 
 
 @dataclass(frozen=True)

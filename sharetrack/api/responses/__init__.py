@@ -40,6 +40,7 @@ from .reports import (
     ShareValue,
     ShareValueChannel,
 )
+from .tasks import TaskFailureList, TaskFailureOut
 
 __all__ = [
     "ApiKeyInfo",
@@ -69,5 +70,7 @@ __all__ = [
     "ShareValue",
     "ShareValueChannel",
     "StripeReceived",
+    "TaskFailureList",
+    "TaskFailureOut",
     "UtcTime",
 ]
