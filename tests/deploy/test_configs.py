@@ -77,6 +77,7 @@ def test_the_systemd_units_verify(tmp_path):
     )
     assert {
         "sharetrack.service",
+        "sharetrack-worker.service",
         "sharetrack-purge.timer",
         "sharetrack-rollup-clicks.timer",
     } <= set(names)
