@@ -161,7 +161,7 @@ def _mail() -> dict:
 
 
 def _queue() -> dict:
-    """The task queue (sharetrack/queue.py, ADR 1301) and its worker, `flask worker`."""
+    """The task queue (sharetrack/queue.py, ADR 2401) and its worker, `flask worker`."""
     return {
         # Unset: an SQLite file under instance/ (queue.db), for one machine. With web workers
         # on several machines, redis://host:6379/1, which they and the worker all reach.

@@ -1,4 +1,4 @@
-"""The task queue (huey, ADR 1301): work that leaves the service runs off the request path.
+"""The task queue (huey, ADR 2401): work that leaves the service runs off the request path.
 
 Storage is QUEUE_URL's: unset, an SQLite file under instance/ (no extra server); `redis://…` or
 `postgresql://…` in production. `flask worker` runs the jobs (`make run` starts one, and
@@ -149,7 +149,7 @@ def _wrap(app: Flask, huey: Huey, spec: Task) -> TaskWrapper:
         "retry_delay": spec.retry_delay,
         "retry_backoff": RETRY_BACKOFF,
         "context": True,
-        "name": spec.name,
+        "name": spec.fn.__qualname__,  # huey prefixes the module: the name is spec.name
     }
     if spec.schedule is not None:
         return huey.periodic_task(spec.schedule, **options)(run)
