@@ -41,6 +41,7 @@ def defaults(instance_path: str) -> dict:
         **_rate_limits(),
         **_mail(),
         **_queue(),
+        **_notes(),
         **_caching(instance_path),
     }
 
@@ -174,6 +175,20 @@ def _queue() -> dict:
     }
 
 
+def _notes() -> dict:
+    """Notes to promoters who ask for them (promoters/notes.py, docs/privacy.md)."""
+    return {
+        # On: promoters may ask for a note (at most daily) of what their links raised. Needs
+        # mail and NOTES_KEYS; sharetrack refuses to start with it on and no key.
+        "NOTES_ENABLED": False,
+        # Fernet keys (newest first, comma-separated) encrypting the kept addresses. Make one:
+        # python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
+        "NOTES_KEYS": [],
+        # The address is deleted this many days after the promoter's last campaign ends.
+        "NOTES_RETENTION_DAYS": 30,
+    }
+
+
 def _caching(instance_path: str) -> dict:
     """How long figures may be served from a cache, and the cache the workers share."""
     return {
@@ -206,6 +221,8 @@ def load(app: Flask, overrides: dict | None = None) -> None:
     app.config["SECRET_KEYS"] = _key_list(app.config["SECRET_KEYS"])
     app.config["WEBHOOK_SECRETS"] = _key_list(app.config["WEBHOOK_SECRETS"])
     app.config["STRIPE_WEBHOOK_SECRET"] = _key_list(app.config["STRIPE_WEBHOOK_SECRET"])
+    app.config["NOTES_KEYS"] = _key_list(app.config["NOTES_KEYS"])
+    _check_notes(app.config)
     if not app.config["SECRET_KEY"]:
         if app.debug or app.testing:
             # Debug and tests only: a fixed, obviously unsafe key so sessions survive reloads.
@@ -294,6 +311,39 @@ def _key_list(keys) -> list[str]:
     if isinstance(keys, str):
         keys = keys.split(",")
     return [str(k).strip() for k in keys if str(k).strip()]
+
+
+def _check_notes(config) -> None:
+    """Refuse keys that are not Fernet keys, and notes switched on without a key."""
+    from cryptography.fernet import Fernet
+
+    for key in config["NOTES_KEYS"]:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                "a NOTES_KEYS key is not a Fernet key (32 url-safe base64-encoded bytes); make "
+                "one: python3 -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            ) from None
+    if _flag(config["NOTES_ENABLED"]) and not config["NOTES_KEYS"]:
+        raise ConfigError(
+            "NOTES_ENABLED is on but NOTES_KEYS is empty: the addresses of promoters who ask "
+            "for notes are kept encrypted with it. Set SHARETRACK_NOTES_KEYS (see README)."
+        )
+
+
+def _flag(value) -> bool:
+    return value is True or str(value).lower() in ("1", "true", "yes", "on")
+
+
+def notes_enabled(config) -> bool:
+    """Whether promoters may ask for notes: switched on, with a key and a mail server."""
+    return (
+        _flag(config.get("NOTES_ENABLED"))
+        and bool(config.get("NOTES_KEYS"))
+        and (mail_enabled(config))
+    )
 
 
 def mail_enabled(config) -> bool:

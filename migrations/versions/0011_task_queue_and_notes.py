@@ -1,4 +1,8 @@
-"""The task queue's record of jobs that failed for good (task_failures).
+"""The task queue's record of jobs that failed for good (task_failures), and promoters' notes.
+
+task_failures: jobs that failed on their last try (no arguments). promoters.notes_address: the
+address of a promoter who asked for notes, encrypted; promoters.notes_since: when their last
+note went. A new table and nullable columns only: safe while the previous release serves.
 
 Revision ID: 0011_task_queue_and_notes
 Revises: 0010
@@ -26,9 +30,15 @@ def upgrade():
     )
     op.create_index(op.f("ix_task_failures_task"), "task_failures", ["task"])
     op.create_index(op.f("ix_task_failures_failed_at"), "task_failures", ["failed_at"])
+    with op.batch_alter_table("promoters") as batch:
+        batch.add_column(sa.Column("notes_address", sa.String(length=512), nullable=True))
+        batch.add_column(sa.Column("notes_since", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("promoters") as batch:
+        batch.drop_column("notes_since")
+        batch.drop_column("notes_address")
     op.drop_index(op.f("ix_task_failures_failed_at"), table_name="task_failures")
     op.drop_index(op.f("ix_task_failures_task"), table_name="task_failures")
     op.drop_table("task_failures")

@@ -24,3 +24,29 @@ def page_address(to: str, pages: list[str]) -> EmailMultiAlternatives:
         render_template("promoters/email/page_address.html", pages=pages), "text/html"
     )
     return message
+
+
+NOTE_SUBJECT = "What your links raised today"
+
+
+def daily_note(to: str, lines: list[str], page_url: str, unsubscribe_url: str):
+    """The daily note: one line per campaign, the page's address, and one-click unsubscribe
+    (RFC 8058: the mail client POSTs List-Unsubscribe=One-Click to the https URL)."""
+    message = EmailMultiAlternatives(
+        subject=NOTE_SUBJECT,
+        body=render_template(
+            "promoters/email/note.txt", lines=lines, page_url=page_url, stop_url=unsubscribe_url
+        ),
+        to=[to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_template(
+            "promoters/email/note.html", lines=lines, page_url=page_url, stop_url=unsubscribe_url
+        ),
+        "text/html",
+    )
+    return message

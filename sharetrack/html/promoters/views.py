@@ -15,19 +15,21 @@ from flask import (
 )
 
 from ...channels import CHANNEL, share_intent_url
-from ...config import mail_enabled
+from ...config import mail_enabled, notes_enabled
 from ...extensions import csrf, db
-from ...promoters import identity, privacy, service, tasks
+from ...models import utcnow
+from ...promoters import identity, notes, privacy, service, tasks
 from ...public import app_tokens, base_url, dashboard_url, link_url
 from ...ratelimit import limit_per, limited
 from ..common import refused_from_another_site, sent_by_our_page
-from .forms import EmailForm, EraseForm, RecoverForm
+from .forms import EmailForm, EraseForm, NotesForm, RecoverForm
 
 bp = Blueprint("promoters", __name__, url_prefix="/p")
 NAMES = {c.id: c.title for c in CHANNEL.values()}
 # Channels whose share button opens a network's dialog; the others are copied or printed.
 INTENT_CHANNELS = frozenset(c.id for c in CHANNEL.values() if c.intent)
 NO_MAIL = "This service sends no email, so a page address cannot be sent to you."
+NO_NOTES = "This service sends no notes: it has no mail server or no key to keep addresses."
 
 
 @bp.after_request
@@ -74,6 +76,21 @@ def recover():
     return render_template("promoters/recover_sent.html")
 
 
+@bp.route("/stop/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: a mail client POSTs with no cookie; the signed token is the secret
+def unsubscribe(token: str):
+    """One-click unsubscribe from notes: POST deletes the address; GET asks first (a link
+    scanner's GET must not unsubscribe anyone)."""
+    promoter = notes.by_unsubscribe_token(db.session, app_tokens(), token)
+    if promoter is None:
+        abort(404)
+    if request.method == "POST":
+        notes.opt_out(promoter)
+        db.session.commit()
+        return render_template("promoters/notes_stopped.html")
+    return render_template("promoters/notes_stop.html", token=token)
+
+
 @bp.get("/<key>")
 def page(key: str):
     """The promoter's links per campaign, with copy and share buttons and clicks.
@@ -94,7 +111,40 @@ def page(key: str):
         intent_of=share_intent_url,
         names=NAMES,
         intent_channels=INTENT_CHANNELS,
+        notes_form=NotesForm() if notes_enabled(current_app.config) else None,
     )
+
+
+@bp.post("/<key>/notes")
+@csrf.exempt  # the private key in the address is a secret no other site has, as email_me
+@limited("RATELIMIT_RECOVER")
+def notes_on(key: str):
+    """Keep the address, encrypted, to send notes of what the links raise (at most daily)."""
+    promoter = promoter_or_404(key)
+    form = NotesForm()
+    if form.validate_on_submit():
+        if not notes_enabled(current_app.config):
+            form.email.errors = [NO_NOTES]
+        else:
+            try:
+                notes.opt_in(promoter, form.email.data, current_app.config["NOTES_KEYS"], utcnow())
+            except notes.NotesRefused as bad:
+                form.email.errors = [f"This address {bad}."]
+            else:
+                db.session.commit()
+                return redirect(url_for(".page", key=key), 303)
+    page = render_template("promoters/notes_form.html", form=form, key=key)
+    return page, 422
+
+
+@bp.post("/<key>/notes/stop")
+@csrf.exempt  # as notes_on
+def notes_off(key: str):
+    """No more notes: the address is deleted."""
+    promoter = promoter_or_404(key)
+    notes.opt_out(promoter)
+    db.session.commit()
+    return redirect(url_for(".page", key=key), 303)
 
 
 @bp.post("/<key>/email")
