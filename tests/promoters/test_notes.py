@@ -266,3 +266,40 @@ def test_an_address_under_an_older_key_is_read_and_re_encrypted(app, client, pro
 def test_notes_refuse_to_start_without_a_good_key(app_config, settings, says):
     with pytest.raises(ConfigError, match=says):
         create_app(app_config | settings)
+
+
+@BOTH_ENGINES
+def test_the_api_turns_notes_on_and_off(app, client, promoter):
+    promoter_id, key, _, _ = promoter
+    on = client.post("/api/v1/promoters/notes", json={"key": key, "email": ADA})
+    assert on.status_code == 204
+    column, _ = stored(app, promoter_id)
+    assert Fernet(KEY).decrypt(column.encode()).decode() == ADA.lower()
+    off = client.post("/api/v1/promoters/notes", json={"key": key, "email": None})
+    assert off.status_code == 204 and stored(app, promoter_id) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"email": "nope"}, 422, "email"),
+        ({"key": "not-a-key"}, 404, None),
+        ({"email": ADA, "extra": 1}, 422, "extra"),
+    ],
+)
+def test_the_api_refuses_bad_input_with_problem_details(app, client, promoter, body, status, field):
+    promoter_id, key, _, _ = promoter
+    answer = client.post("/api/v1/promoters/notes", json={"key": key, "email": ADA} | body)
+    assert answer.status_code == status
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    if field:
+        assert [e["field"] for e in answer.json["errors"]] == [field]
+    assert stored(app, promoter_id) == (None, None)
+
+
+def test_the_api_refuses_notes_without_mail(app, client, promoter):
+    promoter_id, key, _, _ = promoter
+    app.config["MAIL_SERVER"] = None
+    answer = client.post("/api/v1/promoters/notes", json={"key": key, "email": ADA})
+    assert answer.status_code == 409 and answer.json["type"].endswith("notes-not-available")
+    assert stored(app, promoter_id) == (None, None)
