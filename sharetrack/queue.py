@@ -18,7 +18,7 @@ Defining a task, in the domain package that owns the work (it calls that package
     @periodic(crontab(minute="*/5"))   # the worker runs it on this schedule (UTC)
     def sweep() -> None: ...
 
-The module must be imported by create_app (sharetrack/__init__.py, TASK_MODULES) so the worker
+The module must be imported by create_app (sharetrack/__init__.py, _register_tasks) so the worker
 knows it. Arguments are plain values (ids, strings), pickled into the queue's storage until the
 job runs: pass ids, not rows, and no secrets beyond what the job needs. A job whose last try
 fails leaves a TaskFailure row (task name, exception class; never its arguments), listed to staff
