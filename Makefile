@@ -30,8 +30,11 @@ migrate: $(VENV)/.installed-app
 demo: migrate
 	FLASK_DEBUG=1 $(BIN)/flask --app sharetrack demo --base-url http://127.0.0.1:5000
 
-# Serves the SQLite default in debug mode (a fixed development key; never use debug in production).
+# Serves the SQLite default in debug mode (a fixed development key; never use debug in production),
+# with the task queue's worker beside it (it sends the emails), stopped when the server stops.
 run: demo
+	$(BIN)/flask --app sharetrack --debug worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/flask --app sharetrack run --debug --host 127.0.0.1 --port 5000
 
 # The whole suite on the engine DATABASE_URL names (SQLite when unset), browser and real-server

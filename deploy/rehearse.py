@@ -54,6 +54,8 @@ ORDER = [
     "install", "database", "settings", "first-start", "api-key", "timers", "backup",
     "restore", "rotate-token", "rotate-key", "upgrade", "rollback",
 ]  # fmt: skip
+# Files a release must have for the guide to install it (the previous release's layout).
+LAYOUT = ("deploy/rehearse.py", "deploy/sharetrack-worker.service")
 BLOCK_SECONDS = 600
 TOTAL_SECONDS = 1500
 PASSWORD = "rehearsal password 0123456789"  # noqa: S105 - a throwaway account's
@@ -412,6 +414,13 @@ def direct(stage: Stage, path: str, token: str | None = None) -> int:
     return status
 
 
+def queue_up(stage: Stage, token: str) -> bool:
+    """Whether /metrics (on 127.0.0.1) says the task queue's storage answered."""
+    connection = http.client.HTTPConnection("127.0.0.1", stage.ports["app"], timeout=10)
+    connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
+    return "\nsharetrack_queue_up 1\n" in connection.getresponse().read().decode()
+
+
 def setting(stage: Stage, name: str) -> str:
     return read_environment_file(stage.path("/etc/sharetrack/env")).get(name, "")
 
@@ -474,15 +483,17 @@ class Load(threading.Thread):
 
 
 def previous_release() -> str:
-    """The newest ancestor of HEAD that has this script (its layout), else HEAD itself."""
+    """The newest ancestor of HEAD with the release layout (this script and the worker's unit,
+    which the guide starts), else HEAD itself."""
     head = git("rev-parse", "HEAD")
     for commit in git("rev-list", "--max-count=200", "HEAD^@").split():
-        if (
+        if all(
             subprocess.run(  # noqa: S603
-                ["git", "-C", str(REPO), "cat-file", "-e", f"{commit}:deploy/rehearse.py"],  # noqa: S607
+                ["git", "-C", str(REPO), "cat-file", "-e", f"{commit}:{path}"],  # noqa: S607
                 capture_output=True,
             ).returncode
             == 0
+            for path in LAYOUT
         ):
             return commit
     print("no earlier commit has the release layout: the upgrade goes from HEAD to HEAD")
@@ -541,6 +552,7 @@ def rehearse(stage: Stage) -> None:
         out.write(f"SHARETRACK_BIND=127.0.0.1:{stage.ports['app']}\n")
     run_block(stage, blocks, "first-start", stdin=f"{PASSWORD}\n{PASSWORD}\n")
     key = run_block(stage, blocks, "api-key").strip().splitlines()[-1]
+    check(running(stage, "sharetrack-worker.service") is not None, "the queue's worker runs")
 
     browser = Browser(stage)
     check(browser.call("GET", "/healthz")[0] == 200, "/healthz through Caddy (TLS)")
@@ -557,6 +569,7 @@ def rehearse(stage: Stage) -> None:
     check(browser.call("GET", "/metrics")[0] == 404, "/metrics is refused through the proxy")
     token = setting(stage, "SHARETRACK_METRICS_TOKEN")
     check(direct(stage, "/metrics", token) == 200, "/metrics on 127.0.0.1 with the token")
+    check(queue_up(stage, token), "/metrics: the task queue's storage answers")
 
     run_block(stage, blocks, "timers")
     before = clicks(browser, key)
@@ -599,6 +612,7 @@ def rehearse(stage: Stage) -> None:
     print(f"  {load.done} requests through Caddy during the upgrade, {len(load.failed)} failed")
     check(not load.failed, f"no request failed during the upgrade's restart {load.failed[:5]}")
     check(stage.path("/srv/sharetrack/current").resolve().name == current[:12], "current → new")
+    check(running(stage, "sharetrack-worker.service") is not None, "the worker runs again")
     check(browser.call("GET", f"/s/{link}")[0] == 302, "the link works on the new release")
     pre = stage.path("/var/backups/sharetrack") / f"pre-{current[:12]}.dump"
     check(pre.exists() and pre.stat().st_mode & 0o777 == 0o600, "the upgrade backed up first")

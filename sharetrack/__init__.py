@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     metrics.init_app(app)
 
     _register_blueprints(app)
+    _register_tasks()
     from . import cli
     from .errors import register_error_handlers
 
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         shares,
         stripe_webhook,
+        tasks,
         webhooks,
     )
     from .html.auth.key_pages import bp as api_keys_bp
@@ -118,6 +120,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(organiser_bp)
+
+
+def _register_tasks() -> None:
+    """Import every module that defines queued tasks, so the worker knows them by name."""
+    from .promoters import tasks  # noqa: F401
+    from .webhooks import tasks as webhook_tasks  # noqa: F401
 
 
 def _redirect_statements(app: Flask, built: Services) -> None:

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import itertools
+import logging
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import queue
 from .auth import api_keys, staff
 from .extensions import db
 from .models import API_SCOPES, STAFF_ROLES, Campaign, utcnow
@@ -303,8 +305,19 @@ def deliver_webhooks() -> None:
     )
 
 
+@click.command("worker")
+@with_appcontext
+@click.option("--workers", type=int, default=None, help="Threads running jobs (QUEUE_WORKERS).")
+def worker(workers: int | None) -> None:
+    """Run the task queue's jobs and periodic tasks until stopped (INT finishes the jobs in
+    hand, TERM stops at once; an interrupted job runs again)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    queue.consumer(current_app._get_current_object(), workers).run()  # type: ignore[attr-defined]
+
+
 COMMANDS = (
     deliver_webhooks,
+    worker,
     create_api_key,
     list_api_keys,
     revoke_api_key,

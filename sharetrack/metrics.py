@@ -120,3 +120,40 @@ def mark_process_dead(pid: int) -> None:
     """Drop a dead worker's live gauges (gunicorn's child_exit); its counters stay summed."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(pid)
+
+
+QUEUE_GAUGES = (
+    ("sharetrack_queue_pending", "Jobs ready to run, waiting for the worker.", "pending"),
+    (
+        "sharetrack_queue_scheduled",
+        "Jobs waiting for a later time: retries after a failure, delayed jobs.",
+        "scheduled",
+    ),
+    (
+        "sharetrack_queue_oldest_seconds",
+        "How long the oldest job ready to run has waited (0 when none waits).",
+        "oldest_seconds",
+    ),
+    (
+        "sharetrack_queue_failures",
+        "Jobs that failed on their last try (GET /api/v1/tasks/failures lists them).",
+        "failures",
+    ),
+)
+
+
+def queue_exposition(depth) -> bytes:
+    """The task queue's gauges (sharetrack/queue.py Depth, or None when its storage did not
+    answer) as Prometheus text: read when scraped, so the same in every worker."""
+    lines = [
+        "# HELP sharetrack_queue_up Whether the task queue's storage answered.",
+        "# TYPE sharetrack_queue_up gauge",
+        f"sharetrack_queue_up {0 if depth is None else 1}",
+    ]
+    for name, help_text, field in QUEUE_GAUGES if depth is not None else ():
+        lines += [
+            f"# HELP {name} {help_text}",
+            f"# TYPE {name} gauge",
+            f"{name} {getattr(depth, field)}",
+        ]
+    return ("\n".join(lines) + "\n").encode()

@@ -37,6 +37,7 @@ PROMOTER_COOKIE_SALT = "sharetrack.promoter-cookie"
 PROMOTER_KEY_SALT = "sharetrack.promoter-key"
 PROMOTER_BROWSER_SALT = "sharetrack.promoter-browser"
 EMAIL_HASH_SALT = "sharetrack.promoter-email"
+NOTES_UNSUBSCRIBE_SALT = "sharetrack.notes-unsubscribe"
 MAX_PROMOTER_ID_CHARS = 13  # 64-bit ids in base32
 TOUCH_COOKIE_SALT = "sharetrack.touch-cookie"
 LEAFLET_PRINT_SALT = "sharetrack.leaflet-print"
@@ -117,6 +118,7 @@ class Tokens:
         self.promoter_cookie = URLSafeSerializer(keys, salt=PROMOTER_COOKIE_SALT)
         self.promoter_key_signer = _secret_signer(keys, PROMOTER_KEY_SALT)
         self.promoter_browser_signer = _secret_signer(keys, PROMOTER_BROWSER_SALT)
+        self.notes_unsubscribe_signer = _secret_signer(keys, NOTES_UNSUBSCRIBE_SALT)
         # One HMAC key per secret key, newest first: addresses hashed before a rotation match.
         email_signer = _secret_signer(keys, EMAIL_HASH_SALT)
         self._email_keys = [email_signer.derive_key(k) for k in reversed(email_signer.secret_keys)]
@@ -216,6 +218,15 @@ class Tokens:
     def promoter_browser_ok(self, value: str, promoter_id: int, secret: str) -> bool:
         """Whether `value` is this promoter's cookie value. No I/O."""
         return _secret_ok(self.promoter_browser_signer, value, promoter_id, secret)
+
+    def notes_unsubscribe(self, promoter_id: int, secret: str) -> str:
+        """The token in a note's one-click unsubscribe URL: it stops notes, and opens nothing
+        else (its own salt)."""
+        return _sign_secret(self.notes_unsubscribe_signer, promoter_id, secret)
+
+    def notes_unsubscribe_ok(self, value: str, promoter_id: int, secret: str) -> bool:
+        """Whether `value` is this promoter's unsubscribe token. No I/O."""
+        return _secret_ok(self.notes_unsubscribe_signer, value, promoter_id, secret)
 
     def email_hashes(self, normalised_email: str) -> list[str]:
         """The keyed hashes of an address, one per secret key, the one to store first."""

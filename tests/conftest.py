@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import settings
 
-from sharetrack import create_app
+from sharetrack import create_app, queue
 from sharetrack.auth import api_keys
 from sharetrack.extensions import db
 from sharetrack.links import service as links
@@ -132,7 +132,13 @@ def database_config(engine_name, tmp_path, request) -> dict:
 
 
 @pytest.fixture
-def app_config(database_config) -> dict:
+def queue_config(tmp_path) -> dict:
+    """The task queue's storage: an SQLite file of the test's own (tests/queue override it)."""
+    return {"QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}"}
+
+
+@pytest.fixture
+def app_config(database_config, queue_config) -> dict:
     """Everything create_app is given in tests; override to change one setting."""
     return {
         "TESTING": True,
@@ -140,6 +146,7 @@ def app_config(database_config) -> dict:
         "BASE_URL": "https://st.example",
         **CHEAP_ARGON2,
         **database_config,
+        **queue_config,
     }
 
 
@@ -165,6 +172,17 @@ def close_connections(app) -> None:
         db.session.remove()
         db.engine.dispose()
     services(app).redirect_statements.dispose()
+
+
+@pytest.fixture
+def worker(app) -> Iterator[object]:
+    """The task queue's worker (huey's consumer, as `flask worker` runs it) in threads of this
+    process, taking the app's jobs until the test ends."""
+    consumer = queue.consumer(app, workers=2, max_delay=0.05)
+    consumer._set_signal_handlers = lambda: None  # pytest keeps its own; not the main program
+    consumer.start()
+    yield consumer
+    consumer.stop(graceful=True)
 
 
 @pytest.fixture

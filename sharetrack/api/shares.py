@@ -10,7 +10,7 @@ from ..config import mail_enabled
 from ..errors import Problem, invalid
 from ..extensions import db
 from ..links.schemas import ShareCreate
-from ..promoters import identity, mail, sharing
+from ..promoters import identity, sharing, tasks
 from ..public import (
     app_tokens,
     arrival_share_ids,
@@ -80,7 +80,7 @@ def create_share():
     response = json_response(link, 201 if shared.created else 200)
     set_promoter_cookie(response, shared.promoter)
     if shared.email is not None:
-        mail.send_after(response, [mail.page_address(shared.email, [page])])
+        tasks.mail_pages.enqueue(shared.email, [page])
     return response
 
 

@@ -38,6 +38,7 @@ from .common import (
 from .figures import ShareValueFigures
 from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from .staff import API_SCOPES, ApiKey, ApiKeyCampaign, StaffUser
+from .tasks import TaskFailure
 from .webhooks import (
     MAX_WEBHOOK_URL,
     WEBHOOK_EVENTS,
@@ -47,6 +48,7 @@ from .webhooks import (
 )
 
 __all__ = [
+    "TaskFailure",
     "ACTIVE",
     "API_SCOPES",
     "ATTRIBUTION_MODELS",

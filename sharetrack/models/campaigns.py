@@ -114,6 +114,9 @@ class CampaignUpdate(db.Model):
     campaign: Mapped[Campaign] = relationship(back_populates="updates")
 
 
+MAX_NOTES_TOKEN_LENGTH = 512  # a Fernet token of a 254-character address is 420 characters
+
+
 class Promoter(db.Model):
     __tablename__ = "promoters"
 
@@ -134,6 +137,12 @@ class Promoter(db.Model):
     # HMAC of the address the promoter gave, to send their page's address again; never the
     # address itself.
     email_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # Only if the promoter asked for notes of what their links raise: the address, encrypted
+    # (Fernet, NOTES_KEYS; promoters/notes.py), for that alone. Deleted on unsubscribe, erasure,
+    # and NOTES_RETENTION_DAYS after their campaigns end.
+    notes_address: Mapped[str | None] = mapped_column(sa.String(MAX_NOTES_TOKEN_LENGTH))
+    # When the last note went (at most one a day), or when notes were asked for.
+    notes_since: Mapped[dt.datetime | None] = mapped_column()
 
     shares: Mapped[list[Share]] = relationship(back_populates="promoter")
 

@@ -1,17 +1,15 @@
-"""The one email sharetrack sends: a promoter's private page address, in plain text and HTML.
+"""The emails sharetrack sends promoters: their private page address, and (opted in) a note
+of what their links raised. Both are sent by the worker (promoters/tasks.py), never in a request.
 
-It links only to our own origin (BASE_URL) and carries no image, so nothing in it tells
+They link only to our own origin (BASE_URL) and carries no image, so nothing in it tells
 anyone that it was opened.
 """
 
 from __future__ import annotations
 
-import logging
-
-from flask import current_app, render_template
+from flask import render_template
 from flask_mailman import EmailMultiAlternatives
 
-log = logging.getLogger(__name__)
 SUBJECT = "Your sharetrack page"
 
 
@@ -28,21 +26,27 @@ def page_address(to: str, pages: list[str]) -> EmailMultiAlternatives:
     return message
 
 
-def send_after(response, messages: list[EmailMultiAlternatives]) -> None:
-    """Send once the answer has gone out, so its timing says nothing of whether we knew the
-    address (and a slow mail server never holds the answer back)."""
-    if not messages:
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+NOTE_SUBJECT = "What your links raised today"
 
-    def send() -> None:
-        with app.app_context():
-            for message in messages:
-                try:
-                    message.send()
-                except Exception as exc:  # mail server away: the page said nothing either way
-                    # The class only: SMTP errors carry the recipient, whose address we never
-                    # keep, in their message.
-                    log.error("page address email not sent: %s", type(exc).__name__)
 
-    response.call_on_close(send)
+def daily_note(to: str, lines: list[str], page_url: str, unsubscribe_url: str):
+    """The daily note: one line per campaign, the page's address, and one-click unsubscribe
+    (RFC 8058: the mail client POSTs List-Unsubscribe=One-Click to the https URL)."""
+    message = EmailMultiAlternatives(
+        subject=NOTE_SUBJECT,
+        body=render_template(
+            "promoters/email/note.txt", lines=lines, page_url=page_url, stop_url=unsubscribe_url
+        ),
+        to=[to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_template(
+            "promoters/email/note.html", lines=lines, page_url=page_url, stop_url=unsubscribe_url
+        ),
+        "text/html",
+    )
+    return message

@@ -27,6 +27,8 @@ def export(session: Session, promoter: Promoter, link_url: Callable[[int], str])
             "display_name": promoter.display_name,
             # Never the address: the keyed hash kept to send the page's address again.
             "email_hash": promoter.email_hash,
+            # Whether notes are on; the address itself is what the promoter gave for them.
+            "notes": promoter.notes_address is not None,
             "created_at": iso_utc(promoter.created_at),
         },
         "campaigns": [
@@ -51,7 +53,7 @@ def export(session: Session, promoter: Promoter, link_url: Callable[[int], str])
 
 
 def erase(promoter: Promoter) -> None:
-    """Erase the name and the email hash, and give the promoter a new secret and a new code.
+    """Erase the name, the email hash and the notes' address; a new secret and a new code.
 
     The new secret stops every page address and cookie that named the person from working, and
     the new code ties no later visit to the old one, so their shares stay (links keep
@@ -59,5 +61,7 @@ def erase(promoter: Promoter) -> None:
     """
     promoter.display_name = None
     promoter.email_hash = None
+    promoter.notes_address = None  # the notes' address, encrypted: gone, and no more notes
+    promoter.notes_since = None
     promoter.code = new_promoter_code()
     identity.rekey(promoter)

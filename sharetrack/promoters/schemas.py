@@ -15,3 +15,21 @@ class RecoverRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Annotated[str, Field(min_length=1, max_length=MAX_EMAIL)]
+
+
+class NotesRequest(BaseModel):
+    """Turn notes of what one's links raise on (an address) or off (null)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[
+        str, Field(min_length=1, max_length=200, description="The promoter's private key")
+    ]
+    email: Annotated[
+        str | None,
+        Field(
+            max_length=MAX_EMAIL,
+            description="Where to send the notes (kept encrypted, for them alone); null stops "
+            "them and deletes the address",
+        ),
+    ]

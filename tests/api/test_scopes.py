@@ -22,6 +22,7 @@ PUBLIC = {
     "api.receive_pledge",  # signed by the platform (HMAC), not by a key
     "api.receive_stripe",  # signed by Stripe
     "api.recover",  # a promoter's way back, by mail
+    "api.set_notes",  # a promoter's own notes, by the private key of their page
 }
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharetrack.auth import passwords
-from sharetrack.config import defaults
+from sharetrack.defaults import defaults
 from tests.conftest import CHEAP_ARGON2
 
 WEAKEST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

@@ -25,7 +25,7 @@ def page_url_in(message) -> str:
 
 
 def test_a_visitor_shares_copies_opens_their_page_and_recovers_it(
-    browser, page, live_server, make_campaign, inbox: Inbox, watch
+    worker, browser, page, live_server, make_campaign, inbox: Inbox, watch
 ):
     campaign = make_campaign(slug="case", title="Stop the Snoopers", pledge_page=True)
     page.goto(f"/c/{campaign.slug}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sharetrack.config import defaults
+from sharetrack.defaults import defaults
 from tests.conftest import IN_CI
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -77,6 +77,7 @@ def test_the_systemd_units_verify(tmp_path):
     )
     assert {
         "sharetrack.service",
+        "sharetrack-worker.service",
         "sharetrack-purge.timer",
         "sharetrack-rollup-clicks.timer",
     } <= set(names)

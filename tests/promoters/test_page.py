@@ -111,6 +111,7 @@ def test_export_has_everything_we_keep_about_them(app, client, promoter, visit):
         "code": code,
         "display_name": "Ada",
         "email_hash": services(app).tokens.email_hashes("ada@example.org")[0],
+        "notes": False,
         "created_at": None,
     }
     [campaign] = data["campaigns"]

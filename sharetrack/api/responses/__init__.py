@@ -41,6 +41,7 @@ from .reports import (
     ShareValue,
     ShareValueChannel,
 )
+from .tasks import TaskFailureList, TaskFailureOut
 from .webhooks import (
     WebhookDeliveryList,
     WebhookDeliveryOut,
@@ -83,5 +84,7 @@ __all__ = [
     "ShareValue",
     "ShareValueChannel",
     "StripeReceived",
+    "TaskFailureList",
+    "TaskFailureOut",
     "UtcTime",
 ]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from ... import metrics
+from ... import metrics, queue
 from ...extensions import db
 from ...ratelimit import limiter
 
@@ -51,4 +51,13 @@ def metrics_text():
             mimetype="text/plain",
         )
     body, content_type = metrics.exposition()
+    body += metrics.queue_exposition(_queue_depth())
     return Response(body, 200, {"Cache-Control": "no-store"}, content_type=content_type)
+
+
+def _queue_depth() -> queue.Depth | None:
+    try:
+        return queue.depth(current_app._get_current_object())  # type: ignore[attr-defined]
+    except Exception:  # the queue's storage away (Redis down): say so, answer
+        db.session.rollback()
+        return None

@@ -53,3 +53,16 @@ class RecoverForm(EmailForm):
         description="The one you gave when you made your link.",
         validators=[InputRequired("Enter your email address.")],
     )
+
+
+class NotesForm(FieldsForm):
+    """The address to send notes of what the promoter's links raised to (kept encrypted)."""
+
+    class Meta:
+        csrf = False  # the key in the form's address is the secret
+
+    email = EmailField(
+        "Your email address",
+        description="Kept encrypted, only for these notes, deleted when you stop them.",
+        validators=[InputRequired("Enter your email address.")],
+    )

@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -16,19 +15,21 @@ from flask import (
 )
 
 from ...channels import CHANNEL, share_intent_url
-from ...config import mail_enabled
+from ...config import mail_enabled, notes_enabled
 from ...extensions import csrf, db
-from ...promoters import identity, mail, privacy, service
-from ...public import app_tokens, dashboard_url, link_url
+from ...models import utcnow
+from ...promoters import identity, notes, privacy, service, tasks
+from ...public import app_tokens, base_url, dashboard_url, link_url
 from ...ratelimit import limit_per, limited
 from ..common import refused_from_another_site, sent_by_our_page
-from .forms import EmailForm, EraseForm, RecoverForm
+from .forms import EmailForm, EraseForm, NotesForm, RecoverForm
 
 bp = Blueprint("promoters", __name__, url_prefix="/p")
 NAMES = {c.id: c.title for c in CHANNEL.values()}
 # Channels whose share button opens a network's dialog; the others are copied or printed.
 INTENT_CHANNELS = frozenset(c.id for c in CHANNEL.values() if c.intent)
 NO_MAIL = "This service sends no email, so a page address cannot be sent to you."
+NO_NOTES = "This service sends no notes: it has no mail server or no key to keep addresses."
 
 
 @bp.after_request
@@ -69,9 +70,25 @@ def recover():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("promoters/recover.html", form=form), status
-    response = make_response(render_template("promoters/recover_sent.html"))
-    mail.send_after(response, _recovery_emails(form.address))
-    return response
+    _limit_address(form.address)
+    # The same work whether the address is known or not: the worker looks it up (and mails it).
+    tasks.mail_recovery.enqueue(form.address, base_url())
+    return render_template("promoters/recover_sent.html")
+
+
+@bp.route("/stop/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: a mail client POSTs with no cookie; the signed token is the secret
+def unsubscribe(token: str):
+    """One-click unsubscribe from notes: POST deletes the address; GET asks first (a link
+    scanner's GET must not unsubscribe anyone)."""
+    promoter = notes.by_unsubscribe_token(db.session, app_tokens(), token)
+    if promoter is None:
+        abort(404)
+    if request.method == "POST":
+        notes.opt_out(promoter)
+        db.session.commit()
+        return render_template("promoters/notes_stopped.html")
+    return render_template("promoters/notes_stop.html", token=token)
 
 
 @bp.get("/<key>")
@@ -94,7 +111,40 @@ def page(key: str):
         intent_of=share_intent_url,
         names=NAMES,
         intent_channels=INTENT_CHANNELS,
+        notes_form=NotesForm() if notes_enabled(current_app.config) else None,
     )
+
+
+@bp.post("/<key>/notes")
+@csrf.exempt  # the private key in the address is a secret no other site has, as email_me
+@limited("RATELIMIT_RECOVER")
+def notes_on(key: str):
+    """Keep the address, encrypted, to send notes of what the links raise (at most daily)."""
+    promoter = promoter_or_404(key)
+    form = NotesForm()
+    if form.validate_on_submit():
+        if not notes_enabled(current_app.config):
+            form.email.errors = [NO_NOTES]
+        else:
+            try:
+                notes.opt_in(promoter, form.email.data, current_app.config["NOTES_KEYS"], utcnow())
+            except notes.NotesRefused as bad:
+                form.email.errors = [f"This address {bad}."]
+            else:
+                db.session.commit()
+                return redirect(url_for(".page", key=key), 303)
+    page = render_template("promoters/notes_form.html", form=form, key=key)
+    return page, 422
+
+
+@bp.post("/<key>/notes/stop")
+@csrf.exempt  # as notes_on
+def notes_off(key: str):
+    """No more notes: the address is deleted."""
+    promoter = promoter_or_404(key)
+    notes.opt_out(promoter)
+    db.session.commit()
+    return redirect(url_for(".page", key=key), 303)
 
 
 @bp.post("/<key>/email")
@@ -113,12 +163,9 @@ def email_me(key: str):
     _limit_address(form.address)
     identity.remember_email(app_tokens(), promoter, form.address)
     db.session.commit()
-    response = make_response(
-        render_template("promoters/email_sent.html", key=key, address=form.address)
-    )
     url = dashboard_url(identity.private_key(app_tokens(), promoter))
-    mail.send_after(response, [mail.page_address(form.address, [url])])
-    return response
+    tasks.mail_pages.enqueue(form.address, [url])
+    return render_template("promoters/email_sent.html", key=key, address=form.address)
 
 
 @bp.route("/<key>/erase", methods=["GET", "POST"])
@@ -143,14 +190,6 @@ def export(key: str):
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="sharetrack-my-data.json"'
     return response
-
-
-def _recovery_emails(address: str) -> list:
-    """Count the ask against the address, then the email to send if we know it (else none)."""
-    _limit_address(address)
-    urls = identity.recovery_keys(db.session, app_tokens(), address)
-    db.session.commit()  # secrets made for rows an older release wrote
-    return [mail.page_address(address, [dashboard_url(k) for k in urls])] if urls else []
 
 
 def _limit_address(address: str) -> None:
