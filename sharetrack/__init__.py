@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cache, config, inputs, metrics, ratelimit, security
+from . import cache, config, inputs, metrics, page_cache, ratelimit, security
 from .auth import passwords
 from .extensions import csrf, db, login, mail, migrate
 from .html import common as html_common
@@ -63,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _redirect_statements(app, built)
     ratelimit.init_app(app)
     cache.init_app(app)
+    page_cache.init_app(app)
     security.init_app(app)
     metrics.init_app(app)
 

@@ -38,6 +38,11 @@ class Services:
     # Rendered once per app: the 404 page and the OpenAPI document.
     not_found_page: str | None = None
     openapi_document: dict | None = None
+    # The public pages' data by generation and slug, and their rendered pages by ETag
+    # (html/page_data.py); a digest of the templates, part of every such ETag.
+    page_data: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
+    templates_version: str | None = None
 
 
 def install(app: Flask, built: Services) -> Services:
