@@ -261,12 +261,23 @@ def sweep_expired_inline(storage, every: float = SWEEP_EVERY) -> None:
 # request), so Flask-Limiter's per-request pass has nothing to do there; skipping it spares
 # the service's most frequent requests work that could never refuse them.
 SELF_LIMITED_ENDPOINTS = frozenset(
-    {"links.follow", "links.follow_scan", "leaflets.qr_png", "leaflets.qr_svg"}
+    {
+        "links.follow",
+        "links.follow_scan",
+        "leaflets.qr_png",
+        "leaflets.qr_svg",
+        "campaign_page.social_card",  # every request counts, by hand (spend())
+    }
 )
+# The pages a click lands on have no limit (every view answers from the workers' shared page
+# data: html/page_data.py): Flask-Limiter's pass would only find that out, at a sixth of the
+# page's cost. A limit added to one of them must take it out of this set.
+UNLIMITED_ENDPOINTS = frozenset({"campaign_page.campaign_page", "embed.box"})
+_SKIPPED = SELF_LIMITED_ENDPOINTS | UNLIMITED_ENDPOINTS
 
 
 def _counts_by_hand() -> bool:
-    return request.endpoint in SELF_LIMITED_ENDPOINTS
+    return request.endpoint in _SKIPPED
 
 
 def _retry_after_header(response):

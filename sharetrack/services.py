@@ -42,6 +42,7 @@ class Services:
     # (html/page_data.py); a digest of the templates, part of every such ETag.
     page_data: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
+    cards: dict = field(default_factory=dict)
     templates_version: str | None = None
 
 

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 # see (the issue's rule is 60 s; a verified pledge through any service renews at once).
 FRESH_FOR = 30
 MEMO_SIZE = 512  # rendered pages and data entries kept per worker before starting afresh
+CARDS_KEPT = 32  # social cards' PNGs (about 40 kB each) kept per worker
 
 
 @dataclass(frozen=True)
@@ -65,21 +66,19 @@ class PageData:
     amounts: dict[str, str | None]
     card: card.Card
     built_at: float = field(compare=False)
+    digest: str = field(init=False, compare=False)  # a name for exactly what is shown
 
-    @property
-    def digest(self) -> str:
-        """A name for exactly what is shown (not when it was read)."""
-        text = repr(
-            (
-                sorted(vars(self.campaign).items()),
-                self.paragraphs,
-                self.raised_minor,
-                self.pledges,
-                self.amounts,
-                self.card,
-            )
+    def __post_init__(self) -> None:
+        shown = (
+            sorted(vars(self.campaign).items()),
+            self.paragraphs,
+            self.raised_minor,
+            self.pledges,
+            self.amounts,
+            self.card,
         )
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+        object.__setattr__(self, "digest", digest)  # frozen: set once, here
 
 
 def now() -> float:
@@ -197,6 +196,19 @@ def answer(tag: str, render):
     response.set_etag(tag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def card_png(shown: card.Card) -> bytes:
+    """The social card's PNG: this worker's memo, else the shared cache (card.cached_png)."""
+    memo = services().cards
+    key = shown.etag()
+    png = memo.get(key)
+    if png is None:
+        png = card.cached_png(shown)
+        if len(memo) >= CARDS_KEPT:
+            memo.clear()
+        memo[key] = png
+    return png
 
 
 def share_of(campaign_id: int, share_id: int) -> bool:

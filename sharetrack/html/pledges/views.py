@@ -15,6 +15,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -22,7 +23,6 @@ from flask import (
 )
 
 from ... import metrics
-from ...campaigns import card
 from ...campaigns import service as campaigns
 from ...channels import CHANNEL, PUBLIC_CHANNELS
 from ...extensions import csrf, db
@@ -37,7 +37,7 @@ from ...public import (
     base_url,
     cookie_promoter,
 )
-from ...ratelimit import limited
+from ...ratelimit import limited, spend
 from ...security import allow_form_action_to
 from ...signing import canonical_share_token
 from .. import page_data
@@ -150,16 +150,20 @@ def campaign_page(slug: str):
 
 
 @bp.get("/c/<slug>/card.png")
-@limited("RATELIMIT_CARD")
 def social_card(slug: str):
     """The page's 1200 × 630 social card; its ETag follows what it shows (drawn once for all
-    workers: card.cached_png)."""
+    workers: card.cached_png). Every request counts against RATELIMIT_CARD, cached or not."""
+    wait = spend("RATELIMIT_CARD", request.remote_addr or "", "card")
+    if wait is not None:
+        g.sharetrack_retry_after = wait
+        limit = current_app.config["RATELIMIT_CARD"].replace(";", ", ")
+        abort(429, f"Too many requests from your network ({limit}); try again in {wait} s.")
     shown = _data_or_404(slug).card
     tag = shown.etag()
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)
     else:
-        response = current_app.response_class(card.cached_png(shown), mimetype="image/png")
+        response = current_app.response_class(page_data.card_png(shown), mimetype="image/png")
     response.set_etag(tag)
     # Networks fetch it once per share; a browser revalidates after five minutes.
     response.headers["Cache-Control"] = "public, max-age=300"
