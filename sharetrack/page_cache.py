@@ -3,10 +3,11 @@
 The hosted page, the embed box and the social card keep what they show per campaign in the
 cache every worker shares (html/page_data.py), under the current generation. A commit that
 adds, changes or removes a verified pledge or changes a campaign (through the ORM: every
-service, staff review, webhook, Stripe event and form), and a new set of stored figures
-(estimates/figures.py), renews the generation: each page's next request reads the database
-again. Writes that bypass the ORM (the import's driver-level inserts) are caught by the
-entries' own short lifetime instead (html/page_data.FRESH_FOR, at most 60 s).
+service, staff review, webhook, Stripe event and form) renews the generation: each page's next
+request reads the database again. What changes without such a commit (the per-share figures'
+hourly refresh, the import's driver-level inserts) shows when the entry's own short lifetime
+ends (html/page_data.FRESH_FOR, at most 60 s). An unverified form pledge renews nothing: it
+moves no public figure, and a flood of them must not empty the cache.
 
 A random token, not a counter: renewing needs no read, and two workers renewing at once can
 only both invalidate. It is written after the commit, so whoever reads the new token reads

@@ -1,17 +1,18 @@
 """What the public pages of one campaign show, kept in the cache every worker shares.
 
 The hosted page (/c/<slug>), its social card and the embed box (/embed/<slug>) read the same
-few things per campaign: its own fields, the money counted so far, and the per-share figures
-(ADR 1701). Read from the database they cost a campaign lookup, the totals and the figures'
+few things per campaign: its own fields, the money counted so far, and the per-share figures.
+Read from the database they cost a campaign lookup, the totals and the figures'
 fingerprint, several queries per view; here they are one `PageData`, built by the first worker
 that misses it and then read by all, under the generation of page data (page_cache.py), which
-every commit changing a verified pledge, a campaign or the stored figures renews. Each entry
-also lives at most FRESH_FOR seconds, so money on a page is never more than that behind a
-verified pledge even when a write bypasses the ORM.
+every commit changing a verified pledge or a campaign renews. Each entry also lives at most
+FRESH_FOR seconds, so money on a page is never more than that behind a verified pledge even
+when a write bypasses the ORM, and new per-share figures show within that time (ADR 2201).
 
 Only data is shared. What a request adds (its `ref`, a notice, a form's errors, anything picked
 per view) is rendered per request; the rendered page is memoised per worker under a key naming
-all of it (`page_key`), which is also its ETag.
+the data, the templates and all of those parts (`page_key`), which is also its ETag: a view
+that adds something per request (a variant of the share text, say) must pass it as a part.
 
 A cache that is down is a miss: the data is read from the database, as before (cache.py).
 """
