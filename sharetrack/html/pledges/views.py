@@ -93,6 +93,13 @@ def _social(data: page_data.PageData) -> dict[str, str]:
     }
 
 
+def _allow_checkout() -> None:
+    """With Stripe, the form's post answers with a redirect to Checkout, which the page's CSP
+    form-action governs: a header of every answer, rendered, memoised or 304."""
+    if _stripe_key():
+        allow_form_action_to(current_app.config["STRIPE_CHECKOUT_ORIGIN"])
+
+
 def _data_or_404(slug: str) -> page_data.PageData:
     """The hosted page's data from the workers' shared cache (html/page_data.py), or a 404."""
     data = page_data.get(slug)
@@ -111,9 +118,7 @@ def _render(
     status: int = 200,
     notice: str | None = None,
 ):
-    if _stripe_key():
-        # The form's post answers with a redirect to Stripe Checkout, which form-action governs.
-        allow_form_action_to(current_app.config["STRIPE_CHECKOUT_ORIGIN"])
+    _allow_checkout()
     page = render_template(
         "pledges/campaign.html",
         amounts=data.amounts,
@@ -143,6 +148,7 @@ def campaign_page(slug: str):
     notice = NOTICES.get(said)
     # Everything this request adds to the page is part of its name.
     tag = page_data.page_key(data, ref, notice, bool(_stripe_key()), base_url())
+    _allow_checkout()
     return page_data.answer(
         tag,
         lambda: _render(data, _form(data.campaign, formdata=None, ref=ref), ref, notice=notice)[0],
