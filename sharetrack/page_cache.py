@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -27,11 +28,15 @@ from flask_sqlalchemy.session import Session
 
 from .cache import cache
 from .models import Campaign, Pledge
+from .services import services
 
 log = logging.getLogger(__name__)
 
 _CHANGED = "sharetrack_pages_changed"  # session.info flag: this transaction changed page data
 _WATCHED = (Campaign, Pledge)
+# Seconds a worker keeps the generation it read before reading it again: one cache read per
+# second instead of one per view; another worker's commit shows here within that time.
+SEEN_FOR = 1.0
 
 
 def namespace() -> str:
@@ -52,26 +57,42 @@ def _key() -> str:
     return f"pages/{namespace()}/generation"
 
 
+def now() -> float:
+    """The clock the worker's copy of the generation is aged by (tests move it)."""
+    return time.monotonic()
+
+
 def generation() -> str | None:
-    """The current generation; a new one if none is stored; None if the cache is down."""
+    """The current generation (this worker's copy, read again after SEEN_FOR seconds); a new
+    one if none is stored; None if the cache is down."""
+    key = _key()
+    _seen = services().generations
+    seen = _seen.get(key)
+    if seen is not None and now() - seen[1] < SEEN_FOR:
+        return seen[0]
     try:
-        found = cache.get(_key())
-        if isinstance(found, str):
-            return found
-        return renew()
+        found = cache.get(key)
     except Exception:
         log.exception("cache: reading the page generation failed")
         return None
+    if not isinstance(found, str):
+        return renew()
+    _seen[key] = (found, now())
+    return found
 
 
 def renew() -> str | None:
     """Start a new generation: every page's cached data is read again. None if it failed."""
     token = secrets.token_hex(8)
+    key = _key()
+    _seen = services().generations
     try:
-        cache.set(_key(), token, timeout=0)  # never expires; if pruned, the next read renews
+        cache.set(key, token, timeout=0)  # never expires; if pruned, the next read renews
     except Exception:
         log.exception("cache: renewing the page generation failed")
+        _seen.pop(key, None)
         return None
+    _seen[key] = (token, now())  # this worker sees its own commit at once
     return token
 
 

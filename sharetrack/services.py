@@ -41,6 +41,8 @@ class Services:
     # The public pages' data by generation and slug, and their rendered pages by ETag
     # (html/page_data.py); a digest of the templates, part of every such ETag.
     page_data: dict = field(default_factory=dict)
+    # The generation of page data this worker last read, and when (page_cache.py).
+    generations: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     cards: dict = field(default_factory=dict)
     templates_version: str | None = None

@@ -57,6 +57,12 @@ def raised(client, campaign) -> str:
     return html.split('<strong class="raised">', 1)[1].split("<", 1)[0]
 
 
+def later(monkeypatch, module, seconds: float) -> None:
+    """Move `module`'s clock on by `seconds`."""
+    then = module.now() + seconds
+    monkeypatch.setattr(module, "now", lambda: then)
+
+
 def add_pledge(app, campaign, amount_minor: int, *, orm: bool = True) -> None:
     """A verified pledge, through the ORM (as every service writes) or past it (as the
     import's driver-level inserts do)."""
@@ -111,12 +117,12 @@ def test_a_form_pledge_nobody_confirmed_keeps_the_cached_data(app, client, hoste
 
 
 def test_a_write_the_orm_does_not_see_shows_within_the_bound(app, client, hosted, monkeypatch):
-    assert page_data.FRESH_FOR <= 60  # the issue's rule: never more than 60 s behind
+    # The issue's rule: never more than 60 s behind (a worker's generation adds SEEN_FOR).
+    assert page_data.FRESH_FOR + page_cache.SEEN_FOR <= 60
     assert raised(client, hosted) == "£0"
     add_pledge(app, hosted, 4000, orm=False)
     assert raised(client, hosted) == "£0"  # still the cached data
-    later = page_data.now() + page_data.FRESH_FOR
-    monkeypatch.setattr(page_data, "now", lambda: later)
+    later(monkeypatch, page_data, page_data.FRESH_FOR)
     assert raised(client, hosted) == "£40"
 
 
@@ -164,30 +170,33 @@ def test_what_a_request_adds_is_part_of_the_etag(client, hosted, make_share):
     assert boxes[0].headers["ETag"] != boxes[1].headers["ETag"]
 
 
-def test_two_workers_share_the_page_data(app, second_worker, client, hosted, builds):
+def test_two_workers_share_the_page_data(app, second_worker, client, hosted, builds, monkeypatch):
     assert raised(client, hosted) == "£0"
     other = second_worker.test_client()
     assert raised(other, hosted) == "£0"
     assert builds == ["landing"]  # the second worker read what the first one stored
     add_pledge(app, hosted, 1000)  # a pledge through the first worker's app
-    assert raised(other, hosted) == "£10"
-    assert raised(client, hosted) == "£10"
+    assert raised(client, hosted) == "£10"  # that worker renewed the generation: at once
+    assert raised(other, hosted) == "£0"  # the other still holds the one it read
+    later(monkeypatch, page_cache, page_cache.SEEN_FOR)
+    assert raised(other, hosted) == "£10"  # ... for at most SEEN_FOR seconds
     assert builds == ["landing", "landing"]
 
 
 @pytest.mark.redis
-def test_workers_share_the_page_data_through_redis(app_config, hosted, builds):
+def test_workers_share_the_page_data_through_redis(app_config, hosted, builds, monkeypatch):
     require_redis()
     config = app_config | {"CACHE_REDIS_URL": REDIS_URL}
     apps = [create_app(config), create_app(config)]
     try:
         pages = [raised(made.test_client(), hosted) for made in apps]
         add_pledge(apps[1], hosted, 700)
-        later = [raised(made.test_client(), hosted) for made in apps]
+        later(monkeypatch, page_cache, page_cache.SEEN_FOR)
+        after = [raised(made.test_client(), hosted) for made in apps]
     finally:
         for made in apps:
             close_connections(made)
-    assert (pages, later) == (["£0", "£0"], ["£7", "£7"])
+    assert (pages, after) == (["£0", "£0"], ["£7", "£7"])
     assert builds == ["landing", "landing"]
 
 
