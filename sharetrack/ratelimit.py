@@ -270,15 +270,24 @@ SELF_LIMITED_ENDPOINTS = frozenset(
         "campaign_page.social_card",  # every request counts, by hand (spend())
     }
 )
-# The pages a click lands on have no limit (every view answers from the workers' shared page
-# data: html/page_data.py): Flask-Limiter's pass would only find that out, at a sixth of the
-# page's cost. A limit added to one of them must take it out of this set.
+# The pages a click lands on have no limit of their own (every view answers from the workers'
+# shared page data: html/page_data.py): Flask-Limiter's pass would only find that out, at a
+# tenth of the page's cost. Skipped unless the app sets default or application-wide limits
+# (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION), which then apply to them as to every page. A
+# limit added to one of them must take it out of this set.
 UNLIMITED_ENDPOINTS = frozenset({"campaign_page.campaign_page", "embed.box"})
-_SKIPPED = SELF_LIMITED_ENDPOINTS | UNLIMITED_ENDPOINTS
+
+
+def _skipped(app: Flask) -> frozenset:
+    """The endpoints Flask-Limiter's per-request pass has nothing to do for in this app."""
+    config = app.config
+    if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+        return SELF_LIMITED_ENDPOINTS
+    return SELF_LIMITED_ENDPOINTS | UNLIMITED_ENDPOINTS
 
 
 def _counts_by_hand() -> bool:
-    return request.endpoint in _SKIPPED
+    return request.endpoint in services().unlimited_endpoints
 
 
 def _skip_pass_where_nothing_is_limited(app: Flask) -> None:
@@ -288,12 +297,13 @@ def _skip_pass_where_nothing_is_limited(app: Flask) -> None:
     resolves exemptions and meta limits: a tenth of a landing page's time. Wrapped here, it
     returns before any of that; every other endpoint runs it unchanged.
     """
+    skipped = services(app).unlimited_endpoints = _skipped(app)
     hooks = app.before_request_funcs.get(None, [])
     for i, hook in enumerate(hooks):
         if hook == limiter._check_request_limit:
 
             def check(hook=hook) -> None:
-                if request.endpoint not in _SKIPPED:
+                if request.endpoint not in skipped:
                     hook()
 
             hooks[i] = check

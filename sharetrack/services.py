@@ -35,6 +35,8 @@ class Services:
     salts: dict = field(default_factory=dict)
     # The rate limiter's secret of the day, by day (ratelimit.py).
     ratelimit_secrets: dict = field(default_factory=dict)
+    # The endpoints Flask-Limiter's per-request pass skips in this app (ratelimit.py).
+    unlimited_endpoints: frozenset = frozenset()
     # Rendered once per app: the 404 page and the OpenAPI document.
     not_found_page: str | None = None
     openapi_document: dict | None = None
