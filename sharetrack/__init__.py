@@ -7,9 +7,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cache, config, inputs, metrics, ratelimit, security
+from . import cache, config, inputs, metrics, page_cache, ratelimit, security
 from .auth import passwords
-from .extensions import csrf, db, login, mail, migrate
+from .extensions import SessionInterface, csrf, db, login, mail, migrate
 from .html import common as html_common
 from .links.middleware import RedirectMiddleware
 from .services import Services, install
@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         int(cfg["ARGON2_TIME_COST"]), int(cfg["ARGON2_MEMORY_COST"]), int(cfg["ARGON2_PARALLELISM"])
     )
     # Flask 2.3+ ignores the JSON_SORT_KEYS setting; keep fields in the documented order.
+    app.session_interface = SessionInterface()
     app.json.sort_keys = bool(app.config["JSON_SORT_KEYS"])  # type: ignore[attr-defined]
     inputs.init_app(app)
 
@@ -63,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _redirect_statements(app, built)
     ratelimit.init_app(app)
     cache.init_app(app)
+    page_cache.init_app(app)
     security.init_app(app)
     metrics.init_app(app)
 

@@ -3,8 +3,10 @@
 Flask-Caching rather than a cache of our own (ADR 0801). By default a FileSystemCache under
 instance/cache: every worker of one machine reads the same files, and it needs no server, so
 the SQLite default works as it is. Where the rate limits already use Redis (production), the
-cache uses the same Redis, so every instance shares it too. Entries are named by what they
-hold (the social card's ETag), so none is ever stale: an unused one expires or is pruned.
+cache uses the same Redis, so every instance shares it too. Drawn cards are named by what they
+hold (the social card's ETag), so none is ever stale: an unused one expires or is pruned. The
+public pages' data per campaign is named by a generation that commits renew, and lives 30 s
+(html/page_data.py, page_cache.py, ADR 2202).
 
 A cache that fails (Redis down, a full disk) is a miss: the caller makes the value again, and
 the failure is logged; it never turns a request into a 500.

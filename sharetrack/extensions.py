@@ -1,5 +1,6 @@
 """Extensions, created unbound and initialised in create_app (the limiter is ratelimit.py's)."""
 
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -30,3 +31,23 @@ csrf = CSRFProtect()
 login = LoginManager()
 # SMTP settings from config (MAIL_*, set as SHARETRACK_MAIL_*); used only if MAIL_SERVER is set.
 mail = Mail()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without its work on requests that have none.
+
+    Public pages never have a session (they set no cookie), yet Flask builds the cookie's
+    signer for every request and looks up the cookie's settings on the way out. Here a request
+    without the cookie gets an empty session at once, and an empty session nobody touched is
+    not saved; everything else is Flask's own.
+    """
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if not session and not session.modified and not session.accessed:
+            return
+        super().save_session(app, session, response)

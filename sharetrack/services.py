@@ -35,9 +35,19 @@ class Services:
     salts: dict = field(default_factory=dict)
     # The rate limiter's secret of the day, by day (ratelimit.py).
     ratelimit_secrets: dict = field(default_factory=dict)
+    # The endpoints Flask-Limiter's per-request pass skips in this app (ratelimit.py).
+    unlimited_endpoints: frozenset = frozenset()
     # Rendered once per app: the 404 page and the OpenAPI document.
     not_found_page: str | None = None
     openapi_document: dict | None = None
+    # The public pages' data by generation and slug, and their rendered pages by ETag
+    # (html/page_data.py); a digest of the templates, part of every such ETag.
+    page_data: dict = field(default_factory=dict)
+    # The generation of page data this worker last read, and when (page_cache.py).
+    generations: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
+    cards: dict = field(default_factory=dict)
+    templates_version: str | None = None
 
 
 def install(app: Flask, built: Services) -> Services:

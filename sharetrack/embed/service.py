@@ -47,12 +47,14 @@ def channels_asked(text: str | None) -> list[str]:
 
 def buttons(current: figures.Figures, currency: str, channels: list[str]) -> list[Button]:
     """The box's buttons; a channel whose figure means nothing shows no amount."""
-    out = []
-    for channel in channels:
-        amount = figures.display(current.channels[channel].estimate, currency)
-        # "Your share … could raise £26": the place says where the share goes.
-        out.append(Button(channel, CHANNEL[channel].action, CHANNEL[channel].place, amount))
-    return out
+    shown = {c: figures.display(current.channels[c].estimate, currency) for c in channels}
+    return shown_buttons(shown, channels)
+
+
+def shown_buttons(amounts: dict[str, str | None], channels: list[str]) -> list[Button]:
+    """The box's buttons from each channel's shown amount (figures.display; None: not shown)."""
+    # "Your share … could raise £26": the place says where the share goes.
+    return [Button(c, CHANNEL[c].action, CHANNEL[c].place, amounts.get(c)) for c in channels]
 
 
 def iframe_height(channels: int) -> int:

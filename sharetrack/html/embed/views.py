@@ -15,7 +15,6 @@ from flask import Blueprint, render_template, request
 
 from ...campaigns import service as campaigns
 from ...embed import service
-from ...estimates import figures
 from ...extensions import csrf, db
 from ...promoters import sharing
 from ...public import (
@@ -25,6 +24,7 @@ from ...public import (
 )
 from ...ratelimit import limited
 from ...security import allow_framing_by
+from .. import page_data
 from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 
 bp = Blueprint("embed", __name__)
@@ -37,14 +37,19 @@ def _error(status: int, title: str, detail: str):
 @bp.get("/embed/<slug>")
 def box(slug: str):
     """The box: one button per channel, each with what a share on it could raise."""
-    campaign = campaigns.get_campaign_or_404(db.session, slug)
+    data = page_data.get(slug)  # the workers' shared page data (html/page_data.py)
+    if data is None:
+        raise campaigns.CampaignNotFound(slug)
     try:
         channels = service.channels_asked(request.args.get("channels"))
     except service.UnknownChannels as unknown:
         return _error(422, "Unknown channel", f"Cannot show channel(s): {str(unknown)[:200]}.")
-    allow_framing_by(campaign.landing_url)
-    buttons = service.buttons(figures.current(db.session, campaign), campaign.currency, channels)
-    return render_template("embed/box.html", campaign=campaign, buttons=buttons)
+    allow_framing_by(data.campaign.landing_url)
+    buttons = service.shown_buttons(data.amounts, channels)
+    return page_data.answer(
+        page_data.page_key(data, tuple(channels)),
+        lambda: render_template("embed/box.html", campaign=data.campaign, buttons=buttons),
+    )
 
 
 @bp.post("/embed/<slug>/share")

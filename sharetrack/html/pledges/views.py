@@ -9,13 +9,13 @@ promoter cookie a share button sets, and not under GPC or DNT.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import secrets
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -23,12 +23,11 @@ from flask import (
 )
 
 from ... import metrics
-from ...campaigns import card
 from ...campaigns import service as campaigns
 from ...extensions import csrf, db
-from ...formatting import money, number
+from ...formatting import money
 from ...models import PLEDGED, Campaign, utcnow
-from ...pledges import acceptance, counting, payments, service, supporters
+from ...pledges import acceptance, payments, service, supporters
 from ...promoters import sharing
 from ...public import (
     app_tokens,
@@ -37,9 +36,10 @@ from ...public import (
     base_url,
     cookie_promoter,
 )
-from ...ratelimit import limited
+from ...ratelimit import limited, spend
 from ...security import allow_form_action_to
 from ...signing import canonical_share_token
+from .. import page_data
 from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 from .forms import PledgeForm, ShareForm
 from .sharing import share_box
@@ -61,15 +61,15 @@ def _campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-def _arrived_through(campaign: Campaign, token: str | None) -> str | None:
+def _arrived_through(campaign, token: str | None) -> str | None:
     """The page's `ref` if it is a link of this campaign: the share the visitor came through."""
     share_id = app_tokens().share_id(token) if token else None
-    if share_id and service.campaign_shares(db.session, campaign.id, [share_id]):
+    if share_id and page_data.share_of(campaign.id, share_id):
         return canonical_share_token(token)
     return None
 
 
-def _form(campaign: Campaign, **kwargs) -> PledgeForm:
+def _form(campaign, **kwargs) -> PledgeForm:
     return PledgeForm(campaign.currency, **kwargs)
 
 
@@ -77,28 +77,15 @@ def _stripe_key() -> str | None:
     return current_app.config.get("STRIPE_SECRET_KEY") or None
 
 
-def _card(campaign: Campaign, raised: counting.Credited) -> card.Card:
-    """What the social card shows, from the campaign's live totals (counting.pledge_totals)."""
-    target = campaign.target_minor
-    return card.Card(
-        title=campaign.title,
-        raised=money(raised.amount_minor, campaign.currency),
-        target=money(target, campaign.currency) if target else None,
-        pledges=f"{number(raised.pledges)} pledge{'' if raised.pledges == 1 else 's'}",
-        fraction=raised.amount_minor / target if target else 0.0,
-        organiser=campaign.organiser_name or "",
-        accent=campaign.accent_color,
-    )
-
-
 def _paragraphs(text: str | None) -> list[str]:
     """Plain text in paragraphs: blank lines part them."""
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
-def _social(campaign: Campaign, paragraphs: list[str], shown: card.Card) -> dict[str, str]:
+def _social(data: page_data.PageData) -> dict[str, str]:
     """Open Graph and Twitter card values: absolute URLs on BASE_URL."""
-    summary = paragraphs[0] if paragraphs else ""
+    campaign, shown = data.campaign, data.card
+    summary = data.paragraphs[0] if data.paragraphs else ""
     if len(summary) > 200:
         summary = summary[:199].rsplit(" ", 1)[0] + "…"
     progress = f"{shown.raised} raised" + (f" of {shown.target}" if shown.target else "")
@@ -111,67 +98,84 @@ def _social(campaign: Campaign, paragraphs: list[str], shown: card.Card) -> dict
     }
 
 
+def _allow_checkout() -> None:
+    """With Stripe, the form's post answers with a redirect to Checkout, which the page's CSP
+    form-action governs: a header of every answer, rendered, memoised or 304."""
+    if _stripe_key():
+        allow_form_action_to(current_app.config["STRIPE_CHECKOUT_ORIGIN"])
+
+
+def _data_or_404(slug: str) -> page_data.PageData:
+    """The hosted page's data from the workers' shared cache (html/page_data.py), or a 404."""
+    data = page_data.get(slug)
+    if data is None or not data.campaign.pledge_page:
+        abort(404)
+    return data
+
+
 FROM_OUR_PAGE_ONLY = "This form works from the campaign's own page. Open the page and try again."
 
 
 def _render(
-    campaign: Campaign,
+    data: page_data.PageData,
     form: PledgeForm,
     ref: str | None,
     status: int = 200,
     notice: str | None = None,
 ):
-    if _stripe_key():
-        # The form's post answers with a redirect to Stripe Checkout, which form-action governs.
-        allow_form_action_to(current_app.config["STRIPE_CHECKOUT_ORIGIN"])
-    # Counted money only: a form pledge nobody confirmed moves no public figure (ADR 0304).
-    raised = counting.pledge_totals(db.session, campaign.id)
-    percent = min(
-        100, math.floor(100 * campaigns.progress(raised.amount_minor, campaign.target_minor))
-    )
-    paragraphs = _paragraphs(campaign.summary)
+    _allow_checkout()
     page = render_template(
         "pledges/campaign.html",
         # What one more share could raise: channels ranked, only well-founded headlines.
-        box=share_box(campaign),
-        recent=supporters.recent(db.session, campaign.id),
-        campaign=campaign,
+        box=data.box,
+        recent=data.recent,
+        campaign=data.campaign,
         form=form,
         notice=notice,
         ref=ref,
-        raised=money(raised.amount_minor, campaign.currency),
-        target=money(campaign.target_minor, campaign.currency),
-        pledges=raised.pledges,
-        percent=percent,
-        paragraphs=paragraphs,
-        social=_social(campaign, paragraphs, _card(campaign, raised)),
+        raised=data.raised,
+        target=data.target,
+        pledges=data.pledges,
+        percent=data.percent,
+        paragraphs=data.paragraphs,
+        social=_social(data),
     )
     return page, status
 
 
 @bp.get("/c/<slug>")
 def campaign_page(slug: str):
-    """The case, its progress, the promoter box and the pledge form."""
-    campaign = _campaign_or_404(slug)
-    ref = _arrived_through(campaign, request.args.get("ref"))
+    """The case, its progress, the promoter box and the pledge form: from the shared page data,
+    rendered once per worker for each ETag, and a 304 when the browser has that one."""
+    data = _data_or_404(slug)
+    ref = _arrived_through(data.campaign, request.args.get("ref"))
     # Stripe Checkout's success address ends in ?paid=1 (payments.checkout_url).
     said = "paid" if request.args.get("paid") == "1" else request.args.get("notice", "")
     notice = NOTICES.get(said)
-    return _render(campaign, _form(campaign, formdata=None, ref=ref), ref, notice=notice)
+    # Everything this request adds to the page is part of its name.
+    tag = page_data.page_key(data, ref, notice, bool(_stripe_key()), base_url())
+    _allow_checkout()
+    return page_data.answer(
+        tag,
+        lambda: _render(data, _form(data.campaign, formdata=None, ref=ref), ref, notice=notice)[0],
+    )
 
 
 @bp.get("/c/<slug>/card.png")
-@limited("RATELIMIT_CARD")
 def social_card(slug: str):
     """The page's 1200 × 630 social card; its ETag follows what it shows (drawn once for all
-    workers: card.cached_png)."""
-    campaign = _campaign_or_404(slug)
-    shown = _card(campaign, counting.pledge_totals(db.session, campaign.id))
+    workers: card.cached_png). Every request counts against RATELIMIT_CARD, cached or not."""
+    wait = spend("RATELIMIT_CARD", request.remote_addr or "", "card")
+    if wait is not None:
+        g.sharetrack_retry_after = wait
+        limit = current_app.config["RATELIMIT_CARD"].replace(";", ", ")
+        abort(429, f"Too many requests from your network ({limit}); try again in {wait} s.")
+    shown = _data_or_404(slug).card
     tag = shown.etag()
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)
     else:
-        response = current_app.response_class(card.cached_png(shown), mimetype="image/png")
+        response = current_app.response_class(page_data.card_png(shown), mimetype="image/png")
     response.set_etag(tag)
     # Networks fetch it once per share; a browser revalidates after five minutes.
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -200,13 +204,13 @@ def pledge(slug: str):
     )
     if refused is not None and refused.field == "campaign":
         form.amount.errors = [f"This campaign is {campaign.status} and takes no pledges."]
-        return _render(campaign, form, ref, 409)
+        return _render(_data_or_404(slug), form, ref, 409)
     if not valid:
-        return _render(campaign, form, ref, 422)
+        return _render(_data_or_404(slug), form, ref, 422)
     if refused is not None:  # over the campaign's largest pledge
         largest = money(campaign.max_pledge_minor, campaign.currency)
         form.amount.errors = [f"Pledges here go up to {largest}."]
-        return _render(campaign, form, ref, 422)
+        return _render(_data_or_404(slug), form, ref, 422)
     if _stripe_key():
         metrics.delivery_result("checkout")  # nothing stored: Stripe's webhook will say
         return _to_checkout(campaign, form, ref)
@@ -275,7 +279,7 @@ def _to_checkout(campaign: Campaign, form: PledgeForm, ref: str | None):
         )
     except payments.CheckoutUnavailable:
         form.amount.errors = ["Payments are not available right now. Please try again shortly."]
-        return _render(campaign, form, ref, 503)
+        return _render(_data_or_404(campaign.slug), form, ref, 503)
     return redirect(url, 303)
 
 
