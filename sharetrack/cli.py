@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import itertools
 import os
 import sys
@@ -244,6 +245,48 @@ def import_history(file, skip_invalid: bool, force: bool) -> None:
     )
 
 
+@click.command("import-payments", epilog="Exit codes: 0 stored; 1 nothing stored; 2 a usage error.")
+@with_appcontext
+@click.argument("file", type=click.File("rb"))
+@click.option("--campaign", "slug", required=True, help="The campaign the payments are for.")
+@click.option("--preset", help="The platform whose export this is: stripe.")
+@click.option("--map", "map_text", help="Columns: id=…,date=…,amount=…,currency=…,status=…,ref=…")
+@click.option("--dry-run", is_flag=True, help="Check and count, store nothing.")
+def import_payments(file, slug: str, preset: str | None, map_text: str | None, dry_run: bool):
+    """Import a platform's payments export (CSV, FILE or - for stdin) as verified pledges.
+
+    All or nothing: every problem is listed by line and nothing is stored. Only the mapped
+    columns are read; names, emails and messages are never stored. A payment already stored
+    (by its id, or by its time and amount without one) is updated as its webhook would be.
+    """
+    from .campaigns.service import by_slug
+    from .imports import payments, presets
+
+    try:
+        mapping = presets.mapping_for(preset, map_text)
+    except presets.MappingError as exc:
+        raise click.UsageError(str(exc)) from None
+    campaign = by_slug(db.session, slug)
+    if campaign is None:
+        raise click.UsageError(f"no campaign {slug!r}")
+    with io.TextIOWrapper(file, encoding="utf-8-sig", newline="") as text:
+        outcome = payments.import_payments(db.session, campaign, text, mapping, services().tokens)
+    if outcome.errors or dry_run:
+        db.session.rollback()
+        for message in outcome.messages():
+            click.echo(message, err=True)
+        if outcome.errors:
+            click.echo(f"{outcome.error_count} problem(s); nothing was stored.", err=True)
+            sys.exit(IMPORT_REFUSED_INVALID)
+    else:
+        db.session.commit()
+    done = "would store" if dry_run else "stored"
+    click.echo(
+        f"{done} {outcome.rows} payment row(s): {outcome.new} new, {outcome.updated} updated, "
+        f"{outcome.unchanged} unchanged pledge(s); {outcome.refs_ignored} ref(s) ignored"
+    )
+
+
 @click.command("demo")
 @with_appcontext
 @click.option(
@@ -287,6 +330,7 @@ COMMANDS = (
     rollup_clicks,
     backup_database,
     import_history,
+    import_payments,
     demo,
 )
 
