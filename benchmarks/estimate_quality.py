@@ -80,9 +80,7 @@ def forecasts(app, now: dt.datetime) -> list[tuple[bool, float]]:
 def timing_table(count: int) -> None:
     """The third simulator: timing attribution against the 24-hour click split."""
     print("\n### third simulator (timing attribution)\n")
-    print(
-        "| world | ours / split error | 80% coverage | held out: ours / split | held out: coverage |"
-    )
+    print("| world | ours / split error | 80% coverage | held out: ours / split | held out: cov. |")
     print("| --- | --- | --- | --- | --- |")
     sums = [0.0] * 8
     for seed in range(1, count + 1):
@@ -90,9 +88,9 @@ def timing_table(count: int) -> None:
         print(f"| {seed} | {main.ours_error / main.naive_error:.2f} | "
               f"{main.covered}/{main.cells} | {held.ours_error / held.naive_error:.2f} | "
               f"{held.covered}/{held.cells} |", flush=True)  # fmt: skip
-        for i, v in enumerate((main.ours_error, main.naive_error, main.covered, main.cells,
-                               held.ours_error, held.naive_error, held.covered, held.cells)):  # fmt: skip
-            sums[i] += v
+        figures = (main.ours_error, main.naive_error, main.covered, main.cells)
+        figures += (held.ours_error, held.naive_error, held.covered, held.cells)
+        sums = [a + b for a, b in zip(sums, figures, strict=True)]
     print(f"\ntiming: ours / 24 h click split error {sums[0] / sums[1]:.2f} (target <= 0.6); "
           f"80% interval coverage {sums[2] / sums[3]:.0%} (target 70–95%); held-out refs: "
           f"{sums[4] / sums[5]:.2f}, coverage {sums[6] / sums[7]:.0%}")  # fmt: skip
