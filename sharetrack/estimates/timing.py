@@ -34,10 +34,14 @@ MIN_DELAYS = 20  # ref-carrying delays needed to learn the shape rather than use
 SCALES = (1.0, 1.6, 2.5, 4.0, 6.5)  # the kernel's free scale: learned delays times this
 # The scales are weighted by their likelihood flattened by this: the delay's shape is itself
 # uncertain (the fit treats it as known), so no one scale should take every draw.
-SCALE_TEMPERATURE = 10.0
-DRAWS = 300
-BURN_IN = 60
+SCALE_TEMPERATURE = 20.0
+MIN_SCALE_WEIGHT = 0.01
+DRAWS = 200
+BURN_IN = 40
 LEVEL = 0.8
+# Part of every cached result's name (reports/timing.py): a changed model is never served an
+# older model's figures.
+MODEL_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -76,35 +80,18 @@ def learn_kernel(delays_hours: list[float]) -> tuple[Kernel, str]:
 
 @dataclass
 class Credit:
-    """The money of ref-less pledges put down to each channel and to no share (the baseline).
-
-    `per_pledge` holds each pledge's expected share per cause (rows: pledges; columns: the
-    channels in order, then the baseline), `draws` the money per cause in each posterior draw
-    for the pledges the caller sums over."""
+    """The money of the ref-less pledges asked about, put down to each channel and to no share
+    (the baseline, cause None): {cause: (expected, low, high)} in minor units. `per_pledge`:
+    each pledge's expected share per cause (rows: pledges; columns: channels, then baseline)."""
 
     channels: list[str]
     per_pledge: np.ndarray
-    draws_per_pledge: np.ndarray  # draws × pledges: index of the cause drawn
+    figures: dict
     kernel: Kernel
     scale: float
 
-    def money(self, amounts: np.ndarray, mask: np.ndarray | None = None) -> dict:
-        """{cause: (expected, low, high)} of the pledges in `mask`, minor units; cause None is
-        the baseline."""
-        mask = np.ones(len(amounts), bool) if mask is None else mask
-        causes = [*self.channels, None]
-        expected = (self.per_pledge[mask] * amounts[mask, None]).sum(axis=0)
-        out = {}
-        for j, cause in enumerate(causes):
-            sums = ((self.draws_per_pledge[:, mask] == j) * amounts[mask]).sum(axis=1)
-            low, high = (
-                np.quantile(sums, [(1 - LEVEL) / 2, (1 + LEVEL) / 2]) if len(sums) else (0, 0)
-            )
-            point = int(round(expected[j]))
-            # A skewed few pledges can leave the mean outside the draws' middle 80%: the
-            # interval always holds the figure it is shown with.
-            out[cause] = (point, min(int(math.floor(low)), point), max(int(math.ceil(high)), point))
-        return out
+    def money(self) -> dict:
+        return self.figures
 
 
 def exposure(clicks: np.ndarray, kernel: Kernel) -> np.ndarray:
@@ -121,48 +108,65 @@ def attribute(
     clicks: np.ndarray,
     pledge_hours: np.ndarray,
     kernel: Kernel,
+    amounts: np.ndarray | None = None,
+    mask: np.ndarray | None = None,
     seed: int = 0,
 ) -> Credit:
-    """Fit the model to ref-less pledges (their hour indexes on the clicks' grid) and draw each
-    pledge's cause. `clicks`: channels × hours of human clicks."""
+    """Fit the model to ref-less pledges (their hour indexes on the clicks' grid) and put the
+    money of those in `mask` (all by default) down to causes. `clicks`: channels × hours.
+
+    Pledges of one hour share their causes' odds, so the fit works on the hours with pledges:
+    its cost grows with the campaign's hours, not its pledges."""
     rng = np.random.default_rng(seed)
     hours = clicks.shape[1]
     n = len(pledge_hours)
+    amounts = np.ones(n) if amounts is None else np.asarray(amounts, dtype=float)
+    mask = np.ones(n, bool) if mask is None else mask
+    at, index, count = np.unique(pledge_hours, return_inverse=True, return_counts=True)
+    money_1 = np.bincount(index, weights=amounts * mask, minlength=len(at))
+    money_2 = np.bincount(index, weights=amounts**2 * mask, minlength=len(at))
     fits = []
     for scale in SCALES:
-        K = exposure(clicks, kernel.scaled(scale))
-        fits.append((scale, K, *_em(K, pledge_hours, hours)))
+        full = exposure(clicks, kernel.scaled(scale))
+        K = Exposure(full[:, at].T, full.sum(axis=1), at // 24, count, _days(hours), n)
+        fits.append((scale, K, *_em(K)))
     loglik = np.array([f[4] for f in fits])
     weights = np.exp((loglik - loglik.max()) / SCALE_TEMPERATURE)
+    weights[weights < MIN_SCALE_WEIGHT * weights.max()] = 0.0  # not worth a chain of draws
     weights /= weights.sum()
-    best = int(np.argmax(weights))
-    per_pledge = np.zeros((n, len(channels) + 1))
+    per_hour = np.zeros((len(at), len(channels) + 1))
     draws = []
-    counts = rng.multinomial(DRAWS, weights)
-    for (_scale, K, beta, mu, _ll), m in zip(fits, counts, strict=True):
-        if m == 0:
-            continue
-        resp, sampled = _gibbs(K, pledge_hours, hours, beta, mu, m, rng)
-        per_pledge += resp * (m / DRAWS)
-        draws.append(sampled)
-    return Credit(
-        channels,
-        per_pledge,
-        np.concatenate(draws) if draws else np.zeros((0, n), int),
-        kernel,
-        fits[best][0],
-    )
+    for (_scale, K, beta, mu, _ll), m in zip(fits, rng.multinomial(DRAWS, weights), strict=True):
+        if m:
+            resp, sampled = _gibbs(K, beta, mu, m, (money_1, money_2), rng)
+            per_hour += resp * (m / DRAWS)
+            draws.append(sampled)
+    expected = per_hour.T @ money_1
+    sums = np.concatenate(draws)
+    low, high = np.quantile(sums, [(1 - LEVEL) / 2, (1 + LEVEL) / 2], axis=0)
+    figures = {}
+    for j, cause in enumerate([*channels, None]):
+        point = int(round(expected[j]))
+        # A skewed few pledges can leave the mean outside the draws' middle 80%: the
+        # interval always holds the figure it is shown with.
+        figures[cause] = (
+            point,
+            min(int(math.floor(low[j])), point),
+            max(int(math.ceil(high[j])), point),
+        )
+    best = fits[int(np.argmax(weights))][0]
+    return Credit(channels, per_hour[index], figures, kernel, best)
 
 
 BASELINE_SHAPE = 2.0  # how closely each day's baseline keeps to the campaign's typical day
 
 
-def _days(at: np.ndarray, hours: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each pledge's day index, and the hours each day has on the grid."""
+def _days(hours: int) -> np.ndarray:
+    """The hours each day of the grid has."""
     days = (hours + 23) // 24
     length = np.full(days, 24.0)
     length[-1] = hours - 24 * (days - 1)
-    return at // 24, length
+    return length
 
 
 def _typical(n: int, hours: int) -> float:
@@ -172,54 +176,72 @@ def _typical(n: int, hours: int) -> float:
     return max(n, 1) / hours / 2
 
 
-def _priors(K: np.ndarray, n: int, hours: int) -> tuple[float, np.ndarray]:
+def _priors(K: Exposure) -> tuple[float, np.ndarray]:
     """A weak Gamma prior on each β: shape 0.5, its mean as if every pledge came from it."""
     shape = 0.5
-    return shape, shape * np.maximum(K.sum(axis=1), 1e-9) / max(n, 1)
+    return shape, shape * np.maximum(K.total, 1e-9) / max(K.n, 1)
 
 
-def _em(K: np.ndarray, at: np.ndarray, hours: int, steps: int = 200):
+@dataclass(frozen=True)
+class Exposure:
+    """The fit's data: each pledge hour's exposure per channel (hours × channels), every
+    channel's exposure summed over the grid, each pledge hour's day and pledge count, each
+    day's hours, and the number of pledges."""
+
+    at: np.ndarray
+    total: np.ndarray
+    day: np.ndarray
+    count: np.ndarray
+    length: np.ndarray
+    n: int
+
+
+def _em(K: Exposure, steps: int = 150):
     """Posterior-mode β and each day's baseline μ_d by EM; returns (β, μ per day, log-lik)."""
-    n = len(at)
-    a, b_rate = _priors(K, n, hours)
-    day, length = _days(at, hours)
-    typical = _typical(n, hours)
-    total = K.sum(axis=1)
-    Ki = K[:, at].T  # pledges × channels
-    beta = np.full(K.shape[0], max(n, 1) / max(total.sum(), 1e-9) / 2)
-    mu = np.full(len(length), max(n, 1) / hours / 2)
+    a, b_rate = _priors(K)
+    typical = _typical(K.n, int(K.length.sum()))
+    beta = np.full(K.at.shape[1], max(K.n, 1) / max(K.total.sum(), 1e-9) / 2)
+    mu = np.full(len(K.length), typical)
     for _ in range(steps):
-        rate = Ki * beta
-        base = mu[day]
+        rate = K.at * beta
+        base = mu[K.day]
         lam = rate.sum(axis=1) + base
-        beta = np.maximum((rate / lam[:, None]).sum(axis=0) + a - 1, 0) / (total + b_rate)
-        per_day = np.bincount(day, weights=base / lam, minlength=len(length))
-        mu = (per_day + BASELINE_SHAPE - 1) / (length + BASELINE_SHAPE / typical)
-    lam = Ki @ beta + mu[day]
-    loglik = float(np.log(np.maximum(lam, 1e-300)).sum() - (total @ beta + mu @ length))
+        share = K.count / lam
+        new_beta = np.maximum(rate.T @ share + a - 1, 0) / (K.total + b_rate)
+        per_day = np.bincount(K.day, weights=base * share, minlength=len(K.length))
+        mu = (per_day + BASELINE_SHAPE - 1) / (K.length + BASELINE_SHAPE / typical)
+        converged = np.allclose(new_beta, beta, rtol=1e-5, atol=1e-12)
+        beta = new_beta
+        if converged:
+            break
+    lam = K.at @ beta + mu[K.day]
+    loglik = float(K.count @ np.log(np.maximum(lam, 1e-300)) - (K.total @ beta + mu @ K.length))
     return beta, mu, loglik
 
 
-def _gibbs(K, at, hours, beta, mu, draws: int, rng):
-    """Posterior draws of each pledge's cause; returns (mean responsibilities, causes drawn)."""
-    n, channels = len(at), K.shape[0]
-    a, b_rate = _priors(K, n, hours)
-    day, length = _days(at, hours)
-    typical = _typical(n, hours)
-    total = K.sum(axis=1)
-    Ki = K[:, at].T
-    resp_sum = np.zeros((n, channels + 1))
-    kept = np.empty((draws, n), dtype=np.int16)
+def _gibbs(K: Exposure, beta, mu, draws: int, money, rng):
+    """Posterior draws: each pledge hour's pledges shared among causes (multinomial), then the
+    rates (conjugate Gamma). Returns (mean odds per pledge hour and cause, money per cause in
+    each draw). `money`: the asked-about pledges' amounts and squared amounts per pledge hour;
+    within a draw, a cause's money is their sum over independent pledges (normal)."""
+    channels = K.at.shape[1]
+    a, b_rate = _priors(K)
+    typical = _typical(K.n, int(K.length.sum()))
+    money_1, money_2 = money
+    resp_sum = np.zeros((len(K.count), channels + 1))
+    sums = np.empty((draws, channels + 1))
     for step in range(BURN_IN + draws):
-        rate = np.column_stack([Ki * beta, mu[day]])
+        rate = np.column_stack([K.at * beta, mu[K.day]])
         p = rate / rate.sum(axis=1, keepdims=True)
-        cause = (p.cumsum(axis=1) < rng.random(n)[:, None]).sum(axis=1)
-        cause = np.minimum(cause, channels)
-        counts = np.bincount(cause, minlength=channels + 1)
-        beta = rng.gamma(a + counts[:channels], 1.0 / (total + b_rate))
-        base = np.bincount(day[cause == channels], minlength=len(length))
-        mu = rng.gamma(BASELINE_SHAPE + base, 1.0 / (length + BASELINE_SHAPE / typical))
+        split = rng.multinomial(K.count, p)  # pledge hours × causes
+        counts = split.sum(axis=0)
+        beta = rng.gamma(a + counts[:channels], 1.0 / (K.total + b_rate))
+        base = np.bincount(K.day, weights=split[:, channels], minlength=len(K.length))
+        mu = rng.gamma(BASELINE_SHAPE + base, 1.0 / (K.length + BASELINE_SHAPE / typical))
         if step >= BURN_IN:
             resp_sum += p
-            kept[step - BURN_IN] = cause
-    return resp_sum / draws, kept
+            mean = money_1 @ p
+            spread = np.sqrt(money_2 @ (p * (1 - p)))
+            drawn = mean + spread * rng.standard_normal(channels + 1)
+            sums[step - BURN_IN] = np.clip(drawn, 0, money_1.sum())
+    return resp_sum / draws, sums

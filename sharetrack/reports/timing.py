@@ -10,12 +10,15 @@ exact credit: the report shows the two side by side.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import cache
 from ..estimates import timing
 from ..models import Campaign, Click, ClickChannelDay, Pledge, PledgeTouch, Share
 from ..periods import ALL_TIME, Period, day_of
@@ -25,6 +28,7 @@ from ..tracking import rollup
 HOUR = dt.timedelta(hours=1)
 MAX_HOURS = 2 * 366 * 24  # the last two years of a campaign's clicks and pledges at most
 MAX_DELAYS = 5000  # ref-carrying pledges read to learn the delay, newest first
+CACHE_SECONDS = 24 * 3600  # entries are named by their inputs: never stale, only unused
 
 
 @dataclass
@@ -128,10 +132,21 @@ def figures(session: Session, campaign: Campaign, within: Period = ALL_TIME) -> 
     amounts = np.array([a for _, a in kept], dtype=np.int64)
     mask = np.array([all(c for c in _inside(t, within)) for t, _ in kept], dtype=bool)
     kernel, out.kernel_source = _kernel(session, campaign.id)
-    credit = timing.attribute(channels, clicks, at, kernel, seed=campaign.id)
-    money = credit.money(amounts, mask)
-    out.baseline_minor = money.pop(None)[0]
-    out.channels = money
+    # The fit costs a second or more on a large campaign: made once per set of inputs, shared
+    # by every worker (cache.py), so reloading the report or its CSV does not fit it again.
+    inputs = hashlib.sha256(repr((timing.MODEL_VERSION, campaign.id, channels, kernel)).encode())
+    for array in (clicks, at, amounts, mask):
+        inputs.update(np.ascontiguousarray(array).tobytes())
+
+    def fit() -> bytes:
+        credit = timing.attribute(channels, clicks, at, kernel, amounts, mask, seed=campaign.id)
+        money = {("" if k is None else k): v for k, v in credit.money().items()}
+        return json.dumps(money).encode()
+
+    key = f"timing/{campaign.id}/{inputs.hexdigest()}"
+    money = json.loads(cache.get_or_make(key, fit, CACHE_SECONDS))
+    out.baseline_minor = money.pop("")[0]
+    out.channels = {channel: tuple(v) for channel, v in money.items()}
     return out
 
 

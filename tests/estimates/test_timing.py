@@ -35,8 +35,8 @@ def test_channels_that_click_together_get_wide_intervals():
     for h in np.nonzero(burst)[0]:
         at += [h + 3] * rng.poisson(burst[h] * 0.05)
     at = np.array([h for h in at if h < hours], dtype=int)
-    credit = timing.attribute(["a", "b"], clicks, at, timing.Kernel(math.log(3), 0.5))
-    money = credit.money(np.full(len(at), 100))
+    kernel = timing.Kernel(math.log(3), 0.5)
+    money = timing.attribute(["a", "b"], clicks, at, kernel, np.full(len(at), 100)).money()
     total = 100 * len(at)
     for channel in ("a", "b"):
         _, low, high = money[channel]

@@ -92,9 +92,14 @@ def score(world: TimingWorld, target: np.ndarray, learn_from: np.ndarray, seed: 
     learned from the delays of pledges in `learn_from`."""
     kernel, _ = timing.learn_kernel(list(world.delays[learn_from]))
     credit = timing.attribute(
-        CHANNELS, world.clicks, world.hours[target].astype(int), kernel, seed=seed
+        CHANNELS,
+        world.clicks,
+        world.hours[target].astype(int),
+        kernel,
+        world.amounts[target],
+        seed=seed,
     )
-    money = credit.money(world.amounts[target])
+    money = credit.money()
     truth = np.array(
         [world.amounts[target][world.cause[target] == c].sum() for c in range(len(CHANNELS))]
     )
