@@ -11,6 +11,12 @@ ended campaign's pledges are cut at 30%, 50% and 70% of its life and its final t
 from what came before and the other ended campaigns; the 80% interval's coverage and the
 median ratio of forecast to the real final total. Targets (issue 13): error <= 0.60 of the
 plain ratio's overall and <= 0.85 in every world, coverage 80–97%, young 0.8–1.25.
+
+Third simulator (tests/estimates/timing_world.py; issue 25): attribution by timing of pledges
+without a ref. Per world, the error of per-channel ref-less money over that of splitting each
+pledge among channels by their clicks in the 24 h before it (target <= 0.6 overall), the 80%
+interval's coverage (target 70–95%), and the same on held-out ref-carrying pledges whose refs
+are stripped (the delay then learned from the other half).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from sharetrack.estimates import forecast  # noqa: E402
 from sharetrack.extensions import db  # noqa: E402
 from sharetrack.models import Campaign  # noqa: E402
 from sharetrack.reports import credits  # noqa: E402
-from tests.estimates import worlds  # noqa: E402
+from tests.estimates import timing_world, worlds  # noqa: E402
 from tests.estimates.test_simulation import simulate  # noqa: E402
 
 CUTS = (0.3, 0.5, 0.7)
@@ -71,13 +77,35 @@ def forecasts(app, now: dt.datetime) -> list[tuple[bool, float]]:
     return out
 
 
+def timing_table(count: int) -> None:
+    """The third simulator: timing attribution against the 24-hour click split."""
+    print("\n### third simulator (timing attribution)\n")
+    print("| world | ours / split error | 80% coverage | held out: ours / split | held out: cov. |")
+    print("| --- | --- | --- | --- | --- |")
+    sums = [0.0] * 8
+    for seed in range(1, count + 1):
+        main, held = timing_world.run(seed)
+        print(f"| {seed} | {main.ours_error / main.naive_error:.2f} | "
+              f"{main.covered}/{main.cells} | {held.ours_error / held.naive_error:.2f} | "
+              f"{held.covered}/{held.cells} |", flush=True)  # fmt: skip
+        figures = (main.ours_error, main.naive_error, main.covered, main.cells)
+        figures += (held.ours_error, held.naive_error, held.covered, held.cells)
+        sums = [a + b for a, b in zip(sums, figures, strict=True)]
+    print(f"\ntiming: ours / 24 h click split error {sums[0] / sums[1]:.2f} (target <= 0.6); "
+          f"80% interval coverage {sums[2] / sums[3]:.0%} (target 70–95%); held-out refs: "
+          f"{sums[4] / sums[5]:.2f}, coverage {sums[6] / sums[7]:.0%}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", type=int, default=10)
-    parser.add_argument("--simulators", nargs="+", default=["first", "second"])
+    parser.add_argument("--simulators", nargs="+", default=["first", "second", "third"])
     args = parser.parse_args()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     for which in args.simulators:
+        if which == "third":
+            timing_table(max(args.worlds, 30))
+            continue
         print(f"\n### {which} simulator\n")
         print(
             "| world | cells | ours / plain error | 90% coverage | young: ours / truth "

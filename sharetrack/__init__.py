@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from .html.auth.key_pages import bp as api_keys_bp
     from .html.auth.views import bp as auth_bp
+    from .html.campaigns.payments import bp as payments_bp
     from .html.campaigns.views import bp as campaigns_bp
     from .html.embed.views import bp as embed_bp
     from .html.leaflets.views import bp as leaflets_bp
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(api_keys_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(promoters_bp)

@@ -13,7 +13,7 @@ from ..money import divide_half_up
 from ..periods import Period
 from ..pledges import counting
 from ..pledges.counting import Credited
-from . import credits, queries
+from . import credits, queries, timing
 from .queries import Counts
 
 TOP_PROMOTERS = 50
@@ -46,6 +46,7 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
         sum(c.bot_clicks for c in by_day.values()),
     )
     shares_by_channel = queries.share_counts(session, cid, "channel", within)
+    by_timing = timing.figures(session, campaign, within)
     return {
         "campaign": campaign.slug,
         "currency": campaign.currency,
@@ -61,11 +62,17 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
             "clicks": clicks.clicks,
             "unique_clicks": clicks.unique_clicks,
             "bot_clicks": clicks.bot_clicks,
+            "without_ref_minor": by_timing.without_ref_minor,
+            "without_ref_pledges": by_timing.without_ref_pledges,
+            "baseline_minor": by_timing.baseline_minor,
         },
-        "channels": with_estimates(
-            channel_rows(session, cid, model, within, shares_by_channel),
-            figures.current(session, campaign),
-            campaign.currency,
+        "channels": with_timing(
+            with_estimates(
+                channel_rows(session, cid, model, within, shares_by_channel),
+                figures.current(session, campaign),
+                campaign.currency,
+            ),
+            by_timing,
         ),
         "promoters": promoter_rows(session, cid, model, within),
         "daily": daily_rows(session, cid, model, within, by_day),
@@ -119,6 +126,14 @@ def with_estimates(rows: list[dict], current: figures.Figures, currency: str) ->
             "shows_amount": figures.shows_amount(e, currency),
             "reason": figures.hidden_reason(e, currency),
         }
+    return rows
+
+
+def with_timing(rows: list[dict], by_timing: timing.TimingFigures) -> list[dict]:
+    """Each channel row with the money of ref-less pledges its clicks' timing suggests: an
+    estimate with its 80% interval, shown beside exact credit and never added to it."""
+    for row in rows:
+        row |= by_timing.row(row["channel"])
     return rows
 
 
@@ -185,4 +200,5 @@ def table_rows(
     rows = TABLE_ROWS[table](session, campaign.id, model, within)
     if table != "channels":
         return rows
-    return with_estimates(rows, figures.current(session, campaign), campaign.currency)
+    rows = with_estimates(rows, figures.current(session, campaign), campaign.currency)
+    return with_timing(rows, timing.figures(session, campaign, within))

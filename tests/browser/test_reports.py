@@ -22,6 +22,7 @@ from sharetrack.money import format_minor, is_whole
 from sharetrack.promoters import identity
 from sharetrack.services import services
 from tests.browser.conftest import PHONE, OriginWatch, fits_the_screen
+from tests.pledges.conftest import iso
 from tests.staff_fixtures import PASSWORD
 from tests.staff_reports import conftest as report_fixtures
 
@@ -189,3 +190,34 @@ def test_a_pledge_through_a_shared_link_reaches_the_report_and_the_promoter(
         db.session.commit()
     page.goto(f"/p/{dashboard}")
     expect(page.locator("p.raised")).to_have_text("Your shares raised £25")
+
+
+def test_timing_estimates_stand_beside_exact_credit_never_in_it(
+    page, make_staff, seeded, deliver, pledge_body, get_report, live_server
+):
+    """Pledges without a ref get a column of their own; exact credit stays what refs say."""
+    campaign = seeded.campaign
+    before = get_report(campaign)
+    at = report_fixtures.ago(6, 14)  # hours after the Facebook share's burst of clicks
+    body = pledge_body(campaign, amount_minor=4_000, status="paid", occurred_at=iso(at))
+    assert deliver(body).status_code == 201
+    after = get_report(campaign)
+    assert after["totals"]["without_ref_minor"] == before["totals"]["without_ref_minor"] + 4_000
+    make_staff("ada@example.org", "viewer")
+    sign_in(page, "ada@example.org")
+    page.goto(f"/staff/campaigns/{campaign.slug}")
+    headers = page.locator("#channels thead th").all_inner_texts()
+    credited = next(i for i, h in enumerate(headers) if h.startswith("Credited"))
+    assert headers[credited + 1].startswith("Estimated from timing")
+    cells = {row[0]: row for row in channel_cells(page)}
+    for r in after["channels"]:
+        row = cells[channel(r["channel"])]
+        assert row[credited] == money(r["attributed_minor"])  # exact, as the API says
+        low, high = money(r["timing_low_minor"]), money(r["timing_high_minor"])
+        assert row[credited + 1].startswith(money(r["timing_minor"]))
+        assert row[credited + 1].endswith(f"{low}–{high}")
+    exact = {r["channel"]: r["attributed_minor"] for r in before["channels"]}
+    assert {r["channel"]: r["attributed_minor"] for r in after["channels"]} == exact
+    expect(page.locator("dl.totals")).to_contain_text("Without a ref")
+    page.set_viewport_size(PHONE)
+    assert fits_the_screen(page)

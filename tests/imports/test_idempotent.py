@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from sharetrack.cli import IMPORT_REFUSED_REPEAT
+from sharetrack.cli.imports import IMPORT_REFUSED_REPEAT
 from sharetrack.extensions import db
 from sharetrack.models import Click, ClickDay, ImportFile, Pledge, PledgeCredit, Promoter, Share
 from tests.conftest import BOTH_ENGINES

@@ -113,7 +113,9 @@ def test_the_report_adds_up(busy_campaign, get_report, engine_name):
         "GBP",
         "last_click",
     )
-    assert report["totals"] == {
+    totals = report["totals"]
+    baseline = totals.pop("baseline_minor")  # estimated from timing: checked below
+    assert totals == {
         "raised_minor": 13_501,
         "attributed_minor": 13_001,
         "pledges": 3,
@@ -124,8 +126,19 @@ def test_the_report_adds_up(busy_campaign, get_report, engine_name):
         "clicks": 13,
         "unique_clicks": 11,
         "bot_clicks": 3,
+        "without_ref_minor": 500,  # the one pledge that carried no ref
+        "without_ref_pledges": 1,
     }
+    timing_keys = {"timing_minor", "timing_low_minor", "timing_high_minor"}
+    # The timing estimate shares out only the money without a ref (rounded per channel).
+    by_timing = sum(row["timing_minor"] for row in report["channels"])
+    assert abs(by_timing + baseline - 500) <= len(report["channels"])
+    assert all(
+        0 <= r["timing_low_minor"] <= r["timing_minor"] <= r["timing_high_minor"] <= 500
+        for r in report["channels"]
+    )
     estimate_keys = {"estimate_minor", "low_minor", "high_minor", "basis", "shows_amount", "reason"}
+    estimate_keys |= timing_keys
     assert all(estimate_keys <= set(row) for row in report["channels"])
     assert [
         {k: v for k, v in row.items() if k not in estimate_keys} for row in report["channels"]

@@ -69,18 +69,26 @@ def test_the_page_shows_the_apis_figures(admin, seeded, get_report, retention, m
                 number(r["clicks"]),
                 number(r["pledges"]),
                 money(r["attributed_minor"]),
+                (
+                    money(r["timing_minor"])
+                    + money(r["timing_low_minor"])
+                    + "–"
+                    + money(r["timing_high_minor"])
+                    if api["totals"]["without_ref_pledges"]
+                    else "—"  # no pledge without a ref: nothing to estimate
+                ),
                 money(r["indirect_minor"]),
                 money(r["per_share_minor"]),
                 format_percent(r["cascade_factor"], locale="en_GB"),  # 0.4 is "40%"
             ]
             for r in api["channels"]
         ]
-        assert [row[:7] + row[8:] for row in rows] == expected, step
+        assert [row[:8] + row[9:] for row in rows] == expected, step
         # A figure too thin to show publicly is greyed with its reason, never a plain number.
         for row, r in zip(rows, api["channels"], strict=True):
             shown = r"£[\d,.]+£[\d,.]+–£[\d,.]+"
             assert re.fullmatch(
-                shown if r["shows_amount"] else shown + "Not on public pages: .+", row[7]
+                shown if r["shows_amount"] else shown + "Not on public pages: .+", row[8]
             )
         t = api["totals"]
         assert fact(text, "Raised") == money(t["raised_minor"]) == money(14_434)

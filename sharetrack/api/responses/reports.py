@@ -23,6 +23,11 @@ class ReportTotals(Documented):
     clicks: int
     unique_clicks: int
     bot_clicks: int
+    without_ref_minor: int = Field(description="Counted pledges that carry no ref: their money")
+    without_ref_pledges: int = Field(description="Counted pledges that carry no ref")
+    baseline_minor: int = Field(
+        description="Of the money without a ref, what timing puts down to no share (estimate)"
+    )
 
 
 class ReportChannel(Documented):
@@ -42,6 +47,12 @@ class ReportChannel(Documented):
     basis: Literal["campaign", "pooled", "prior"]
     shows_amount: bool = Field(description="Whether the estimate may be shown")
     reason: Literal["no_shares", "below_one_unit", "interval_too_wide"] | None
+    timing_minor: int = Field(
+        description="Money of ref-less pledges the channel's click timing suggests (estimate; "
+        "never part of attributed_minor)"
+    )
+    timing_low_minor: int = Field(description="Lower end of timing_minor's 80% interval")
+    timing_high_minor: int = Field(description="Upper end of timing_minor's 80% interval")
 
 
 class ReportPromoter(Documented):

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
-import itertools
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -15,16 +11,16 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy.exc import SQLAlchemyError
 
-from . import queue
-from .auth import api_keys, staff
-from .extensions import db
-from .models import API_SCOPES, STAFF_ROLES, Campaign, utcnow
-from .periods import iso_utc
-from .services import services
-from .tracking import retention, rollup, visitors
-from .webhooks import delivery, endpoints
+from .. import queue
+from ..auth import api_keys, staff
+from ..extensions import db
+from ..models import API_SCOPES, STAFF_ROLES, Campaign, utcnow
+from ..periods import iso_utc
+from ..services import services
+from ..tracking import retention, rollup, visitors
+from ..webhooks import delivery, endpoints
+from .imports import import_history, import_payments
 
 DEMO_KEY_NAME = "demo (make run)"
 
@@ -158,7 +154,7 @@ def rollup_clicks() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_database(path: Path) -> None:
     """Write a consistent copy of the database to PATH while the app keeps serving."""
-    from .ops.backup import BackupError, backup
+    from ..ops.backup import BackupError, backup
 
     try:
         done = backup(db.engine, path)
@@ -166,100 +162,6 @@ def backup_database(path: Path) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backed up to {done.path} with {done.method}")
     click.echo(f"restore: {done.restore}")
-
-
-# `flask import` exit codes (also in its --help and in README.md).
-IMPORTED = 0  # stored what is new (with --force, possibly nothing)
-IMPORT_REFUSED_INVALID = 1  # nothing stored: invalid lines, or the database refused
-IMPORT_REFUSED_REPEAT = 3  # nothing stored: this file was imported before (2 is a usage error)
-
-
-@click.command(
-    "import",
-    epilog=(
-        f"Exit codes: {IMPORTED} imported; {IMPORT_REFUSED_INVALID} nothing stored (invalid "
-        f"lines, or the database refused); 2 a usage error; {IMPORT_REFUSED_REPEAT} nothing "
-        "stored: the file was imported before (--force imports it again)."
-    ),
-)
-@with_appcontext
-@click.argument("file", type=click.File("rb"))
-@click.option(
-    "--skip-invalid",
-    is_flag=True,
-    help="Store the valid lines and list the others, instead of storing nothing.",
-)
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Import a file imported before; only what is not stored yet is stored.",
-)
-def import_history(file, skip_invalid: bool, force: bool) -> None:
-    """Import campaigns, shares, clicks and pledges from JSON Lines (FILE, or - for stdin).
-
-    The whole file is checked before anything is written; errors are listed with line
-    numbers. A file imported before is refused (by its SHA-256) unless --force. Campaigns
-    already stored are used as they are; shares are matched by campaign and key, clicks by
-    share, time and bot flag, and a pledge already stored is updated as the webhook would.
-    """
-    from .imports.lines import Checker, group_errors
-    from .imports.store import imported_before, remember, store
-
-    checker = Checker()
-    digest = hashlib.sha256()
-    with _progress("checking", _size(file)) as advance:
-        pending = 0
-        for number, raw in enumerate(file, 1):
-            digest.update(raw)
-            checker.feed(number, raw)
-            pending += len(raw)
-            if pending > 1 << 20:
-                advance(pending)
-                pending = 0
-        advance(pending)
-    sha256 = digest.hexdigest()
-    earlier = imported_before(db.session, sha256)
-    if earlier is not None and not force:
-        click.echo(
-            f"this file (SHA-256 {sha256[:16]}…) was imported on "
-            f"{earlier.imported_at:%Y-%m-%d %H:%M} UTC; nothing was stored. "
-            "--force imports it again, storing only what is not stored yet.",
-            err=True,
-        )
-        sys.exit(IMPORT_REFUSED_REPEAT)
-    plan = checker.finish(db.session)
-    if plan.errors:
-        for message in group_errors(plan.errors):
-            click.echo(message, err=True)
-        if not skip_invalid:
-            click.echo(
-                f"{plan.invalid_lines} of {plan.lines} lines are invalid; nothing was stored "
-                "(--skip-invalid stores the valid lines).",
-                err=True,
-            )
-            sys.exit(IMPORT_REFUSED_INVALID)
-    records = len(plan.campaigns) + len(plan.shares) + len(plan.clicks) + len(plan.pledges)
-    try:
-        with _progress("storing", records) as advance:
-            done = store(db.session, plan, advance)
-        remember(db.session, sha256, plan.lines)
-        db.session.commit()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        click.echo(f"the database refused the import, nothing was stored: {exc}", err=True)
-        sys.exit(IMPORT_REFUSED_INVALID)
-    click.echo(
-        f"stored {done.campaigns} campaign(s), {done.promoters} promoter(s), "
-        f"{done.shares} share(s), {done.clicks} click(s), {done.pledges_new} new and "
-        f"{done.pledges_updated} updated pledge(s)"
-        + (
-            f"; {done.shares_known} share(s) and {done.clicks_known} click(s) were stored "
-            "before and are kept as they are"
-            if done.shares_known or done.clicks_known
-            else ""
-        )
-        + (f"; skipped {plan.invalid_lines} invalid line(s)" if plan.errors else "")
-    )
 
 
 @click.command("demo")
@@ -272,7 +174,7 @@ def import_history(file, skip_invalid: bool, force: bool) -> None:
 )
 def demo(base_url: str) -> None:
     """Load a demo campaign if the database has none; print a fresh demo API key and a link."""
-    from . import demo as demo_data
+    from .. import demo as demo_data
 
     if db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 0:
         demo_data.load(db.session, base_url)
@@ -329,6 +231,7 @@ COMMANDS = (
     rollup_clicks,
     backup_database,
     import_history,
+    import_payments,
     demo,
 )
 
@@ -354,31 +257,3 @@ def _password(from_stdin: bool, prompt: str) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
-
-
-def _size(file) -> int | None:
-    """The file's length in bytes, if it is a regular file (not a pipe)."""
-    try:
-        stat = os.fstat(file.fileno())
-    except (OSError, ValueError, AttributeError):
-        return None
-    return stat.st_size if stat.st_size > 0 else None
-
-
-@contextlib.contextmanager
-def _progress(label: str, length: int | None):
-    """A progress bar on stderr when it is a terminal; `advance(n)` moves it on."""
-    if not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    # Without a length (a pipe), an endless iterable makes click show the position alone.
-    endless = itertools.count() if length is None else None
-    with click.progressbar(
-        endless,
-        length=length,
-        label=label,
-        file=sys.stderr,
-        show_pos=True,
-        show_percent=length is not None,
-    ) as bar:
-        yield bar.update
