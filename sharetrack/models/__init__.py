@@ -33,6 +33,7 @@ from .common import (
     new_key_secret,
     utcnow,
 )
+from .experiments import Experiment, Variant, VariantDay
 from .figures import ShareValueFigures
 from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from .staff import ApiKey, StaffUser
@@ -68,6 +69,7 @@ __all__ = [
     "ClickDay",
     "ClickRollup",
     "DailySalt",
+    "Experiment",
     "ImportFile",
     "LeafletBatch",
     "Pledge",
@@ -78,6 +80,8 @@ __all__ = [
     "Share",
     "ShareValueFigures",
     "StaffUser",
+    "Variant",
+    "VariantDay",
     "new_key_secret",
     "utcnow",
 ]

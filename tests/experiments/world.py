@@ -1,0 +1,157 @@
+"""Simulated experiments with known truth, run day by day through the real statistics.
+
+A world says how many views a campaign's page gets a day, and per variant the chance a view
+makes a share, the pledges a share brings, their sizes and their delays. Each day the variants'
+views are drawn from the allocation the real code chooses (sharetrack.experiments.stats), and
+the verdict is read after every day from the mature data, as staff would read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sharetrack.experiments import stats
+
+Sizes = Callable[[np.random.Generator, int], np.ndarray]
+Delays = Callable[[np.random.Generator, int], np.ndarray]
+
+
+def gamma_sizes(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Pledges around £25, a few up to a couple of hundred pounds (minor units)."""
+    return np.maximum(100, rng.gamma(1.5, 1700, n)).astype(int)
+
+
+def heavy_sizes(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Lognormal sizes with rare huge pledges: 1 in 200 is £500–£5,000."""
+    sizes = rng.lognormal(np.log(1500), 1.0, n)
+    huge = rng.random(n) < 0.005
+    sizes[huge] = rng.uniform(50_000, 500_000, huge.sum())
+    return np.maximum(100, sizes).astype(int)
+
+
+def quick_delays(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.geometric(0.5, n) - 1
+
+
+def slow_delays(rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.minimum(rng.geometric(0.08, n) - 1, 40)
+
+
+@dataclass
+class World:
+    """Per variant: share rate, pledges per share; shared: views a day, sizes, delays."""
+
+    share_rates: Sequence[float]
+    pledges_per_share: Sequence[float]
+    views_per_day: int = 4000
+    days: int = 100
+    sizes: Sizes = gamma_sizes
+    delays: Delays = quick_delays
+    window_days: int = 30
+    refund_lag_days: int = 7
+    cap: int = 10_000
+    adaptive: bool = False
+    # Chance that the view a share came from is not the one whose ask moved the sharer (one
+    # person saw both variants): its pledges follow the other variants' rates.
+    contamination: float = 0.0
+    size_lift: Sequence[float] = field(default_factory=tuple)
+
+    @property
+    def arms(self) -> int:
+        return len(self.share_rates)
+
+    def money_per_view(self, arm: int, draws: int = 200_000) -> float:
+        """The truth, uncapped (by Monte Carlo over sizes)."""
+        rng = np.random.default_rng(12345)
+        scale = self.size_lift[arm] if self.size_lift else 1.0
+        return self.share_rates[arm] * self.pledges_per_share[arm] * self.sizes(rng, draws).mean() * scale
+
+
+@dataclass
+class Run:
+    verdicts: list[tuple[str, int | None]]  # after every day
+    money_minor: int
+    views: list[int]
+
+    def first_winner(self) -> int | None:
+        """The first arm ever declared the winner (staff would stop there)."""
+        for said, arm in self.verdicts:
+            if said == stats.WINNER:
+                return arm
+        return None
+
+    def winner_by(self, day: int) -> int | None:
+        for said, arm in self.verdicts[: day + 1]:
+            if said == stats.WINNER:
+                return arm
+        return None
+
+
+def run(world: World, seed: int) -> Run:
+    """One experiment, day by day; the verdict after each day on mature data only."""
+    rng = np.random.default_rng(seed)
+    arms = world.arms
+    lag = world.window_days + world.refund_lag_days
+    day_views: dict[int, list[int]] = {}
+    credits: list[tuple[int, int, int, int]] = []  # (share day, arm, amount, arrival day)
+    verdicts: list[tuple[str, int | None]] = []
+    rates = np.array(world.share_rates) * np.array(world.pledges_per_share)
+    scales = np.array(world.size_lift) if world.size_lift else np.ones(arms)
+    money = 0
+    views_total = [0] * arms
+    for day in range(world.days):
+        weights = [1.0 / arms] * arms
+        if world.adaptive:
+            seen = [c for c in credits if c[3] <= day]
+            views = [sum(v[a] for v in day_views.values()) for a in range(arms)]
+            capped = [[min(c[2], world.cap) for c in seen if c[1] == a] for a in range(arms)]
+            chances = stats.chance_best(views, capped, draws=400, seed=seed * 1000 + day)
+            weights = stats.allocation(chances, adaptive=True)
+        counts = rng.multinomial(world.views_per_day, weights)
+        day_views[day] = [int(n) for n in counts]
+        for arm in range(arms):
+            views_total[arm] += int(counts[arm])
+            moved = arm
+            n = rng.poisson(counts[arm] * (1 - world.contamination) * rates[arm])
+            _pledges(world, rng, credits, day, arm, moved, n, scales)
+            if world.contamination and arms > 1:
+                for other in range(arms):
+                    if other != arm:
+                        share = world.contamination / (arms - 1)
+                        n = rng.poisson(counts[arm] * share * rates[other])
+                        _pledges(world, rng, credits, day, arm, other, n, scales)
+        cutoff = day - lag
+        mature_views = {d: v for d, v in day_views.items() if d <= cutoff}
+        mature = [stats.Credit(c[0], c[1], c[2]) for c in credits if c[0] <= cutoff]
+        said, winner, _ = stats.verdict(mature, mature_views, arms, world.cap)
+        verdicts.append((said, winner))
+    money = sum(c[2] for c in credits)
+    return Run(verdicts, money, views_total)
+
+
+def _pledges(world, rng, credits, day, arm, moved, n, scales) -> None:
+    """n pledges credited to shares of `arm` made on `day`, sized as variant `moved` moves."""
+    if n == 0:
+        return
+    sizes = (world.sizes(rng, n) * scales[moved]).astype(int)
+    delays = world.delays(rng, n)
+    for size, delay in zip(sizes, delays, strict=True):
+        if delay <= world.window_days:
+            credits.append((day, arm, int(size), day + int(delay)))
+
+
+def summary(world: World, seeds: Sequence[int], look_by: int | None = None) -> dict:
+    """Share of runs declaring each arm the winner (at any daily look up to `look_by`)."""
+    runs = [run(world, s) for s in seeds]
+    by = world.days - 1 if look_by is None else look_by
+    found = [r.winner_by(by) for r in runs]
+    return {
+        "runs": len(runs),
+        "winner": {a: sum(f == a for f in found) / len(runs) for a in range(world.arms)},
+        "any_winner": sum(f is not None for f in found) / len(runs),
+        "money_minor": sum(r.money_minor for r in runs),
+        "views": [sum(r.views[a] for r in runs) for a in range(world.arms)],
+    }
