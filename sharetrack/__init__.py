@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import (  # noqa: F401
         campaigns,
         estimates,
+        experiments,
         keys,
         leaflets,
         moderation,

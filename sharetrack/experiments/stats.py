@@ -277,8 +277,11 @@ def _more(credits, views, arms, cap, alpha) -> int | None:
     if not credits or total == 0:
         return None
     needed = views_needed(
-        PLANNED_LIFT, len(credits) / total, moment_ratio([c.amount_minor for c in credits], cap),
-        arms, alpha,
+        PLANNED_LIFT,
+        len(credits) / total,
+        moment_ratio([c.amount_minor for c in credits], cap),
+        arms,
+        alpha,
     )
     return None if needed is None else max(0, needed - min(views))
 

@@ -88,6 +88,8 @@ class VariantDay(db.Model):
     __tablename__ = "experiment_variant_days"
     __table_args__ = (sa.CheckConstraint("views >= 0", name="views_not_negative"),)
 
-    variant_id: Mapped[int] = mapped_column(sa.ForeignKey("experiment_variants.id"), primary_key=True)
+    variant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("experiment_variants.id"), primary_key=True
+    )
     day: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
     views: Mapped[int] = mapped_column(sa.BigInteger, default=0)

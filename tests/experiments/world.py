@@ -67,7 +67,12 @@ class World:
         """The truth, uncapped (by Monte Carlo over sizes)."""
         rng = np.random.default_rng(12345)
         scale = self.size_lift[arm] if self.size_lift else 1.0
-        return self.share_rates[arm] * self.pledges_per_share[arm] * self.sizes(rng, draws).mean() * scale
+        return (
+            self.share_rates[arm]
+            * self.pledges_per_share[arm]
+            * self.sizes(rng, draws).mean()
+            * scale
+        )
 
 
 @dataclass

@@ -21,6 +21,7 @@ from .campaigns import (
     StripeReceived,
 )
 from .common import Documented, FieldError, ProblemDetails, UtcTime
+from .experiments import ExperimentCreated, ExperimentResult, VariantResult
 from .pledges import (
     PledgeCreditOut,
     PledgePage,
@@ -42,12 +43,15 @@ from .reports import (
 )
 
 __all__ = [
+    "VariantResult",
     "ApiKeyInfo",
     "ApiKeyList",
     "Campaign",
     "CampaignForecast",
     "CampaignList",
     "Documented",
+    "ExperimentCreated",
+    "ExperimentResult",
     "FieldError",
     "LeafletBatch",
     "LeafletBatchCreated",
