@@ -6,6 +6,7 @@ from sharetrack.experiments import service
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Share, utcnow
 from sharetrack.pledges import service as pledges
+from tests.imports.conftest import jsonl, run_import  # noqa: F401 - the import's fixtures, shared
 
 VARIANTS = [
     {"key": "control", "heading": "Be a promoter", "text": "Share the case."},
