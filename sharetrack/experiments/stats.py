@@ -28,7 +28,7 @@ MIN_PLEDGES = 20
 PLANNED_LIFT = 0.15
 # Pledges needed ≈ CALIBRATION · log(1/α') / growth per pledge; benchmarks/experiments.py
 # measures the power this gives (docs/experiments.md).
-CALIBRATION = 1.6
+CALIBRATION = 2.0
 LIFT_GRID = np.exp(np.linspace(math.log(0.1), math.log(10.0), 161))
 
 TOO_EARLY, WINNER, NO_CLEAR_WINNER = "too_early", "winner", "no_clear_winner"
@@ -79,20 +79,51 @@ class Results:
 # --- the e-process --------------------------------------------------------------------------
 
 
-def _pair_events(
-    credits: Sequence[Credit], day_views: dict[int, Sequence[int]], i: int, j: int, cap: int
-):
-    """x/C, whether from j, and j's share of the pair's views on the credit's day, in day order."""
-    rows = sorted((c for c in credits if c.arm in (i, j)), key=lambda c: c.day)
-    x, from_j, p_j = [], [], []
-    for credit in rows:
-        views = day_views.get(credit.day)
-        if views is None or views[i] + views[j] == 0:
-            continue  # no views recorded that day: no exposure to compare against
-        x.append(min(credit.amount_minor, cap) / cap)
-        from_j.append(credit.arm == j)
-        p_j.append(views[j] / (views[i] + views[j]))
-    return np.array(x, dtype=float), np.array(from_j, dtype=bool), np.array(p_j, dtype=float)
+@dataclass(frozen=True)
+class Credits:
+    """Credits as arrays (day, arm, amount), the form the tests of many experiments run on."""
+
+    day: np.ndarray
+    arm: np.ndarray
+    amount: np.ndarray
+
+    @classmethod
+    def of(cls, credits: Sequence[Credit] | Credits) -> Credits:
+        if isinstance(credits, Credits):
+            return credits
+        n = len(credits)
+        return cls(
+            np.fromiter((c.day for c in credits), np.int64, n),
+            np.fromiter((c.arm for c in credits), np.int64, n),
+            np.fromiter((c.amount_minor for c in credits), np.float64, n),
+        )
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+
+def _pair_events(credits: Credits, day_views: dict[int, Sequence[int]], i: int, j: int, cap: int):
+    """x/C, whether from j, j's share of the pair's views on the credit's day, and where each
+    day's events end, in day order. Credits of a day without views in the pair are left out."""
+    days = np.array(sorted(day_views), dtype=np.int64)
+    if len(days) == 0 or len(credits) == 0:
+        empty = np.array([], dtype=float)
+        return empty, empty.astype(bool), empty, np.array([], dtype=np.int64)
+    views_i = np.array([day_views[d][i] for d in days], dtype=float)
+    views_j = np.array([day_views[d][j] for d in days], dtype=float)
+    pos = np.minimum(np.searchsorted(days, credits.day), len(days) - 1)
+    keep = ((credits.arm == i) | (credits.arm == j)) & (days[pos] == credits.day)
+    keep &= (views_i + views_j)[pos] > 0
+    order = np.argsort(credits.day[keep], kind="stable")
+    pos = pos[keep][order]
+    x = np.minimum(credits.amount[keep][order], cap) / cap
+    from_j = credits.arm[keep][order] == j
+    p_j = views_j[pos] / (views_i[pos] + views_j[pos])
+    day = credits.day[keep][order]
+    # The evidence is read only where a day ends (index after its last event): within a day
+    # the events' order is arbitrary, and a look between them would peek at that order.
+    ends = np.flatnonzero(np.append(day[1:] != day[:-1], True)) + 1 if len(day) else day
+    return x, from_j, p_j, ends
 
 
 def bets(x: np.ndarray, from_j: np.ndarray, p_j: np.ndarray, ratio: np.ndarray) -> np.ndarray:
@@ -108,13 +139,16 @@ def bets(x: np.ndarray, from_j: np.ndarray, p_j: np.ndarray, ratio: np.ndarray) 
     return x[None, :] * (p_i * from_j - r * p_j * ~from_j) / scale
 
 
-def log_evidence(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Running log e-values after each event, for "j better" (λ > 0) and "i better" (λ < 0),
-    each a mixture over LAMBDAS; shape (ratios, events + 1), starting at 0."""
+def log_evidence(d: np.ndarray, ends: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Log e-values for "j better" (λ > 0) and "i better" (λ < 0), each a mixture over LAMBDAS,
+    at the start and after each event (or only at `ends`, positions after the last event of
+    each day); shape (ratios, looks + 1), starting at 0."""
     out = []
     for sign in (1.0, -1.0):
         steps = np.log1p(sign * LAMBDAS[:, None, None] * d[None, :, :])
         paths = np.concatenate([np.zeros(steps.shape[:2] + (1,)), np.cumsum(steps, 2)], 2)
+        if ends is not None:
+            paths = paths[:, :, np.concatenate([[0], ends])]
         out.append(np.logaddexp.reduce(paths, axis=0) - math.log(len(LAMBDAS)))
     return out[0], out[1]
 
@@ -128,10 +162,10 @@ def pair_test(
     alpha: float,
 ) -> int:
     """+1 if j beats i, -1 if i beats j, 0 if neither, at level alpha (two one-sided halves)."""
-    x, from_j, p_j = _pair_events(credits, day_views, i, j, cap)
+    x, from_j, p_j, ends = _pair_events(Credits.of(credits), day_views, i, j, cap)
     if len(x) == 0:
         return 0
-    up, down = log_evidence(bets(x, from_j, p_j, np.array([1.0])))
+    up, down = log_evidence(bets(x, from_j, p_j, np.array([1.0])), ends)
     threshold = math.log(2 / alpha)
     if up.max() >= threshold:
         return 1
@@ -150,10 +184,10 @@ def lift_interval(
 ) -> tuple[float, float] | None:
     """The always-valid (1 − alpha) interval of arm's lift over control in capped money per
     view: every ratio no e-process has rejected yet, minus one. None without evidence."""
-    x, from_j, p_j = _pair_events(credits, day_views, control, arm, cap)
+    x, from_j, p_j, ends = _pair_events(Credits.of(credits), day_views, control, arm, cap)
     if len(x) == 0:
         return None
-    up, down = log_evidence(bets(x, from_j, p_j, LIFT_GRID))
+    up, down = log_evidence(bets(x, from_j, p_j, LIFT_GRID), ends)
     threshold = math.log(2 / alpha)
     kept = (up.max(axis=1) < threshold) & (down.max(axis=1) < threshold)
     if not kept.any():
@@ -186,9 +220,9 @@ def views_needed(
     return max(MIN_MATURE_VIEWS, math.ceil(pledges / (pledges_per_view * (2 + lift))))
 
 
-def moment_ratio(amounts: Sequence[int], cap: int) -> float:
+def moment_ratio(amounts, cap: int) -> float:
     """(E x)² / E[x²] of capped sizes: 1 when all equal, near 0 when a few dominate."""
-    if not amounts:
+    if len(amounts) == 0:
         return 0.0
     x = np.minimum(np.asarray(amounts, dtype=float), cap)
     return float(x.mean() ** 2 / (x**2).mean())
@@ -247,13 +281,14 @@ def pick(weights: Sequence[float], u: float) -> int:
 
 
 def verdict(
-    credits: Sequence[Credit],
+    credits: Sequence[Credit] | Credits,
     day_views: dict[int, Sequence[int]],
     arms: int,
     cap: int,
     alpha: float = ALPHA,
 ) -> tuple[str, int | None, int | None]:
     """(verdict, winning arm, more mature views needed per variant) on mature data only."""
+    credits = Credits.of(credits)
     views = [sum(v[a] for v in day_views.values()) for a in range(arms)]
     pairs = arms * (arms - 1) // 2
     if min(views) < MIN_MATURE_VIEWS or len(credits) < MIN_PLEDGES:
@@ -272,14 +307,14 @@ def verdict(
     return TOO_EARLY, None, more
 
 
-def _more(credits, views, arms, cap, alpha) -> int | None:
+def _more(credits: Credits, views, arms, cap, alpha) -> int | None:
     total = sum(views)
-    if not credits or total == 0:
+    if len(credits) == 0 or total == 0:
         return None
     needed = views_needed(
         PLANNED_LIFT,
         len(credits) / total,
-        moment_ratio([c.amount_minor for c in credits], cap),
+        moment_ratio(credits.amount, cap),
         arms,
         alpha,
     )

@@ -130,11 +130,25 @@ def run(world: World, seed: int) -> Run:
                         _pledges(world, rng, credits, day, arm, other, n, scales)
         cutoff = day - lag
         mature_views = {d: v for d, v in day_views.items() if d <= cutoff}
-        mature = [stats.Credit(c[0], c[1], c[2]) for c in credits if c[0] <= cutoff]
+        done = mature_count(credits, cutoff)
+        block = np.array(credits[:done], dtype=np.int64).reshape(-1, 4)
+        mature = stats.Credits(block[:, 0], block[:, 1], block[:, 2].astype(float))
         said, winner, _ = stats.verdict(mature, mature_views, arms, world.cap)
         verdicts.append((said, winner))
     money = sum(c[2] for c in credits)
     return Run(verdicts, money, views_total)
+
+
+def mature_count(credits: list, cutoff: int) -> int:
+    """How many credits (kept in share-day order) belong to shares of days up to `cutoff`."""
+    low, high = 0, len(credits)
+    while low < high:
+        mid = (low + high) // 2
+        if credits[mid][0] <= cutoff:
+            low = mid + 1
+        else:
+            high = mid
+    return low
 
 
 def _pledges(world, rng, credits, day, arm, moved, n, scales) -> None:
@@ -160,3 +174,44 @@ def summary(world: World, seeds: Sequence[int], look_by: int | None = None) -> d
         "money_minor": sum(r.money_minor for r in runs),
         "views": [sum(r.views[a] for r in runs) for a in range(world.arms)],
     }
+
+
+# --- the worlds the benchmark and the tests check --------------------------------------------
+
+
+def base(kind: str, lift: float = 0.0, adaptive: bool = False, days: int = 100) -> World:
+    """`gamma`: gamma sizes, quick pledges, the lift in pledges per share. `heavy`: lognormal
+    sizes with rare £500–£5,000 pledges, slow pledges, a higher share rate, fewer pledges per
+    share, the lift in the share rate."""
+    if kind == "gamma":
+        return World(
+            share_rates=[0.08, 0.08],
+            pledges_per_share=[0.08, 0.08 * (1 + lift)],
+            adaptive=adaptive,
+            days=days,
+        )
+    return World(
+        share_rates=[0.15, 0.15 * (1 + lift)],
+        pledges_per_share=[0.03, 0.03],
+        views_per_day=3000,
+        sizes=heavy_sizes,
+        delays=slow_delays,
+        window_days=45,
+        adaptive=adaptive,
+        days=days,
+    )
+
+
+def planned_views(world: World, lift: float) -> int:
+    """The views per variant the docs' rule says a `lift` needs in this world (stats.views_needed
+    from the control's true pledges per view and capped size spread)."""
+    rng = np.random.default_rng(7)
+    sizes = world.sizes(rng, 100_000)
+    rate = world.share_rates[0] * world.pledges_per_share[0]
+    return stats.views_needed(lift, rate, stats.moment_ratio(list(sizes), world.cap))
+
+
+def look_day(world: World, views: int) -> int:
+    """The day on which `views` per variant are mature (equal allocation)."""
+    per_day = world.views_per_day / world.arms
+    return int(np.ceil(views / per_day)) + world.window_days + world.refund_lag_days
