@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import dialects
-from ..models import Campaign, Experiment, PledgeCredit, Share, Variant, VariantDay, utcnow
+from ..models import ACTIVE, Campaign, Experiment, PledgeCredit, Share, Variant, VariantDay, utcnow
 from ..models.experiments import ALLOCATIONS, DEFAULT_CAP_MINOR, RUNNING
 from ..validation import is_id
 from . import stats
@@ -276,3 +276,43 @@ def share_ids(session: Session, experiment: Experiment) -> list[int]:
     """The shares made from the experiment's views (for the caller's click reader)."""
     ids = [v.id for v in experiment.variants]
     return list(session.scalars(sa.select(Share.id).where(Share.variant_id.in_(ids))))
+
+
+# --- what a page shows --------------------------------------------------------------------
+
+DEFAULT_HEADING = "Be a promoter"
+DEFAULT_TEXT = (
+    "Share the case: each button makes your own link, so the campaign can see which shares "
+    "raise money. Your link is counted, never you."
+)
+
+
+class Ask:
+    """The invitation to share a page shows: a variant's words, else the campaign's own."""
+
+    def __init__(self, campaign: Campaign, variant: Variant | None = None):
+        source = variant
+        self.variant_id = variant.id if variant is not None else None
+        self.heading = (source.heading if source else campaign.ask_heading) or DEFAULT_HEADING
+        self.text = (source.text if source else campaign.ask_text) or DEFAULT_TEXT
+        share_text = source.share_text if source else campaign.ask_share_text
+        self.share_text = share_text or campaign.title
+        card = source.card_headline if source else campaign.ask_card_headline
+        self.card_headline = card
+
+
+def ask_for_view(session: Session, campaign: Campaign, machine: bool = False) -> Ask:
+    """The ask one page view shows: a variant drawn for it (and counted), or the campaign's.
+
+    Only a person's view of an active campaign (whose page shows the ask) is drawn and counted;
+    a machine's (bots, link previews, prefetches) sees the campaign's own words.
+    """
+    if machine or campaign.status != ACTIVE:
+        return Ask(campaign)
+    return Ask(campaign, assign(session, campaign))
+
+
+def ask_of_share(session: Session, campaign: Campaign, variant_id: int | None) -> Ask:
+    """The ask a share form came from, if its variant is the running experiment's."""
+    valid = variant_for_share(session, campaign.id, variant_id)
+    return Ask(campaign, session.get(Variant, valid) if valid is not None else None)

@@ -27,6 +27,7 @@ from ...campaigns import card
 from ...campaigns import service as campaigns
 from ...channels import CHANNEL, PUBLIC_CHANNELS
 from ...estimates import figures
+from ...experiments import service as experiments
 from ...extensions import csrf, db
 from ...formatting import money, number
 from ...models import PLEDGED, Campaign, utcnow
@@ -42,6 +43,7 @@ from ...public import (
 from ...ratelimit import limited
 from ...security import allow_form_action_to
 from ...signing import canonical_share_token
+from ...tracking import bots
 from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 from .forms import PledgeForm, ShareForm
 
@@ -114,6 +116,7 @@ def _render(
     ref: str | None,
     status: int = 200,
     notice: str | None = None,
+    ask: experiments.Ask | None = None,
 ):
     if _stripe_key():
         # The form's post answers with a redirect to Stripe Checkout, which form-action governs.
@@ -134,6 +137,7 @@ def _render(
     page = render_template(
         "pledges/campaign.html",
         amounts=amounts,
+        ask=ask or experiments.Ask(campaign),
         campaign=campaign,
         form=form,
         notice=notice,
@@ -157,7 +161,11 @@ def campaign_page(slug: str):
     # Stripe Checkout's success address ends in ?paid=1 (payments.checkout_url).
     said = "paid" if request.args.get("paid") == "1" else request.args.get("notice", "")
     notice = NOTICES.get(said)
-    return _render(campaign, _form(campaign, formdata=None, ref=ref), ref, notice=notice)
+    # Drawn per view and never cached: the variant is an input of this render only.
+    machine = bots.is_machine(request.method, request.user_agent.string, request.headers)
+    ask = experiments.ask_for_view(db.session, campaign, machine=machine)
+    db.session.commit()
+    return _render(campaign, _form(campaign, formdata=None, ref=ref), ref, notice=notice, ask=ask)
 
 
 @bp.get("/c/<slug>/card.png")
@@ -288,10 +296,12 @@ def share(slug: str):
             browser=cookie_promoter(),
             parent_token=_arrived_through(campaign, form.parent.data),
             arrivals=arrival_share_ids(),
+            variant_id=form.variant_id,
         )
     except sharing.ShareRefused as refused:
         return render_template(
             "errors/error.html", status=refused.status, title="Cannot share", detail=refused.message
         ), refused.status
+    ask = experiments.ask_of_share(db.session, campaign, form.variant_id)
     db.session.commit()
-    return shared_link_page(campaign, shared)
+    return shared_link_page(campaign, shared, share_text=ask.share_text)
