@@ -6,7 +6,8 @@ from sharetrack.experiments import service
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, Share, utcnow
 from sharetrack.pledges import service as pledges
-from tests.imports.conftest import jsonl, run_import  # noqa: F401 - the import's fixtures, shared
+from tests.imports.conftest import jsonl, run_import  # noqa: F401 - the import's fixtures
+from tests.staff_fixtures import *  # noqa: F403 - staff page fixtures
 
 VARIANTS = [
     {"key": "control", "heading": "Be a promoter", "text": "Share the case."},
