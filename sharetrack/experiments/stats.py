@@ -240,8 +240,8 @@ def chance_best(
     """Each variant's posterior chance of the highest capped money per view: pledges per view
     Gamma(k + 1)/n, mean size Normal(mean, sd/√k) (the pooled mean while k is 0)."""
     rng = np.random.default_rng(seed)
-    pooled = [a for arm in capped_amounts for a in arm]
-    pooled_mean = float(np.mean(pooled)) if pooled else 1.0
+    pooled = np.concatenate([np.asarray(arm, dtype=float) for arm in capped_amounts])
+    pooled_mean = float(pooled.mean()) if len(pooled) else 1.0
     samples = []
     for n, amounts in zip(mature_views, capped_amounts, strict=True):
         k = len(amounts)

@@ -17,7 +17,7 @@ from tests.browser.tour import axe_violations
 
 pytestmark = pytest.mark.slow
 
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 WORDS = {
     "Two weeks left to stop it": "Help stop the snoopers before the hearing",
     "Your share pays for the lawyers": "Every pound goes to the barristers",

@@ -94,7 +94,7 @@ def test_too_early_below_the_minimum_whatever_the_evidence():
 
 
 def test_no_clear_winner_once_the_planned_views_are_in():
-    credits, day_views = _world(np.random.default_rng(3), 120, 6000, [0.006, 0.006])
+    credits, day_views = _world(np.random.default_rng(3), 160, 6000, [0.006, 0.006])
     said, winner, more = stats.verdict(credits, day_views, 2, 10_000)
     assert (said, winner, more) == (stats.NO_CLEAR_WINNER, None, 0)
 

@@ -101,65 +101,63 @@ def run(world: World, seed: int) -> Run:
     arms = world.arms
     lag = world.window_days + world.refund_lag_days
     day_views: dict[int, list[int]] = {}
-    credits: list[tuple[int, int, int, int]] = []  # (share day, arm, amount, arrival day)
+    blocks: list[np.ndarray] = []  # per share day: rows of (share day, arm, amount, arrival)
+    mature = np.zeros((0, 4), dtype=np.int64)
     verdicts: list[tuple[str, int | None]] = []
     rates = np.array(world.share_rates) * np.array(world.pledges_per_share)
     scales = np.array(world.size_lift) if world.size_lift else np.ones(arms)
-    money = 0
-    views_total = [0] * arms
     for day in range(world.days):
         weights = [1.0 / arms] * arms
         if world.adaptive:
-            seen = [c for c in credits if c[3] <= day]
-            views = [sum(v[a] for v in day_views.values()) for a in range(arms)]
-            capped = [[min(c[2], world.cap) for c in seen if c[1] == a] for a in range(arms)]
-            chances = stats.chance_best(views, capped, draws=400, seed=seed * 1000 + day)
-            weights = stats.allocation(chances, adaptive=True)
+            weights = _thompson(world, blocks, day_views, day, seed)
         counts = rng.multinomial(world.views_per_day, weights)
         day_views[day] = [int(n) for n in counts]
+        rows = []
         for arm in range(arms):
-            views_total[arm] += int(counts[arm])
-            moved = arm
             n = rng.poisson(counts[arm] * (1 - world.contamination) * rates[arm])
-            _pledges(world, rng, credits, day, arm, moved, n, scales)
-            if world.contamination and arms > 1:
-                for other in range(arms):
-                    if other != arm:
-                        share = world.contamination / (arms - 1)
-                        n = rng.poisson(counts[arm] * share * rates[other])
-                        _pledges(world, rng, credits, day, arm, other, n, scales)
+            rows.append(_pledges(world, rng, day, arm, arm, n, scales))
+            for other in range(arms) if world.contamination else ():
+                if other != arm:
+                    share = world.contamination / (arms - 1)
+                    n = rng.poisson(counts[arm] * share * rates[other])
+                    rows.append(_pledges(world, rng, day, arm, other, n, scales))
+        blocks.append(np.concatenate(rows))
         cutoff = day - lag
-        mature_views = {d: v for d, v in day_views.items() if d <= cutoff}
-        done = mature_count(credits, cutoff)
-        block = np.array(credits[:done], dtype=np.int64).reshape(-1, 4)
-        mature = stats.Credits(block[:, 0], block[:, 1], block[:, 2].astype(float))
-        said, winner, _ = stats.verdict(mature, mature_views, arms, world.cap)
+        if cutoff < 0:
+            verdicts.append((stats.TOO_EARLY, None))
+            continue
+        mature = np.concatenate([mature, blocks[cutoff]])
+        mature_views = {d: day_views[d] for d in range(cutoff + 1)}
+        credits = stats.Credits(mature[:, 0], mature[:, 1], mature[:, 2].astype(float))
+        said, winner, _ = stats.verdict(credits, mature_views, arms, world.cap)
         verdicts.append((said, winner))
-    money = sum(c[2] for c in credits)
-    return Run(verdicts, money, views_total)
+    every = np.concatenate(blocks)
+    views_total = [sum(v[a] for v in day_views.values()) for a in range(arms)]
+    return Run(verdicts, int(every[:, 2].sum()), views_total)
 
 
-def mature_count(credits: list, cutoff: int) -> int:
-    """How many credits (kept in share-day order) belong to shares of days up to `cutoff`."""
-    low, high = 0, len(credits)
-    while low < high:
-        mid = (low + high) // 2
-        if credits[mid][0] <= cutoff:
-            low = mid + 1
-        else:
-            high = mid
-    return low
+def _thompson(world: World, blocks, day_views, day: int, seed: int) -> list[float]:
+    """The real allocation rule on what has arrived by `day` (all views, arrived credit)."""
+    arms = world.arms
+    if not blocks:
+        return stats.allocation([1 / arms] * arms, adaptive=True)
+    seen = np.concatenate(blocks)
+    seen = seen[seen[:, 3] <= day]
+    views = [sum(v[a] for v in day_views.values()) for a in range(arms)]
+    capped = [np.minimum(seen[seen[:, 1] == a, 2], world.cap) for a in range(arms)]
+    chances = stats.chance_best(views, capped, draws=400, seed=seed * 1000 + day)
+    return stats.allocation(chances, adaptive=True)
 
 
-def _pledges(world, rng, credits, day, arm, moved, n, scales) -> None:
-    """n pledges credited to shares of `arm` made on `day`, sized as variant `moved` moves."""
-    if n == 0:
-        return
-    sizes = (world.sizes(rng, n) * scales[moved]).astype(int)
+def _pledges(world, rng, day, arm, moved, n, scales) -> np.ndarray:
+    """n pledges credited to shares of `arm` made on `day`, sized as variant `moved` moves;
+    those later than the window earn no credit."""
+    sizes = (world.sizes(rng, n) * scales[moved]).astype(np.int64)
     delays = world.delays(rng, n)
-    for size, delay in zip(sizes, delays, strict=True):
-        if delay <= world.window_days:
-            credits.append((day, arm, int(size), day + int(delay)))
+    kept = delays <= world.window_days
+    out = np.empty((int(kept.sum()), 4), dtype=np.int64)
+    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = day, arm, sizes[kept], day + delays[kept]
+    return out
 
 
 def summary(world: World, seeds: Sequence[int], look_by: int | None = None) -> dict:
