@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import dialects
 from ..experiments import service
 from ..models import Campaign, Experiment, Variant, VariantDay
 from ..models.experiments import RUNNING
@@ -121,8 +122,6 @@ def store(session: Session, found: Experiments, campaigns: dict[str, int]) -> di
 
 
 def _set_views(session: Session, variant_id: int, day: dt.date, count: int) -> None:
-    from .. import dialects
-
     statement = dialects.insert(session, VariantDay).values(
         variant_id=variant_id, day=day, views=count
     )
