@@ -187,9 +187,12 @@ def lift_interval(
     x, from_j, p_j, ends = _pair_events(Credits.of(credits), day_views, control, arm, cap)
     if len(x) == 0:
         return None
-    up, down = log_evidence(bets(x, from_j, p_j, LIFT_GRID), ends)
     threshold = math.log(2 / alpha)
-    kept = (up.max(axis=1) < threshold) & (down.max(axis=1) < threshold)
+    kept = np.zeros(len(LIFT_GRID), dtype=bool)
+    for start in range(0, len(LIFT_GRID), 8):  # a few ratios at a time: memory ∝ 8·6·events
+        ratios = LIFT_GRID[start : start + 8]
+        up, down = log_evidence(bets(x, from_j, p_j, ratios), ends)
+        kept[start : start + 8] = (up.max(axis=1) < threshold) & (down.max(axis=1) < threshold)
     if not kept.any():
         return None
     ratios = LIFT_GRID[kept]
