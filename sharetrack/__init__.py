@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import (  # noqa: F401
         campaigns,
         estimates,
+        experiments,
         keys,
         leaflets,
         moderation,
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from .html.campaigns.payments import bp as payments_bp
     from .html.campaigns.views import bp as campaigns_bp
     from .html.embed.views import bp as embed_bp
+    from .html.experiments.views import bp as experiments_bp
     from .html.leaflets.views import bp as leaflets_bp
     from .html.links.views import bp as links_bp
     from .html.ops.views import bp as ops_bp
@@ -112,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     # The API authenticates by bearer key or webhook signature, never by cookie: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(links_bp)
+    app.register_blueprint(experiments_bp)
     app.register_blueprint(leaflets_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)

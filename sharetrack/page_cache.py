@@ -27,13 +27,13 @@ from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session
 
 from .cache import cache
-from .models import Campaign, CampaignUpdate, Pledge
+from .models import Campaign, CampaignUpdate, Experiment, Pledge
 from .services import services
 
 log = logging.getLogger(__name__)
 
 _CHANGED = "sharetrack_pages_changed"  # session.info flag: this transaction changed page data
-_WATCHED = (Campaign, CampaignUpdate, Pledge)
+_WATCHED = (Campaign, CampaignUpdate, Experiment, Pledge)
 # Seconds a worker keeps the generation it read before reading it again: one cache read per
 # second instead of one per view; another worker's commit shows here within that time.
 SEEN_FOR = 1.0
@@ -98,7 +98,7 @@ def renew() -> str | None:
 
 def _shows(obj) -> bool:
     """Whether a changed row can change what a public page shows."""
-    if isinstance(obj, Campaign | CampaignUpdate):
+    if isinstance(obj, Campaign | CampaignUpdate | Experiment):
         return True
     if isinstance(obj, Pledge):  # only verified pledges count; a new form pledge moves nothing
         was = sa.inspect(obj).attrs.verified.history.deleted

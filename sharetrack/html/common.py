@@ -52,7 +52,7 @@ def refused_from_another_site(detail: str) -> tuple[str, int]:
     return page, 403
 
 
-def shared_link_page(campaign, shared):
+def shared_link_page(campaign, shared, share_text: str | None = None):
     """The page a share button answers with: the new link, the network's share link, the
     promoter's own page and a way to have its address emailed.
 
@@ -63,7 +63,9 @@ def shared_link_page(campaign, shared):
     url = link_url(app_tokens().share_token(share.id))
     channel = CHANNEL[share.channel]
     key = identity.private_key(app_tokens(), shared.promoter)
-    intent = channel.intent(url, campaign.title) if channel.intent else None
+    # The prefilled message: the ask's share_text (a variant's, or the campaign's), else the title.
+    text = share_text or campaign.ask_share_text or campaign.title
+    intent = channel.intent(url, text) if channel.intent else None
     page = render_template(
         "embed/shared.html",
         campaign=campaign,

@@ -35,6 +35,7 @@ from ..campaigns import card
 from ..campaigns import service as campaigns
 from ..channels import PUBLIC_CHANNELS
 from ..estimates import figures
+from ..experiments import service as experiments
 from ..extensions import db
 from ..formatting import money, number
 from ..models import Campaign
@@ -68,6 +69,7 @@ class PageData:
     amounts: dict[str, str | None]
     box: ShareBox  # the channels ranked by well-founded figures (html/pledges/sharing.py)
     recent: tuple[supporters.Support, ...]  # "Recent support": counted pledges only
+    experimenting: bool  # an experiment on the ask runs: each view draws (and counts) a variant
     card: card.Card
     built_at: float = field(compare=False)
     digest: str = field(init=False, compare=False)  # a name for exactly what is shown
@@ -81,6 +83,7 @@ class PageData:
             self.amounts,
             self.box,
             self.recent,
+            self.experimenting,
             self.card,
         )
         digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
@@ -172,6 +175,7 @@ def build(slug: str) -> PageData | None:
         amounts=amounts,
         box=share_box(row),
         recent=tuple(supporters.recent(db.session, row.id)),
+        experimenting=experiments.running(db.session, row.id) is not None,
         card=card.Card(
             title=row.title,
             raised=money(raised.amount_minor, row.currency),

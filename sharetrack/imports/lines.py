@@ -19,7 +19,17 @@ from .. import inputs
 from ..models import Campaign
 from ..pledges.service import Event
 from ..tracking import visitors
-from .schemas import LINE, MAX_LINE_BYTES, CampaignLine, ClickLine, PledgeLine, ShareLine
+from .experiments import Experiments
+from .schemas import (
+    LINE,
+    MAX_LINE_BYTES,
+    CampaignLine,
+    ClickLine,
+    ExperimentLine,
+    PledgeLine,
+    ShareLine,
+    ViewsLine,
+)
 
 
 @dataclass
@@ -32,6 +42,7 @@ class ShareRecord:
     parent: str | None
     created_at: dt.datetime
     depth: int = 0
+    variant: tuple[str, str] | None = None  # (experiment name, variant key)
 
 
 @dataclass
@@ -54,6 +65,7 @@ class Plan:
     shares: list[ShareRecord] = field(default_factory=list)  # parents before children
     clicks: list[tuple[str, dt.datetime, bytes | None, bool]] = field(default_factory=list)
     pledges: list[PledgeRecord] = field(default_factory=list)
+    experiments: Experiments = field(default_factory=Experiments)
     errors: list[tuple[int, str]] = field(default_factory=list)
     lines: int = 0
 
@@ -122,7 +134,12 @@ class Checker:
                     record.promoter,
                     record.parent,
                     record.created_at,
+                    variant=(record.experiment, record.variant) if record.variant else None,
                 )
+            case ExperimentLine():
+                self.plan.experiments.feed(number, record, self.error)
+            case ViewsLine():
+                self.plan.experiments.views.append((number, record))
             case PledgeLine():
                 if record.share is not None and record.refs is not None:
                     self.error(number, "give either share or refs, not both")
@@ -159,7 +176,8 @@ class Checker:
         """Check references across the file and against stored campaigns."""
         plan = self.plan
         slugs = {s.campaign for s in self._shares.values()} | {p.campaign for _, p in self._pledges}
-        slugs |= set(plan.campaigns)
+        slugs |= set(plan.campaigns) | {slug for slug, _ in plan.experiments.lines}
+        slugs |= {line.campaign for _, line in plan.experiments.views}
         stored = session.execute(
             sa.select(Campaign.slug, Campaign.id, Campaign.currency).where(
                 Campaign.slug.in_(list(slugs))
@@ -170,6 +188,7 @@ class Checker:
         for slug in list(plan.campaigns):
             if slug in plan.stored_campaigns:
                 del plan.campaigns[slug]
+        plan.experiments.finish(session, self._campaign_problem, self.error)
         valid_shares = self._check_shares()
         self._check_clicks(valid_shares)
         self._check_pledges(valid_shares)
@@ -180,6 +199,9 @@ class Checker:
         if slug in self._refused_campaigns:
             return f"campaign {slug!r} is on invalid line {self._refused_campaigns[slug]}"
         return f"unknown campaign {slug!r}"
+
+    def _campaign_problem(self, slug: str) -> str | None:
+        return None if self._currency(slug) is not None else self._unknown_campaign(slug)
 
     def _currency(self, slug: str) -> str | None:
         if slug in self.plan.campaigns:
@@ -200,6 +222,10 @@ class Checker:
             why = None
             if self._currency(share.campaign) is None:
                 why = self._unknown_campaign(share.campaign)
+            elif share.variant is not None and (
+                problem := self.plan.experiments.variant_problem(share.campaign, *share.variant)
+            ):
+                why = problem
             elif share.promoter is not None and share.channel != "leaflet":
                 slot = (share.campaign, share.promoter, share.channel)
                 if slot in taken:

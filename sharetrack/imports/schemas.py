@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, TypeAdapter, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, TypeAdapter, model_validator
 
 from ..campaigns.schemas import (
     CampaignDate,
@@ -16,6 +17,7 @@ from ..campaigns.schemas import (
     WindowDays,
 )
 from ..campaigns.service import EndsBeforeStart, check_dates
+from ..experiments.schemas import ExperimentCreate, VariantKey
 from ..links.schemas import Channel
 from ..models import MAX_PLEDGE_REFS, MAX_SLUG_LENGTH
 from ..pledges.schemas import AmountMinor, ExternalId, Instant, PledgeStatus
@@ -56,6 +58,15 @@ class ShareLine(Strict):
     promoter: Key | None = None
     parent: Key | None = None
     created_at: Instant
+    # The experiment (by name) and variant (by key) of the page view the share was made from.
+    experiment: Key | None = None
+    variant: VariantKey | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> ShareLine:
+        if (self.experiment is None) != (self.variant is None):
+            raise ValueError("give experiment and variant together, or neither")
+        return self
 
 
 class ClickLine(Strict):
@@ -83,6 +94,28 @@ class PledgeLine(Strict):
     refs: Annotated[list[RefLine], Field(max_length=MAX_PLEDGE_REFS)] | None = None
 
 
+class ExperimentLine(ExperimentCreate):
+    """An experiment on a campaign's ask, started at `started_at` (running until ended)."""
+
+    type: Literal["experiment"]
+    campaign: CampaignRef
+    started_at: Instant
+
+
+class ViewsLine(Strict):
+    """A variant's page views on one day (the day's whole count: importing it again sets it)."""
+
+    type: Literal["views"]
+    campaign: CampaignRef
+    experiment: Key
+    variant: VariantKey
+    day: dt.date
+    count: Annotated[StrictInt, Field(ge=0, le=10**9)]
+
+
 LINE = TypeAdapter(
-    Annotated[CampaignLine | ShareLine | ClickLine | PledgeLine, Field(discriminator="type")]
+    Annotated[
+        CampaignLine | ShareLine | ClickLine | PledgeLine | ExperimentLine | ViewsLine,
+        Field(discriminator="type"),
+    ]
 )

@@ -26,6 +26,7 @@ from ..models import (
 from ..pledges import service as pledges
 from ..tracking import retention, rollup
 from . import bulk
+from . import experiments as experiment_lines
 from .lines import Plan
 
 
@@ -64,7 +65,8 @@ def _store(session: Session, plan: Plan, advance: Callable[[int], None]) -> Stor
     folded_before = rollup.lock(session)
     campaigns = _store_campaigns(session, plan, done)
     advance(len(plan.campaigns))
-    share_ids, known = _store_shares(session, plan, campaigns, done, advance)
+    variants = experiment_lines.store(session, plan.experiments, campaigns)
+    share_ids, known = _store_shares(session, plan, campaigns, variants, done, advance)
     _store_clicks(session, plan, share_ids, known, folded_before, done, advance)
     _store_pledges(session, plan, campaigns, share_ids, done)
     advance(len(plan.pledges))
@@ -84,7 +86,12 @@ def _store_campaigns(session: Session, plan: Plan, done: Stored) -> dict[str, in
 
 
 def _store_shares(
-    session: Session, plan: Plan, campaigns: dict, done: Stored, advance: Callable[[int], None]
+    session: Session,
+    plan: Plan,
+    campaigns: dict,
+    variants: dict,
+    done: Stored,
+    advance: Callable[[int], None],
 ) -> tuple[dict[str, int], set[str]]:
     """The new shares and their new promoters; returns {import key: id} of every share of
     the plan, and the keys of those stored before."""
@@ -105,6 +112,7 @@ def _store_shares(
                 "parent_id": share_ids[s.parent] if s.parent else None,
                 "created_at": s.created_at,
                 "import_key": s.key,
+                "variant_id": variants[(s.campaign, *s.variant)] if s.variant else None,
             }
             for s in level
         ]

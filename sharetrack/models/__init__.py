@@ -35,6 +35,7 @@ from .common import (
     new_key_secret,
     utcnow,
 )
+from .experiments import Experiment, Variant, VariantDay
 from .figures import ShareValueFigures
 from .pledges import ImportFile, Pledge, PledgeCredit, PledgeReview, PledgeTouch
 from .staff import API_SCOPES, ApiKey, ApiKeyCampaign, StaffUser
@@ -89,6 +90,7 @@ __all__ = [
     "ClickDay",
     "ClickRollup",
     "DailySalt",
+    "Experiment",
     "ImportFile",
     "LeafletBatch",
     "Pledge",
@@ -99,6 +101,8 @@ __all__ = [
     "Share",
     "ShareValueFigures",
     "StaffUser",
+    "Variant",
+    "VariantDay",
     "new_key_secret",
     "utcnow",
 ]

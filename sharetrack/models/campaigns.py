@@ -88,6 +88,12 @@ class Campaign(db.Model):
     organiser_name: Mapped[str | None] = mapped_column(sa.String(MAX_ORGANISER_LENGTH))
     organiser_url: Mapped[str | None] = mapped_column(sa.String(2000))
     accent_color: Mapped[str | None] = mapped_column(sa.String(7))
+    # The invitation to share on the hosted page, its prefilled message and the social card's
+    # line: None keeps the built-in words. Ending an experiment with a variant kept sets them.
+    ask_heading: Mapped[str | None] = mapped_column(sa.String(120))
+    ask_text: Mapped[str | None] = mapped_column(sa.Text)
+    ask_share_text: Mapped[str | None] = mapped_column(sa.String(280))
+    ask_card_headline: Mapped[str | None] = mapped_column(sa.String(120))
 
     shares: Mapped[list[Share]] = relationship(back_populates="campaign")
     # Newest first, as the hosted page shows them.
@@ -176,6 +182,10 @@ class Share(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The key the share had in the import file it came from (None: made here).
     import_key: Mapped[str | None] = mapped_column(sa.String(200))
+    # The experiment variant of the page view the share was made from (None: no experiment).
+    variant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("experiment_variants.id"), index=True
+    )
 
     campaign: Mapped[Campaign] = relationship(back_populates="shares")
     promoter: Mapped[Promoter | None] = relationship(back_populates="shares")

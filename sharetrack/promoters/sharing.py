@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ..experiments import service as experiments
 from ..links import service as links
 from ..links.service import ShareRefused
 from ..models import Campaign, Promoter, Share
@@ -46,10 +47,14 @@ def share(
     arrivals: Iterable[int] = (),
     email: str | None = None,
     can_mail: bool = False,
+    variant_id: int | None = None,
 ) -> Shared:
     """The promoter's link for this campaign and channel, made if missing.
 
-    Every refusal (ShareRefused) comes before anything is written.
+    A new link records the experiment variant of the page view it was made from, if that is
+    a variant of the campaign's running experiment (anything else records none: the id is
+    not a credential, only a label). Every refusal (ShareRefused) comes before anything is
+    written.
     """
     links.check_shareable(campaign, channel)
     address = _address(email, can_mail)
@@ -61,6 +66,7 @@ def share(
         session, campaign=campaign, promoter=promoter, channel=channel, parent_id=parent_id
     )
     if created:
+        link.variant_id = experiments.variant_for_share(session, campaign.id, variant_id)
         announce(session, campaign, link)
     identity.secret_of(promoter)
     if address is not None:

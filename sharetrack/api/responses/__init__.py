@@ -22,6 +22,7 @@ from .campaigns import (
     StripeReceived,
 )
 from .common import Documented, FieldError, ProblemDetails, UtcTime
+from .experiments import ExperimentCreated, ExperimentResult, VariantResult
 from .pledges import (
     PledgeCreditOut,
     PledgePage,
@@ -57,12 +58,15 @@ __all__ = [
     "WebhookEndpointOut",
     "WebhookSecret",
     "ApiKeyCreated",
+    "VariantResult",
     "ApiKeyInfo",
     "ApiKeyList",
     "Campaign",
     "CampaignForecast",
     "CampaignList",
     "Documented",
+    "ExperimentCreated",
+    "ExperimentResult",
     "FieldError",
     "LeafletBatch",
     "LeafletBatchCreated",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from wtforms import BooleanField, HiddenField, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ...formatting import locale, money
 from ...inputs import FieldsForm
@@ -72,6 +72,12 @@ class ShareForm(FieldsForm):
 
     channel = HiddenField(validators=[InputRequired(), Length(max=32)])
     parent = HiddenField(validators=[Optional(), Length(max=64)])
+    # The experiment variant the page view showed (experiments.service.variant_for_share).
+    variant = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,18}$")])
+
+    @property
+    def variant_id(self) -> int | None:
+        return int(self.variant.data) if self.variant.data else None
 
 
 class ReviewForm(FieldsForm):

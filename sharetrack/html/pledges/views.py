@@ -24,6 +24,7 @@ from flask import (
 
 from ... import metrics
 from ...campaigns import service as campaigns
+from ...experiments import service as experiments
 from ...extensions import csrf, db
 from ...formatting import money
 from ...models import PLEDGED, Campaign, utcnow
@@ -39,6 +40,7 @@ from ...public import (
 from ...ratelimit import limited, spend
 from ...security import allow_form_action_to
 from ...signing import canonical_share_token
+from ...tracking import bots
 from .. import page_data
 from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 from .forms import PledgeForm, ShareForm
@@ -122,6 +124,7 @@ def _render(
     ref: str | None,
     status: int = 200,
     notice: str | None = None,
+    ask: experiments.Ask | None = None,
 ):
     _allow_checkout()
     page = render_template(
@@ -129,6 +132,7 @@ def _render(
         # What one more share could raise: channels ranked, only well-founded headlines.
         box=data.box,
         recent=data.recent,
+        ask=ask or experiments.Ask(data.campaign),
         campaign=data.campaign,
         form=form,
         notice=notice,
@@ -152,12 +156,22 @@ def campaign_page(slug: str):
     # Stripe Checkout's success address ends in ?paid=1 (payments.checkout_url).
     said = "paid" if request.args.get("paid") == "1" else request.args.get("notice", "")
     notice = NOTICES.get(said)
+    ask = None
+    if data.experimenting:
+        # Drawn per view and counted: the variant is an input of this render (part of its name),
+        # never of the shared data. Machines see the campaign's own words and are not counted.
+        machine = bots.is_machine(request.method, request.user_agent.string, request.headers)
+        ask = experiments.ask_for_view(db.session, _campaign_or_404(slug), machine=machine)
+        db.session.commit()
     # Everything this request adds to the page is part of its name.
-    tag = page_data.page_key(data, ref, notice, bool(_stripe_key()), base_url())
+    variant = ask.variant_id if ask is not None else None
+    tag = page_data.page_key(data, ref, notice, bool(_stripe_key()), base_url(), variant)
     _allow_checkout()
     return page_data.answer(
         tag,
-        lambda: _render(data, _form(data.campaign, formdata=None, ref=ref), ref, notice=notice)[0],
+        lambda: _render(
+            data, _form(data.campaign, formdata=None, ref=ref), ref, notice=notice, ask=ask
+        )[0],
     )
 
 
@@ -318,10 +332,12 @@ def share(slug: str):
             browser=cookie_promoter(),
             parent_token=_arrived_through(campaign, form.parent.data),
             arrivals=arrival_share_ids(),
+            variant_id=form.variant_id,
         )
     except sharing.ShareRefused as refused:
         return render_template(
             "errors/error.html", status=refused.status, title="Cannot share", detail=refused.message
         ), refused.status
+    ask = experiments.ask_of_share(db.session, campaign, form.variant_id)
     db.session.commit()
-    return shared_link_page(campaign, shared)
+    return shared_link_page(campaign, shared, share_text=ask.share_text)
