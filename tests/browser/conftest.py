@@ -76,6 +76,10 @@ def app_config(app_config) -> dict:
 def live_server(app) -> Iterator[str]:
     """The app on a free port; yields its origin."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Request threads are joined at server_close: a request Chromium still had in flight at
+    # teardown (a stylesheet's 304, say) finishes and closes its file, instead of a daemon thread
+    # left to die with it open (an unraisable ResourceWarning, an error under filterwarnings).
+    server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
