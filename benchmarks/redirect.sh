@@ -17,31 +17,10 @@ VENV=${VENV:-.venv}
 PG_URL=${PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
 UA="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-[ -x "$VENV/bin/python" ] || make --silent install
-PY="$VENV/bin/python"
-
-work=$(mktemp -d)
-pids=()
-schema="bench_$(date +%s)_$$"
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  if [[ " $ENGINES " == *" postgresql "* ]]; then
-    "$PY" - "$PG_URL" "$schema" <<'PY' || true
-import sys, sqlalchemy as sa
-with sa.create_engine(sys.argv[1]).begin() as c:
-    c.execute(sa.text(f'DROP SCHEMA IF EXISTS "{sys.argv[2]}" CASCADE'))
-PY
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/s/x" && return; sleep 0.1; done; }
-
-export SHARETRACK_SECRET_KEY="bench-$(date +%s%N)-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export SHARETRACK_BASE_URL="https://share.example.org"
+SCHEMA_PREFIX=bench
+WAIT_PATH=/s/x
+# shellcheck source=benchmarks/common.sh
+source benchmarks/common.sh
 # wrk is one client hammering one link: lift its per-client limit (the check itself stays in
 # the path, as in production with memory storage).
 export SHARETRACK_RATELIMIT_REDIRECT="100000000/minute"
