@@ -53,7 +53,8 @@ CHECKOUT_NONCE_CHARS = 20  # 100 random bits in base32
 
 def checkout_nonce() -> str:
     """A new random Checkout nonce: lowercase base32, CHECKOUT_NONCE_CHARS long."""
-    return b32encode_int(secrets.randbits(5 * CHECKOUT_NONCE_CHARS)).rjust(CHECKOUT_NONCE_CHARS, "0")
+    nonce = b32encode_int(secrets.randbits(5 * CHECKOUT_NONCE_CHARS))
+    return nonce.rjust(CHECKOUT_NONCE_CHARS, "0")
 
 
 def is_checkout_nonce(value: object) -> bool:
