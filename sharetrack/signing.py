@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,25 @@ LEAFLET_PRINT_SALT = "sharetrack.leaflet-print"
 # The thank-you page after a hosted-page pledge, /c/<slug>/thanks/<token>: it names the pledge
 # and opens nothing else (no review, no change, no other page).
 PLEDGE_THANKS_SALT = "sharetrack.pledge-thanks"
+# The Stripe Checkout return, /c/<slug>/thanks/checkout/<token>: a random nonce we put in the
+# Checkout Session's metadata, signed; it opens that pledge's thank-you page once paid.
+CHECKOUT_THANKS_SALT = "sharetrack.checkout-thanks"
+CHECKOUT_NONCE_CHARS = 20  # 100 random bits in base32
+
+
+def checkout_nonce() -> str:
+    """A new random Checkout nonce: lowercase base32, CHECKOUT_NONCE_CHARS long."""
+    nonce = b32encode_int(secrets.randbits(5 * CHECKOUT_NONCE_CHARS))
+    return nonce.rjust(CHECKOUT_NONCE_CHARS, "0")
+
+
+def is_checkout_nonce(value: object) -> bool:
+    """Whether a value is spelled as checkout_nonce makes them."""
+    return (
+        isinstance(value, str)
+        and len(value) == CHECKOUT_NONCE_CHARS
+        and all(c in _INDEX for c in value)
+    )
 
 
 def b32encode_int(n: int) -> str:
@@ -124,6 +144,7 @@ class Tokens:
         self._email_keys = [email_signer.derive_key(k) for k in reversed(email_signer.secret_keys)]
         self.touch_cookie = ShortSigner(keys, TOUCH_COOKIE_SALT)
         self.pledge_thanks = ShortSigner(keys, PLEDGE_THANKS_SALT)
+        self.checkout_thanks = ShortSigner(keys, CHECKOUT_THANKS_SALT)
         self.leaflet_print = Signer(
             keys, salt=LEAFLET_PRINT_SALT, key_derivation="hmac", digest_method=hashlib.sha256
         )
@@ -172,6 +193,21 @@ class Tokens:
         if pledge_id == 0 or b32encode_int(pledge_id) != value:
             return None
         return pledge_id if self.pledge_thanks.verify_signature(value, sig) else None
+
+    def checkout_thanks_token(self, nonce: str) -> str:
+        """The token of a Checkout return address: the session's nonce and an 80-bit signature."""
+        if not is_checkout_nonce(nonce):
+            raise ValueError("not a checkout nonce")
+        return self.checkout_thanks.sign(nonce).decode()
+
+    def checkout_thanks_nonce(self, token: str) -> str | None:
+        """The nonce a Checkout return token was signed for, or None (any change breaks it)."""
+        if not token or len(token) > 40 or not token.isascii():
+            return None
+        nonce, sep, sig = token.rpartition(".")
+        if not sep or len(sig) != SIG_CHARS or not is_checkout_nonce(nonce):
+            return None
+        return nonce if self.checkout_thanks.verify_signature(nonce, sig) else None
 
     def print_key(self, batch_id: int) -> str:
         """The key that opens a leaflet batch's print sheet (batch ids are guessable)."""

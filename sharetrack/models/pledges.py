@@ -60,6 +60,9 @@ class Pledge(db.Model):
     source: Mapped[str] = mapped_column(sa.String(16), default="webhook", server_default="webhook")
     # Vouched for by a signature or by staff; false only for form pledges nobody confirmed yet.
     verified: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # A Stripe Checkout pledge's random thank-you nonce (metadata.sharetrack_thanks), found by
+    # the signed token of the Checkout return address (ADR 0403). Random: nothing personal.
+    checkout_ref: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -20,7 +20,7 @@ from ..campaigns import service as campaigns
 from ..models import Campaign, Pledge, Share
 from ..signing import Tokens
 from . import service
-from .stripe_events import CAMPAIGN_KEY, REF_KEY, REFS_KEY, Payment, refs_value
+from .stripe_events import CAMPAIGN_KEY, REF_KEY, REFS_KEY, THANKS_KEY, Payment, refs_value
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,24 @@ def record_stripe(session: Session, tokens: Tokens, payment: Payment) -> Stored 
         source="stripe",
     )
     pledge, created, ignored = service.deliver(session, tokens, campaign, delivery, payment.refs)
+    if payment.checkout_ref and pledge.checkout_ref is None:
+        _keep_checkout_ref(session, pledge, payment.checkout_ref)
     return Stored(pledge, campaign, created, ignored)
+
+
+def _keep_checkout_ref(session: Session, pledge: Pledge, nonce: str) -> None:
+    """Remember the Checkout return's nonce on the pledge, unless another pledge has it (a
+    nonce names one payment: a second claim is ignored, never a 500)."""
+    taken = session.scalar(sa.select(Pledge.id).where(Pledge.checkout_ref == nonce))
+    if taken is None:
+        pledge.checkout_ref = nonce
+    elif taken != pledge.id:
+        log.warning("checkout nonce already kept by pledge %s; not kept again", taken)
+
+
+def by_checkout_ref(session: Session, nonce: str) -> Pledge | None:
+    """The Stripe pledge a Checkout return's nonce names, once its webhook has arrived."""
+    return session.scalar(sa.select(Pledge).where(Pledge.checkout_ref == nonce))
 
 
 def checkout_url(
@@ -106,13 +123,16 @@ def checkout_url(
     ref: str | None,
     touches: Sequence[tuple[str, dt.datetime]] = (),
     return_url: str,
+    success_url: str,
+    nonce: str,
 ) -> str:
     """Start a Stripe Checkout Session for a pledge; returns the page to send the supporter to.
 
     The campaign and the ref ride in the session's metadata and the PaymentIntent's, so the
-    webhook events of this payment (paid, refunded, disputed) find the pledge and its link.
+    webhook events of this payment (paid, refunded, disputed) find the pledge and its link;
+    `nonce` too, which the pledge keeps so that `success_url` (its signed token) finds it.
     """
-    metadata = {CAMPAIGN_KEY: campaign.slug} | ({REF_KEY: ref} if ref else {})
+    metadata = {CAMPAIGN_KEY: campaign.slug, THANKS_KEY: nonce} | ({REF_KEY: ref} if ref else {})
     if listed := refs_value(list(touches)):
         metadata[REFS_KEY] = listed  # the browser's earlier arrivals, for multi-touch models
     client = stripe.StripeClient(
@@ -136,7 +156,7 @@ def checkout_url(
                 ],
                 "metadata": metadata,
                 "payment_intent_data": {"metadata": metadata},
-                "success_url": return_url + "?paid=1",
+                "success_url": success_url,
                 "cancel_url": return_url,
             }
         )

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..periods import iso_utc
+from ..signing import is_checkout_nonce
 from ..validation import has_control
 
 # Where a Checkout integration puts our values (docs/payments.md).
 CAMPAIGN_KEY = "sharetrack_campaign"
 REF_KEY = "sharetrack_ref"
 REFS_KEY = "sharetrack_refs"
+# The Checkout return's nonce (signing.checkout_nonce): the pledge keeps it as checkout_ref.
+THANKS_KEY = "sharetrack_thanks"
 MAX_REFS = 50
 METADATA_VALUE_LIMIT = 500  # characters in one Stripe metadata value
 
@@ -48,6 +51,7 @@ class Payment:
     occurred_at: dt.datetime  # the event's creation, naive UTC: the newest event wins
     campaign: str | None  # metadata.sharetrack_campaign
     refs: tuple[tuple[str, dt.datetime | None], ...]  # (share token, arrival) pairs
+    checkout_ref: str | None = None  # metadata.sharetrack_thanks, when spelled as we make them
 
 
 class _Touch(BaseModel):
@@ -124,6 +128,7 @@ def _payment(obj: dict, intent, status: str, amount, at: dt.datetime) -> Payment
         raise Ignored(f"{obj.get('object')} {obj.get('id')} has no currency")
     metadata = obj.get("metadata") or {}
     campaign = metadata.get(CAMPAIGN_KEY)
+    nonce = metadata.get(THANKS_KEY)
     return Payment(
         payment_intent=intent,
         status=status,
@@ -132,6 +137,7 @@ def _payment(obj: dict, intent, status: str, amount, at: dt.datetime) -> Payment
         occurred_at=at,
         campaign=campaign if isinstance(campaign, str) and campaign else None,
         refs=refs(metadata, obj.get("client_reference_id")),
+        checkout_ref=nonce if is_checkout_nonce(nonce) else None,
     )
 
 

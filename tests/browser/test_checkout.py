@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.pledges import stripe_support as st
 from tests.pledges.stripe_recorder import stripe_api  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
@@ -19,6 +20,7 @@ def app_config(app_config, stripe_api) -> dict:  # noqa: F811
         "STRIPE_SECRET_KEY": "sk_test_browser_0123456789",
         "STRIPE_API_BASE": stripe_api.origin,
         "STRIPE_CHECKOUT_ORIGIN": stripe_api.origin,
+        "STRIPE_WEBHOOK_SECRET": [st.SECRET],
     }
 
 
@@ -65,10 +67,31 @@ def test_the_pledge_form_takes_the_supporter_to_checkout(
     assert call.form["line_items[0][price_data][unit_amount]"] == "1234"
     assert call.form["metadata[sharetrack_campaign]"] == "hosted-case"
     assert call.form["metadata[sharetrack_ref]"] == token
-    assert call.form["success_url"] == f"{live_server}/c/hosted-case?paid=1"
+    returned = call.form["success_url"]
+    assert returned.startswith(f"{live_server}/c/hosted-case/thanks/checkout/")
     # The only request that left our origin is the supporter's own trip to the checkout page.
     assert seen == [(True, "document")]
     watch.requests = [u for u in watch.requests if not u.startswith(stripe_api.origin)]
+
+    # Stripe sends the supporter back before its webhook arrives: the page says it is
+    # confirming, then refreshes itself (no script) into the thank-you page once it has.
+    page.goto(returned)
+    expect(page.get_by_role("heading", name=re.compile("confirming your payment"))).to_be_visible()
+    metadata = {k[9:-1]: v for k, v in call.form.items() if k.startswith("metadata[")}
+    session = st.checkout_session("pi_br", 1234, metadata=metadata)
+    body = st.event("checkout.session.completed", session)
+    answer = page.request.post(
+        f"{live_server}/api/v1/webhooks/stripe",
+        data=body,
+        headers={"Stripe-Signature": st.sign(body), "Content-Type": "application/json"},
+    )
+    assert answer.status == 200
+    thanked = page.get_by_role("heading", name="Thank you for your pledge of £12.34")
+    expect(thanked).to_be_visible(timeout=10_000)
+    assert page.url == returned
+    parents = page.locator('form[action="/c/hosted-case/share"] input[name="parent"]')
+    expect(parents.first).to_have_value(token)
+    assert set(parents.evaluate_all("els => els.map(e => e.value)")) == {token}
 
 
 def test_without_the_form_action_allowance_the_browser_blocks_the_redirect(

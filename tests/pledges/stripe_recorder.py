@@ -3,11 +3,14 @@
 No test may reach Stripe. `stripe.StripeClient` is pointed at this server (STRIPE_API_BASE);
 it records each API call (method, path, form fields, headers) and answers a Checkout Session
 whose `url` is this server's own "checkout page", so a browser can follow the redirect too.
+Only POST /v1/checkout/sessions with parameters Stripe documents is answered so; any other
+path is Stripe's 404 and any other field its 400 (session_refusal).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -36,6 +39,32 @@ class Recorder:
     fail: bool = False  # answer API calls with Stripe's error shape and a 500
 
 
+# The parameters of POST /v1/checkout/sessions we may send, as Stripe documents them
+# (https://docs.stripe.com/api/checkout/sessions/create); Stripe refuses any other with a 400.
+SESSION_PARAMS = re.compile(
+    r"mode|success_url|cancel_url|client_reference_id"
+    r"|line_items\[\d+\]\[(quantity|price_data\]\[(currency|unit_amount|product_data\]\[name))\]"
+    r"|(payment_intent_data\[metadata\]|metadata)\[[^\[\]]{1,40}\]"  # keys: 40 characters
+)
+METADATA_VALUE_LIMIT = 500  # characters in one metadata value; at most 50 keys
+METADATA_KEYS = 50
+
+
+def session_refusal(form: dict[str, str]) -> str | None:
+    """What Stripe would say about a Checkout Session's fields, or None if it takes them."""
+    for name, value in form.items():
+        if not SESSION_PARAMS.fullmatch(name):
+            return f"Received unknown parameter: {name}"
+        if "metadata" in name and len(value) > METADATA_VALUE_LIMIT:
+            return f"Metadata values can have up to 500 characters: {name}"
+    for prefix in ("metadata[", "payment_intent_data[metadata]["):
+        if sum(k.startswith(prefix) for k in form) > METADATA_KEYS:
+            return "Metadata can have up to 50 keys"
+    if form.get("mode") != "payment" or not form.get("success_url"):
+        return "Missing required param: mode=payment with a success_url"
+    return None
+
+
 def _handler(recorder: Recorder):
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):  # quiet
@@ -55,6 +84,13 @@ def _handler(recorder: Recorder):
             if recorder.fail:
                 error = {"error": {"type": "api_error", "message": "stand-in failure"}}
                 return self._reply(500, json.dumps(error).encode(), "application/json")
+            if self.path != "/v1/checkout/sessions":
+                message = f"Unrecognized request URL (POST: {self.path})."
+                error = {"error": {"type": "invalid_request_error", "message": message}}
+                return self._reply(404, json.dumps(error).encode(), "application/json")
+            if refused := session_refusal(form):
+                error = {"error": {"type": "invalid_request_error", "message": refused}}
+                return self._reply(400, json.dumps(error).encode(), "application/json")
             session_id = f"cs_test_{secrets.token_hex(8)}"
             session = stripe_support.example(
                 "checkout_session",

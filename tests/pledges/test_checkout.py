@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sharetrack.extensions import db
 from sharetrack.models import Pledge, PledgeCredit
+from sharetrack.services import services
 from tests.conftest import SAME_ORIGIN
 from tests.pledges import stripe_support as st
 from tests.pledges.stripe_recorder import stripe_api  # noqa: F401  (fixture)
@@ -63,6 +64,13 @@ def test_the_form_sends_the_supporter_to_checkout_with_the_campaign_and_ref(
     listed = call.form.pop("metadata[sharetrack_refs]")
     assert call.form.pop("payment_intent_data[metadata][sharetrack_refs]") == listed
     assert [touch["token"] for touch in json.loads(listed)] == [token]
+    # A random nonce in the metadata; the return address carries it signed (test_checkout_thanks).
+    nonce = call.form.pop("metadata[sharetrack_thanks]")
+    assert call.form.pop("payment_intent_data[metadata][sharetrack_thanks]") == nonce
+    returned = call.form.pop("success_url")
+    with app.app_context():
+        token = services(app).tokens.checkout_thanks_token(nonce)
+    assert returned == f"https://st.example/c/hosted-case/thanks/checkout/{token}"
     assert call.form == {
         "mode": "payment",
         "line_items[0][quantity]": "1",
@@ -73,13 +81,13 @@ def test_the_form_sends_the_supporter_to_checkout_with_the_campaign_and_ref(
         "metadata[sharetrack_ref]": ref,
         "payment_intent_data[metadata][sharetrack_campaign]": "hosted-case",
         "payment_intent_data[metadata][sharetrack_ref]": ref,
-        "success_url": "https://st.example/c/hosted-case?paid=1",
         "cancel_url": "https://st.example/c/hosted-case",
     }
     assert stored(app) == []  # nothing counts until Stripe says it is paid
     # Stripe then reports the payment with the metadata it was given: now it counts.
     metadata = {k[len("metadata[") : -1]: v for k, v in call.form.items() if k.startswith("meta")}
     metadata["sharetrack_refs"] = listed
+    metadata["sharetrack_thanks"] = nonce
     paid = st.checkout_session("pi_from_checkout", 2550, metadata=metadata)
     body = st.event("checkout.session.completed", paid)
     answer = client.post(
@@ -95,6 +103,7 @@ def test_the_form_sends_the_supporter_to_checkout_with_the_campaign_and_ref(
             )
         ).all()
     assert credit == [(share.id, 2550)]
+    # Sessions made before the return page still come back to ?paid=1, which still says so.
     landing = client.get("/c/hosted-case?paid=1").text
     assert "£25.50</strong> raised" in landing and "your payment is with Stripe" in landing
 

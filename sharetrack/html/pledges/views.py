@@ -39,7 +39,7 @@ from ...public import (
 )
 from ...ratelimit import limited, spend
 from ...security import allow_form_action_to
-from ...signing import canonical_share_token
+from ...signing import canonical_share_token, checkout_nonce
 from ...tracking import bots
 from .. import page_data
 from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
@@ -48,7 +48,8 @@ from .sharing import share_box
 
 bp = Blueprint("campaign_page", __name__)
 
-# What the page says on arriving back (?notice=pledged, or Stripe's ?paid=1): fixed sentences,
+# What the page says on arriving back (?notice=pledged, or ?paid=1, where Checkout Sessions
+# made before the Checkout return page sent supporters back): fixed sentences,
 # so the address cannot make the page say anything else.
 NOTICES = {
     "pledged": "Thank you: your pledge is noted, awaiting payment.",
@@ -153,7 +154,7 @@ def campaign_page(slug: str):
     rendered once per worker for each ETag, and a 304 when the browser has that one."""
     data = _data_or_404(slug)
     ref = _arrived_through(data.campaign, request.args.get("ref"))
-    # Stripe Checkout's success address ends in ?paid=1 (payments.checkout_url).
+    # Checkout Sessions made before the Checkout return page come back with ?paid=1.
     said = "paid" if request.args.get("paid") == "1" else request.args.get("notice", "")
     notice = NOTICES.get(said)
     ask = None
@@ -273,9 +274,33 @@ def thanks(slug: str, token: str):
     return page, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
+@bp.get("/c/<slug>/thanks/checkout/<token>")
+def checkout_thanks(slug: str, token: str):
+    """Where Stripe Checkout returns: the thank-you page of the pledge its webhook recorded, and
+    until it arrives a page that says the payment is being confirmed and asks again every 3 s.
+    The signed token names a nonce we put in the session's metadata; nothing else is read.
+    """
+    campaign = _campaign_or_404(slug)
+    nonce = app_tokens().checkout_thanks_nonce(token)
+    if nonce is None:
+        abort(404)
+    paid = payments.by_checkout_ref(db.session, nonce)
+    if paid is None:
+        page = render_template("pledges/confirming.html", campaign=campaign)
+        return page, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+    if paid.campaign_id != campaign.id:
+        abort(404)
+    return thanks(slug, app_tokens().thanks_token(paid.id))
+
+
 def _to_checkout(campaign: Campaign, form: PledgeForm, ref: str | None):
-    """Send the supporter to Stripe Checkout; the webhook records the pledge once paid."""
+    """Send the supporter to Stripe Checkout; the webhook records the pledge once paid, and
+    Checkout returns the supporter to checkout_thanks."""
     config = current_app.config
+    nonce = checkout_nonce()
+    returned = url_for(
+        ".checkout_thanks", slug=campaign.slug, token=app_tokens().checkout_thanks_token(nonce)
+    )
     try:
         url = payments.checkout_url(
             secret_key=config["STRIPE_SECRET_KEY"],
@@ -290,6 +315,8 @@ def _to_checkout(campaign: Campaign, form: PledgeForm, ref: str | None):
                 if at is not None
             ],
             return_url=base_url() + url_for(".campaign_page", slug=campaign.slug),
+            success_url=base_url() + returned,
+            nonce=nonce,
         )
     except payments.CheckoutUnavailable:
         form.amount.errors = ["Payments are not available right now. Please try again shortly."]
