@@ -169,3 +169,21 @@ def test_a_kept_variants_card_headline_is_the_campaigns_card(
     assert after.headers["ETag"] != before.headers["ETag"] and after.data != before.data
     page = client.get("/c/hosted", headers=BROWSER).get_data(as_text=True)
     assert og_image(page) == "https://st.example/c/hosted/card.png"  # no variant any more
+
+
+def test_the_thank_you_page_shows_the_kept_ask_else_start_a_chain(
+    client, auth, make_campaign, experiment_body
+):
+    make_campaign(slug="hosted", pledge_page=True)
+    posted = client.post("/c/hosted/pledge", data={"amount": "25"}, headers=SAME_ORIGIN)
+    address = urlsplit(posted.headers["Location"]).path
+    assert heading(client.get(address, headers=BROWSER).get_data(as_text=True)) == "Start a chain"
+    eid = client.post(
+        "/api/v1/campaigns/hosted/experiments", headers=auth, json=experiment_body
+    ).json["id"]
+    ended = client.post(
+        f"/api/v1/campaigns/hosted/experiments/{eid}/end", headers=auth, json={"keep": "urgent"}
+    )
+    assert ended.status_code in (200, 204)
+    page = client.get(address, headers=BROWSER).get_data(as_text=True)
+    assert heading(page) == "Two weeks left to stop it" and variant_field(page) is None

@@ -283,6 +283,8 @@ def thanks(slug: str, token: str):
     # The ask to share, drawn per view as on the campaign's page (never cached: no-store).
     ask = experiments.ask_for_view(db.session, campaign, machine=_machine())
     db.session.commit()
+    if ask.variant_id is None and not (campaign.ask_heading or campaign.ask_text):
+        ask = None  # no words of the campaign's own: the page's "Start a chain"
     page = render_template(
         "pledges/thanks.html",
         campaign=campaign,
