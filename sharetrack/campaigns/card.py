@@ -1,5 +1,5 @@
-"""The hosted page's social card: a 1200 × 630 PNG of the organiser, the case's title, money raised
-and progress.
+"""The hosted page's social card: a 1200 × 630 PNG of the organiser, the case's title, the ask's
+card headline (if any), money raised and progress.
 
 Drawn with Pillow from fonts on this machine (DejaVu, Debian's fonts-dejavu-core), else
 Pillow's own bundled font: nothing is fetched from another origin. The ETag is a hash of
@@ -24,7 +24,7 @@ MUTED = (74, 74, 74)
 ACCENT = (11, 110, 79)
 TRACK = (221, 232, 227)
 PAPER = (255, 255, 255)
-VERSION = "2"  # bump when the drawing changes, so cached cards are fetched again
+VERSION = "3"  # bump when the drawing changes, so cached cards are fetched again
 # A card is named by what it shows, so a cached one is never stale; this only bounds how long
 # the drawing of figures nobody asks for any more is kept.
 CACHED_FOR = 7 * 86400  # seconds
@@ -41,11 +41,13 @@ class Card:
     fraction: float  # raised / target, 0 without a target
     organiser: str = ""  # whose campaign: the organiser's name, drawn above the title
     accent: str | None = None  # "#rrggbb" (checked for contrast on white), else ACCENT
+    # The ask's line under the title: a running experiment's variant, else the campaign's own.
+    headline: str | None = None
 
     def etag(self) -> str:
         """A strong validator of exactly this picture."""
         parts = (VERSION, self.title, self.raised, str(self.target), self.pledges, self.organiser)
-        text = "\x1f".join((*parts, str(self.accent)))
+        text = "\x1f".join((*parts, str(self.accent), str(self.headline)))
         text += f"\x1f{self.fraction:.4f}"
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -97,9 +99,18 @@ def png(card: Card) -> bytes:
         )
         y = 100
     title_face = font(60, bold=True)
-    for line in _lines(draw, card.title, title_face, inner, 3):
+    for line in _lines(draw, card.title, title_face, inner, 2 if card.headline else 3):
         draw.text((MARGIN, y), line, font=title_face, fill=INK)
         y += 74
+    if card.headline:
+        headline_face = font(40, bold=True)
+        draw.text(
+            (MARGIN, y + 4),
+            _lines(draw, card.headline, headline_face, inner, 1)[0],
+            font=headline_face,
+            fill=accent,
+        )
+        y += 56
     raised_face = font(72, bold=True)
     y = max(y + 24, 300)
     draw.text((MARGIN, y), card.raised, font=raised_face, fill=accent)

@@ -184,6 +184,7 @@ def build(slug: str) -> PageData | None:
             fraction=raised.amount_minor / target if target else 0.0,
             organiser=row.organiser_name or "",
             accent=row.accent_color,
+            headline=row.ask_card_headline,  # set when an experiment ends with a variant kept
         ),
         built_at=now(),
     )

@@ -24,8 +24,8 @@ WORDS = {
 }
 
 
-@pytest.mark.parametrize("size", [PHONE, {"width": 1280, "height": 900}])
-def test_a_variant_heading_and_its_share_text(app, page, make_campaign, size):
+def experimenting(app, make_campaign):
+    """A hosted campaign running an experiment with the two WORDS variants."""
     campaign = make_campaign(title="Stop the Snoopers", pledge_page=True, summary="A case.")
     with app.app_context():
         service.create(
@@ -39,6 +39,12 @@ def test_a_variant_heading_and_its_share_text(app, page, make_campaign, size):
             ],
         )
         db.session.commit()
+    return campaign
+
+
+@pytest.mark.parametrize("size", [PHONE, {"width": 1280, "height": 900}])
+def test_a_variant_heading_and_its_share_text(app, page, make_campaign, size):
+    campaign = experimenting(app, make_campaign)
     page.set_viewport_size(size)
     # Headless Chromium says so in its user agent, and a machine's view draws no variant.
     page.set_extra_http_headers({"User-Agent": BROWSER})
@@ -50,5 +56,24 @@ def test_a_variant_heading_and_its_share_text(app, page, make_campaign, size):
     page.get_by_text("More ways to share").click()  # email is not among the three first
     page.get_by_role("button", name="I'll share by email").click()
     intent = page.get_by_role("link", name="Share by email")
+    expect(intent).to_be_visible()
+    assert f"subject={quote(WORDS[heading], safe='')}" in intent.get_attribute("href")
+
+
+def test_the_embed_box_shows_a_variant_and_its_share_carries_the_share_text(
+    app, page, make_campaign
+):
+    campaign = experimenting(app, make_campaign)
+    page.set_viewport_size(PHONE)
+    page.set_extra_http_headers({"User-Agent": BROWSER})
+    page.goto(f"/embed/{campaign.slug}")
+    heading = page.locator("#promoter-heading").inner_text()
+    assert heading in WORDS
+    assert axe_violations(page) == []
+    with page.context.expect_page() as opened:  # the box's buttons open a tab of ours
+        page.get_by_role("button", name="I'll share by email").click()
+    tab = opened.value
+    tab.wait_for_url(f"**/embed/{campaign.slug}/share")
+    intent = tab.get_by_role("link", name="Share by email")
     expect(intent).to_be_visible()
     assert f"subject={quote(WORDS[heading], safe='')}" in intent.get_attribute("href")

@@ -11,10 +11,13 @@ sent (Sec-Fetch-Site, else Origin): see docs/adr/0401-embed-box.md.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, render_template, request
 
 from ...campaigns import service as campaigns
 from ...embed import service
+from ...experiments import service as experiments
 from ...extensions import csrf, db
 from ...promoters import sharing
 from ...public import (
@@ -24,6 +27,7 @@ from ...public import (
 )
 from ...ratelimit import limited
 from ...security import allow_framing_by
+from ...tracking import bots
 from .. import page_data
 from ..common import refused_from_another_site, sent_by_our_page, shared_link_page
 
@@ -46,10 +50,21 @@ def box(slug: str):
         return _error(422, "Unknown channel", f"Cannot show channel(s): {str(unknown)[:200]}.")
     allow_framing_by(data.campaign.landing_url)
     buttons = service.shown_buttons(data.amounts, channels)
+    ask = experiments.Ask(data.campaign)
+    if data.experimenting:
+        # As the hosted page: drawn per view and counted (machines see the campaign's words and
+        # are not), and the variant is part of the page's name, never of the shared data.
+        machine = bots.is_machine(request.method, request.user_agent.string, request.headers)
+        campaign = campaigns.get_campaign_or_404(db.session, slug)
+        ask = experiments.ask_for_view(db.session, campaign, machine=machine)
+        db.session.commit()
     return page_data.answer(
-        page_data.page_key(data, tuple(channels)),
-        lambda: render_template("embed/box.html", campaign=data.campaign, buttons=buttons),
+        page_data.page_key(data, tuple(channels), ask.variant_id),
+        lambda: render_template("embed/box.html", campaign=data.campaign, buttons=buttons, ask=ask),
     )
+
+
+VARIANT = re.compile(r"[0-9]{1,18}")
 
 
 @bp.post("/embed/<slug>/share")
@@ -60,6 +75,10 @@ def share(slug: str):
     campaign = campaigns.get_campaign_or_404(db.session, slug)
     if not sent_by_our_page():
         return refused_from_another_site("Share buttons work from the campaign's own box.")
+    variant = request.form.get("variant", "")
+    if variant and not VARIANT.fullmatch(variant):
+        return _error(400, "Cannot share", "The box's variant field is not a number.")
+    variant_id = int(variant) if variant else None
     try:
         shared = sharing.share(
             db.session,
@@ -68,8 +87,10 @@ def share(slug: str):
             channel=request.form.get("channel", ""),
             browser=cookie_promoter(),
             arrivals=arrival_share_ids(),
+            variant_id=variant_id,  # checked against the running experiment there
         )
     except sharing.ShareRefused as refused:
         return _error(refused.status, "Cannot share", refused.message)
+    ask = experiments.ask_of_share(db.session, campaign, variant_id)
     db.session.commit()
-    return shared_link_page(campaign, shared)
+    return shared_link_page(campaign, shared, share_text=ask.share_text)

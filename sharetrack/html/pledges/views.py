@@ -8,6 +8,7 @@ promoter cookie a share button sets, and not under GPC or DNT.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 
@@ -23,6 +24,7 @@ from flask import (
 )
 
 from ... import metrics
+from ...campaigns import card
 from ...campaigns import service as campaigns
 from ...experiments import service as experiments
 from ...extensions import csrf, db
@@ -85,18 +87,20 @@ def _paragraphs(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
-def _social(data: page_data.PageData) -> dict[str, str]:
-    """Open Graph and Twitter card values: absolute URLs on BASE_URL."""
+def _social(data: page_data.PageData, ask: experiments.Ask | None = None) -> dict[str, str]:
+    """Open Graph and Twitter card values: absolute URLs on BASE_URL. A view showing a variant
+    points at the card that draws the variant's headline (?v=, social_card)."""
     campaign, shown = data.campaign, data.card
     summary = data.paragraphs[0] if data.paragraphs else ""
     if len(summary) > 200:
         summary = summary[:199].rsplit(" ", 1)[0] + "…"
     progress = f"{shown.raised} raised" + (f" of {shown.target}" if shown.target else "")
+    variant = ask.variant_id if ask is not None else None
     return {
         "title": campaign.title,
         "description": f"{summary} {progress}." if summary else f"{progress}.",
         "url": base_url() + url_for(".campaign_page", slug=campaign.slug),
-        "image": base_url() + url_for(".social_card", slug=campaign.slug),
+        "image": base_url() + url_for(".social_card", slug=campaign.slug, v=variant),
         "image_alt": f"{campaign.title}: {progress}",
     }
 
@@ -114,6 +118,11 @@ def _data_or_404(slug: str) -> page_data.PageData:
     if data is None or not data.campaign.pledge_page:
         abort(404)
     return data
+
+
+def _machine() -> bool:
+    """Whether this request is a machine's (bots, link previews, prefetches): not counted."""
+    return bots.is_machine(request.method, request.user_agent.string, request.headers)
 
 
 FROM_OUR_PAGE_ONLY = "This form works from the campaign's own page. Open the page and try again."
@@ -143,7 +152,7 @@ def _render(
         pledges=data.pledges,
         percent=data.percent,
         paragraphs=data.paragraphs,
-        social=_social(data),
+        social=_social(data, ask),
     )
     return page, status
 
@@ -161,8 +170,7 @@ def campaign_page(slug: str):
     if data.experimenting:
         # Drawn per view and counted: the variant is an input of this render (part of its name),
         # never of the shared data. Machines see the campaign's own words and are not counted.
-        machine = bots.is_machine(request.method, request.user_agent.string, request.headers)
-        ask = experiments.ask_for_view(db.session, _campaign_or_404(slug), machine=machine)
+        ask = experiments.ask_for_view(db.session, _campaign_or_404(slug), machine=_machine())
         db.session.commit()
     # Everything this request adds to the page is part of its name.
     variant = ask.variant_id if ask is not None else None
@@ -185,7 +193,8 @@ def social_card(slug: str):
         g.sharetrack_retry_after = wait
         limit = current_app.config["RATELIMIT_CARD"].replace(";", ", ")
         abort(429, f"Too many requests from your network ({limit}); try again in {wait} s.")
-    shown = _data_or_404(slug).card
+    data = _data_or_404(slug)
+    shown = _card_shown(data, request.args.get("v", ""))
     tag = shown.etag()
     if request.if_none_match.contains(tag):
         response = current_app.response_class(status=304)
@@ -195,6 +204,17 @@ def social_card(slug: str):
     # Networks fetch it once per share; a browser revalidates after five minutes.
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _card_shown(data: page_data.PageData, v: str) -> card.Card:
+    """The card a page view pointed at: with ?v=<variant> of the running experiment, its
+    card_headline; any other v (stale, forged, another campaign's) is the campaign's card."""
+    if not (data.experimenting and v.isascii() and v.isdigit() and len(v) <= 18):
+        return data.card
+    ask = experiments.ask_of_share(db.session, data.campaign, int(v))
+    if ask.variant_id is None:
+        return data.card
+    return dataclasses.replace(data.card, headline=ask.card_headline)
 
 
 @bp.post("/c/<slug>/pledge")
@@ -261,6 +281,11 @@ def thanks(slug: str, token: str):
     if shown is None:
         abort(404)
     ref = app_tokens().share_token(shown.ref_share_id) if shown.ref_share_id else None
+    # The ask to share, drawn per view as on the campaign's page (never cached: no-store).
+    ask = experiments.ask_for_view(db.session, campaign, machine=_machine())
+    db.session.commit()
+    if ask.variant_id is None and not (campaign.ask_heading or campaign.ask_text):
+        ask = None  # no words of the campaign's own: the page's "Start a chain"
     page = render_template(
         "pledges/thanks.html",
         campaign=campaign,
@@ -269,6 +294,7 @@ def thanks(slug: str, token: str):
         instructions=_paragraphs(campaign.payment_instructions),
         box=share_box(campaign),
         ref=ref,
+        ask=ask,
     )
     # The address is the supporter's own: kept out of shared caches and search engines.
     return page, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
