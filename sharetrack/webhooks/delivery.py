@@ -85,10 +85,26 @@ def claim(session: Session, now: dt.datetime, limit: int = BATCH) -> list[int]:
         .limit(limit)
         .with_for_update(skip_locked=True, of=WebhookDelivery)
     ).all()
-    for row in rows:
-        row.next_attempt_at = now + LEASE
+    due = [(row.id, row.next_attempt_at) for row in rows]
+    session.rollback()  # end the read: each row is taken by a conditional write of its own
+    taken = []
+    for delivery_id, was_due_at in due:
+        # Only if nobody leased it since we read it: SQLite has no FOR UPDATE, and two runs
+        # (the worker's minute job and a queued one) may read the same rows.
+        moved = session.execute(
+            sa.update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.state == PENDING,
+                WebhookDelivery.next_attempt_at == was_due_at,
+            )
+            .values(next_attempt_at=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount == 1:
+            taken.append(delivery_id)
     session.commit()
-    return [row.id for row in rows]
+    return taken
 
 
 def attempt(session: Session, delivery_id: int, now: dt.datetime, rules: Rules) -> bool | None:

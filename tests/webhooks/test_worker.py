@@ -25,5 +25,6 @@ def test_a_queued_event_reaches_the_receiver_through_the_worker(app, receiver, e
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not receiver.ids():
         time.sleep(0.05)
-    assert receiver.ids() == [event_id]
-    assert len(receiver.verified(endpoint[1])) == 1
+    # At least once, and by its id: a slow answer retried would be the same webhook-id.
+    assert set(receiver.ids()) == {event_id}
+    assert len(receiver.verified(endpoint[1])) == len(receiver.ids()) >= 1  # every one signed
