@@ -22,7 +22,7 @@ MIX = 0.25  # the step of the mixtures' weights (steady, early, late)
 LATE_PENALTY = 0.6
 PRIOR_CAMPAIGNS = 3.0  # how many ended campaigns weigh as much as the whole prior family
 DISPERSION = 8.0  # the daily counts' negative binomial size: days vary beyond Poisson
-CAP = 10.0  # a pledge counts at most this many times the median pledge in the mean size
+CAP = 5.0  # a pledge counts at most this many times the median pledge in the mean size
 MIN_CV, MAX_CV, DEFAULT_CV = 0.3, 3.0, 1.0  # the pledge sizes' coefficient of variation
 
 _lgamma = np.vectorize(math.lgamma, otypes=[float])
