@@ -38,8 +38,9 @@ def _pace(shape: str, u: float, rng_state: dict) -> float:
 
 
 def _params(shape: str, rng: random.Random) -> dict:
-    return {"k": rng.uniform(2, 6), "surge": rng.uniform(0.5, 1.5), "burst_at": rng.uniform(0.1, 0.9),
-            "burst": rng.uniform(3, 10), "fade": rng.uniform(15, 40)}  # fmt: skip
+    return {"k": rng.uniform(2, 6), "surge": rng.uniform(0.5, 1.5),
+            "burst_at": rng.uniform(0.1, 0.9), "burst": rng.uniform(3, 10),
+            "fade": rng.uniform(15, 40)}  # fmt: skip
 
 
 def _size(world: str, rng: random.Random) -> int:
