@@ -98,7 +98,7 @@ def forecast(
     elapsed = min(max((now - start).total_seconds(), DAY), life)
     u_now = elapsed / life
     rng = np.random.default_rng(_seed(seed, str(start), str(end), str(count), str(raised)))
-    counts, amounts, bounds, ages = _daily(days, start, elapsed, life)
+    counts, bounds, ages = _daily(days, start, elapsed, life)
     if open_ended:  # a local level: the recent pace, steady for the next 30 days
         fitted = pace.fit(counts, bounds, ages, OPEN_HALF_LIFE, shapes=GRID[None, :])
         drift = DRIFT
@@ -112,7 +112,8 @@ def forecast(
     level = rng.gamma(fitted.weighted_count + 0.5, 1.0, DRAWS) / fitted.exposure[picks]
     wander = np.exp(rng.normal(-(drift**2) / 2, drift, DRAWS))
     future_count = rng.poisson(np.maximum(level * (1 - g_now) * wander, 0.0))
-    future = pace.sizes(counts, amounts).future_sum(future_count, rng)
+    sizes = pace.sizes(*(np.array(column, float) for column in zip(*days.values(), strict=True)))
+    future = sizes.future_sum(future_count, rng)
     totals = raised + future
     tail = (1 - LEVEL) / 2
     low, high = np.quantile(totals, [tail, 1 - tail])
@@ -134,9 +135,9 @@ def forecast(
 
 
 def _daily(days: Mapping[dt.date, tuple[int, int]], start, elapsed: float, life: float):
-    """Every day from the start to now (days without pledges too): pledges, amount, the
-    day's (start, end) fraction of the life, and its age in days (from its middle)."""
-    counts, amounts, bounds, ages = [], [], [], []
+    """Every day from the start to now (days without pledges too): pledges, the day's
+    (start, end) fraction of the life, and its age in days (from its middle)."""
+    counts, bounds, ages = [], [], []
     day = start.date()
     while True:
         begin = max((dt.datetime.combine(day, dt.time()) - start).total_seconds(), 0.0)
@@ -144,14 +145,11 @@ def _daily(days: Mapping[dt.date, tuple[int, int]], start, elapsed: float, life:
             break
         finish = min((dt.datetime.combine(day, dt.time()) - start).total_seconds() + DAY,
                      elapsed)  # fmt: skip
-        n, amount = days.get(day, (0, 0))
-        counts.append(n)
-        amounts.append(amount)
+        counts.append(days.get(day, (0, 0))[0])
         bounds.append((begin / life, finish / life))
         ages.append((elapsed - (begin + finish) / 2) / DAY)
         day += dt.timedelta(days=1)
-    return (np.asarray(counts, float), np.asarray(amounts, float), np.asarray(bounds),
-            np.asarray(ages))  # fmt: skip
+    return np.asarray(counts, float), np.asarray(bounds), np.asarray(ages)
 
 
 def _cumulative(days: Mapping[dt.date, tuple[int, int]]):
