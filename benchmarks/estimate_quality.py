@@ -17,6 +17,13 @@ without a ref. Per world, the error of per-channel ref-less money over that of s
 pledge among channels by their clicks in the 24 h before it (target <= 0.6 overall), the 80%
 interval's coverage (target 70–95%), and the same on held-out ref-carrying pledges whose refs
 are stripped (the delay then learned from the other half).
+
+Forecast for every shape (`--simulators forecast`; tests/estimates/forecast_world.py; issue
+25): campaigns of each shape (steady, front-loaded, end surge, a burst) cut at 30%, 50% and 70%
+of their life, forecast with and without ended campaigns of the organisation, on two worlds
+(the second with weekly cycles, set amounts and a Pareto tail of sizes, mixed-shape history).
+Targets: the 80% interval holds the final total in >= 70% for every shape; median forecast /
+final 0.8–1.25. `--worlds` is the number of campaigns per shape here (default 10 → 40).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from sharetrack.estimates import forecast  # noqa: E402
 from sharetrack.extensions import db  # noqa: E402
 from sharetrack.models import Campaign  # noqa: E402
 from sharetrack.reports import credits  # noqa: E402
-from tests.estimates import timing_world, worlds  # noqa: E402
+from tests.estimates import forecast_world, timing_world, worlds  # noqa: E402
 from tests.estimates.test_simulation import simulate  # noqa: E402
 
 CUTS = (0.3, 0.5, 0.7)
@@ -96,15 +103,34 @@ def timing_table(count: int) -> None:
           f"{sums[4] / sums[5]:.2f}, coverage {sums[6] / sums[7]:.0%}")  # fmt: skip
 
 
+def shapes_table(per_shape: int) -> None:
+    """The forecast on campaigns of each shape, per cut, with and without history."""
+    for which in ("first", "second"):
+        cells = forecast_world.run(which, per_shape)
+        print(f"\n### forecast for every shape: {which} world ({per_shape} campaigns a shape)\n")
+        print("| shape | cut | ended campaigns | forecasts | 80% coverage | forecast / final |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for (shape, cut, history), c in sorted(cells.items()):
+            print(f"| {shape} | {cut:.0%} | {'yes' if history else 'no'} | {c.count} "
+                  f"| {c.coverage:.0%} | {c.median_ratio:.2f} |")  # fmt: skip
+        print()
+        for shape, c in forecast_world.by_shape(cells).items():
+            print(f"{which} world, {shape}: 80% coverage {c.coverage:.0%} (target >= 70%), "
+                  f"median forecast / final {c.median_ratio:.2f} (target 0.8–1.25)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", type=int, default=10)
-    parser.add_argument("--simulators", nargs="+", default=["first", "second", "third"])
+    parser.add_argument("--simulators", nargs="+", default=["first", "second", "third", "forecast"])
     args = parser.parse_args()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     for which in args.simulators:
         if which == "third":
             timing_table(max(args.worlds, 30))
+            continue
+        if which == "forecast":
+            shapes_table(max(args.worlds, 10))
             continue
         print(f"\n### {which} simulator\n")
         print(

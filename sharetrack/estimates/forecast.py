@@ -1,17 +1,19 @@
 """A forecast of a campaign's total at its end, with an 80% interval (see docs/estimate.md).
 
-Model: a campaign raises a share G(u) of its final total by the fraction u of its life. G is
-learned from the organisation's ended campaigns (each one's cumulative share of its total),
-blended with a default decaying pace while there are few. The pace so far gives the final
-count of pledges (Gamma–Poisson), their sizes a heavy-tailed mean; Monte Carlo draws over the
-pace, the sizes and a curve drawn from the history give the interval and the chance of
-reaching the target. Without `ends_at` the campaign is taken to run 30 more days.
+Model: a campaign makes a share G(u) of its pledges by the fraction u of its life. Candidate
+shapes (mixtures of a steady pace, a front-loaded fade and an end surge, plus the organisation's
+ended campaigns' curves) are weighed by the likelihood of the campaign's own daily counts so far
+(negative binomial, recent days weighing more; pace.py). Monte Carlo draws pick a shape by that
+weight, the pace from the recency-weighted counts, a drift of the pace still to come, and sizes
+from a robust lognormal of the campaign's own; they give the interval and the chance of reaching
+the target. Without `ends_at`, the next 30 days at the recent pace (a local level).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,16 +23,18 @@ from sqlalchemy.orm import Session
 from ..campaigns.service import all_campaigns
 from ..models import Campaign, utcnow
 from ..pledges import counting
+from . import pace
 
 LEVEL = 0.8
 DRAWS = 4000
-GRID = np.linspace(0.0, 1.0, 41)
+GRID = pace.GRID
 OPEN_ENDED_DAYS = 30
-DEFAULT_DECAY = 3.0  # the default pace falls by e^-3 over a campaign's life: most comes early
-PRIOR_CAMPAIGNS = 3.0  # how many ended campaigns weigh as much as the default curve
-SIZE_CV = 1.5  # pledge sizes vary this much (coefficient of variation) within a campaign
-MIN_SHARE_SO_FAR = 0.02  # never assume less than this share of the pledges has come
-CURVE_JITTER = 0.25  # how far a campaign's pace may stray from the default curve (log scale)
+RECENT = 0.5  # a day weighs half as much as one RECENT × the campaign's age more recent
+MIN_HALF_LIFE = 3.0  # days: never weigh the last few days alone
+OPEN_HALF_LIFE = 14.0  # days: an open-ended campaign's local level
+DRIFT = 0.7  # log-scale drift of the pace to come, per √(time to come / time gone)
+MAX_DRIFT = 1.0
+DAY = 86400.0
 
 
 def cumulative_curve(days: Mapping[dt.date, int], start: dt.datetime, end: dt.datetime):
@@ -76,6 +80,7 @@ def forecast(
     seed: str = "",
 ) -> Forecast:
     """The forecast from (pledges, amount) per day so far and other campaigns' curves."""
+    open_ended = end is None
     end = end or now + dt.timedelta(days=OPEN_ENDED_DAYS)
     days = {d: v for d, v in days.items() if d <= min(now, end).date()}
     raised = sum(amount for _n, amount in days.values())
@@ -90,18 +95,25 @@ def forecast(
                         cumulative)  # fmt: skip
     life = max((end - start).total_seconds(), 1.0)
     # At least a day counts as gone: a campaign's first hours say little about its pace.
-    elapsed = max((now - start).total_seconds(), 86400.0)
-    u_now = min(elapsed / life, 1.0)
+    elapsed = min(max((now - start).total_seconds(), DAY), life)
+    u_now = elapsed / life
     rng = np.random.default_rng(_seed(seed, str(start), str(end), str(count), str(raised)))
-    g = _draw_curves(curves, rng)  # DRAWS × GRID
-    g_now = np.maximum(_at(g, u_now), MIN_SHARE_SO_FAR)
-    # Pace: the final count of pledges over the whole life, then what is still to come.
-    pace = rng.gamma(count + 0.5, 1.0, DRAWS) / g_now
-    future_count = rng.poisson(np.maximum(pace * (1 - g_now), 0.0))
-    mean_size = raised / count
-    size_draw = mean_size * rng.gamma(count / SIZE_CV**2, SIZE_CV**2 / count, DRAWS)
-    spread = np.sqrt(np.maximum(future_count, 1)) / SIZE_CV
-    future = future_count * size_draw * rng.gamma(spread**2, 1 / spread**2, DRAWS)
+    counts, bounds, ages = _daily(days, start, elapsed, life)
+    if open_ended:  # a local level: the recent pace, steady for the next 30 days
+        fitted = pace.fit(counts, bounds, ages, OPEN_HALF_LIFE, shapes=GRID[None, :])
+        drift = DRIFT
+    else:
+        half_life = max(RECENT * elapsed / DAY, MIN_HALF_LIFE)
+        fitted = pace.fit(counts, bounds, ages, half_life, curves)
+        drift = min(DRIFT * math.sqrt((1 - u_now) / u_now), MAX_DRIFT)
+    picks = rng.choice(len(fitted.shapes), DRAWS, p=fitted.weights)
+    g = fitted.shapes[picks]  # DRAWS × GRID
+    g_now = np.minimum(pace.at(g, u_now)[:, 0], 1.0)
+    level = rng.gamma(fitted.weighted_count + 0.5, 1.0, DRAWS) / fitted.exposure[picks]
+    wander = np.exp(rng.normal(-(drift**2) / 2, drift, DRAWS))
+    future_count = rng.poisson(np.maximum(level * (1 - g_now) * wander, 0.0))
+    sizes = pace.sizes(*(np.array(column, float) for column in zip(*days.values(), strict=True)))
+    future = sizes.future_sum(future_count, rng)
     totals = raised + future
     tail = (1 - LEVEL) / 2
     low, high = np.quantile(totals, [tail, 1 - tail])
@@ -122,31 +134,29 @@ def forecast(
     )
 
 
+def _daily(days: Mapping[dt.date, tuple[int, int]], start, elapsed: float, life: float):
+    """Every day from the start to now (days without pledges too): pledges, the day's
+    (start, end) fraction of the life, and its age in days (from its middle)."""
+    counts, bounds, ages = [], [], []
+    day = start.date()
+    while True:
+        begin = max((dt.datetime.combine(day, dt.time()) - start).total_seconds(), 0.0)
+        if begin >= elapsed:
+            break
+        finish = min((dt.datetime.combine(day, dt.time()) - start).total_seconds() + DAY,
+                     elapsed)  # fmt: skip
+        counts.append(days.get(day, (0, 0))[0])
+        bounds.append((begin / life, finish / life))
+        ages.append((elapsed - (begin + finish) / 2) / DAY)
+        day += dt.timedelta(days=1)
+    return np.asarray(counts, float), np.asarray(bounds), np.asarray(ages)
+
+
 def _cumulative(days: Mapping[dt.date, tuple[int, int]]):
     total = 0
     for day in sorted(days):
         total += days[day][1]
         yield day, total
-
-
-def _draw_curves(curves: Sequence[np.ndarray], rng) -> np.ndarray:
-    """DRAWS curves: another campaign's (as often as history outweighs the default) or the
-    default with a random decay, so the pace's shape is as uncertain as campaigns differ."""
-    decays = DEFAULT_DECAY * np.exp(rng.normal(0, CURVE_JITTER * 2, DRAWS))
-    drawn = (1 - np.exp(-np.outer(decays, GRID))) / (1 - np.exp(-decays))[:, None]
-    if curves:
-        use_history = rng.random(DRAWS) < len(curves) / (len(curves) + PRIOR_CAMPAIGNS)
-        picks = rng.integers(0, len(curves), DRAWS)
-        stacked = np.asarray(curves)
-        drawn[use_history] = stacked[picks[use_history]]
-    return drawn
-
-
-def _at(curves: np.ndarray, u: float) -> np.ndarray:
-    """Each curve's value at fraction u."""
-    i = min(int(u * (len(GRID) - 1)), len(GRID) - 2)
-    w = u * (len(GRID) - 1) - i
-    return curves[:, i] * (1 - w) + curves[:, i + 1] * w
 
 
 def _path(now, end, start, life, g, g_now, raised, future):
@@ -157,7 +167,7 @@ def _path(now, end, start, life, g, g_now, raised, future):
     while True:
         moment = min(dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1), end)
         u = min(max((moment - start).total_seconds() / life, 0.0), 1.0)
-        share = np.clip((_at(g, u) - g_now) / remaining, 0.0, 1.0)
+        share = np.clip((pace.at(g, u)[:, 0] - g_now) / remaining, 0.0, 1.0)
         low, mid, high = np.quantile(raised + future * share, [0.1, 0.5, 0.9])
         out.append((day, int(low), int(mid), int(high)))
         if moment >= end:
