@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import IN_CI
 from tests.smtp import inbox, mail_config, smtp_server  # noqa: F401  (fixtures)
@@ -72,10 +72,16 @@ def app_config(app_config) -> dict:
     return app_config | {"BASE_URL": None}
 
 
+class _Handler(WSGIRequestHandler):
+    # A connection Chromium opened ahead and never used gives up after this many seconds, so
+    # joining the request threads at teardown never waits long on one.
+    timeout = 1
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The app on a free port; yields its origin."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Handler)
     # Request threads are joined at server_close: a request Chromium still had in flight at
     # teardown (a stylesheet's 304, say) finishes and closes its file, instead of a daemon thread
     # left to die with it open (an unraisable ResourceWarning, an error under filterwarnings).
