@@ -26,3 +26,20 @@ wait_for() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1$W
 
 export SHARETRACK_SECRET_KEY="bench-$(date +%s%N)-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export SHARETRACK_BASE_URL="https://share.example.org"
+
+# use_engine ENGINE: point DATABASE_URL at a fresh database of ENGINE (a file for sqlite, the
+# private schema for postgresql), migrate it, load the demo; sets `token`, its share token.
+use_engine() {
+  if [ "$1" = sqlite ]; then
+    export DATABASE_URL="sqlite:///$work/bench.db"
+  else
+    "$PY" - "$PG_URL" "$schema" <<'PY'
+import sys, sqlalchemy as sa
+with sa.create_engine(sys.argv[1]).begin() as c:
+    c.execute(sa.text(f'CREATE SCHEMA "{sys.argv[2]}"'))
+PY
+    export DATABASE_URL="$PG_URL?options=-csearch_path%3D$schema"
+  fi
+  "$PY" -m flask --app sharetrack db upgrade >/dev/null 2>&1
+  token=$("$PY" -m flask --app sharetrack demo | sed -n 's#.*share link: *.*/s/##p')
+}

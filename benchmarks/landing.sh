@@ -45,18 +45,7 @@ results="$work/results"
 failed=0
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for engine in $ENGINES; do
-  if [ "$engine" = sqlite ]; then
-    export DATABASE_URL="sqlite:///$work/bench.db"
-  else
-    "$PY" - "$PG_URL" "$schema" <<'PY'
-import sys, sqlalchemy as sa
-with sa.create_engine(sys.argv[1]).begin() as c:
-    c.execute(sa.text(f'CREATE SCHEMA "{sys.argv[2]}"'))
-PY
-    export DATABASE_URL="$PG_URL?options=-csearch_path%3D$schema"
-  fi
-  "$PY" -m flask --app sharetrack db upgrade >/dev/null 2>&1
-  token=$("$PY" -m flask --app sharetrack demo | sed -n 's#.*share link: *.*/s/##p')
+  use_engine "$engine"  # DATABASE_URL and token
   app_port=$(free_port)
   "$VENV/bin/gunicorn" wsgi:app -w "$WORKERS" -k sync -b "127.0.0.1:$app_port" \
     --log-level warning >"$work/app-$engine.log" 2>&1 &
