@@ -38,12 +38,13 @@ run: demo
 	$(BIN)/flask --app sharetrack run --debug --host 127.0.0.1 --port 5000
 
 # The whole suite on the engine DATABASE_URL names (SQLite when unset), browser and real-server
-# tests included, one worker per CPU; the browser tests share one worker and one Chromium.
+# tests included, one worker per CPU (a worker idle at the end takes tests queued for another:
+# --dist worksteal); each worker that runs a browser test starts its own Chromium.
 # On SQLite the PostgreSQL halves of two-engine tests wait for the PostgreSQL run (.ci/run does
 # both); on PostgreSQL every test runs, each two-engine test on both.
 ENGINES := $(if $(filter postgres%,$(DATABASE_URL)),,-m "not postgres")
 test: $(VENV)/.installed-test browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(ENGINES) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(ENGINES) $(PYTEST_ARGS)
 
 # Fuzzes the live API (gunicorn) against /api/v1/openapi.json; DATABASE_URL picks the engine.
 contract: $(VENV)/.installed-contract

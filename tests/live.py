@@ -63,9 +63,32 @@ def flask(env: dict[str, str], *args: str) -> str:
 
 
 def prepare(env: dict[str, str]) -> str:
-    """Migrate the database to head and return a new staff API key."""
-    flask(env, "db", "upgrade")
-    return flask(env, "create-api-key", "live tests").strip()
+    """Migrate the database to head and return a new staff API key.
+
+    In this process, as `flask db upgrade` and `flask create-api-key` would do it: two fresh
+    interpreters loading the app cost more than the migration (the commands themselves are
+    tested in tests/test_cli.py and by the deploy rehearsal).
+    """
+    import flask_migrate
+
+    from sharetrack import create_app
+    from sharetrack.auth import api_keys
+    from sharetrack.extensions import db
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": env["SHARETRACK_SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
+        _, key = api_keys.create(db.session, "live tests")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return key
 
 
 @contextmanager

@@ -42,16 +42,10 @@ TIMEOUT_MS = 30_000
 HERE = Path(__file__).parent
 
 
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (--dist loadgroup) one worker runs these, so one Chromium starts."""
-    for item in items:
-        if HERE in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium per test process (under pytest-xdist, each worker that runs a
+    browser test starts its own, so the browser tests spread over every CPU)."""
     if not os.access(CHROMIUM, os.X_OK):
         message = f"Chromium not found at {CHROMIUM}: run `make browser` to install it"
         if IN_CI:

@@ -117,7 +117,7 @@ def env_file(tmp_path) -> Path:
     path.write_text(
         f"SHARETRACK_SECRET_KEY={OLD_KEY}\nSHARETRACK_BASE_URL=https://st.example\n"
         f"DATABASE_URL=sqlite:///{tmp_path / 'st.db'}\nSHARETRACK_METRICS_TOKEN={OLD_TOKEN}\n"
-        "SHARETRACK_RATELIMIT_ENABLED=false\nSHARETRACK_WORKERS=2\n"
+        "SHARETRACK_RATELIMIT_ENABLED=false\nSHARETRACK_WORKERS=1\n"
     )
     return path
 
@@ -145,7 +145,7 @@ def test_a_rotated_key_takes_effect_on_restart_and_not_on_reload(env_file, tmp_p
         set_in_file(env_file, SHARETRACK_METRICS_TOKEN=NEW_TOKEN, SHARETRACK_SECRET_KEY=NEW_KEY)
         before = workers_of(master.pid)
         master.send_signal(signal.SIGHUP)
-        wait_for(lambda: len(workers_of(master.pid) - before) == 2, master)
+        wait_for(lambda: len(workers_of(master.pid) - before) == 1, master)
         wait_for(lambda: not (workers_of(master.pid) & before), master)
         # New workers, the master's old environment: a reload changes nothing.
         assert answer(port, "/metrics", OLD_TOKEN) == 200
