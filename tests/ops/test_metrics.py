@@ -141,8 +141,7 @@ def values_in(path):
 
 @pytest.mark.slow
 def test_more_than_one_worker_with_memory_rate_limits_refuses_to_start(tmp_path):
-    env = live.environment(tmp_path)
-    live.flask(env, "db", "upgrade")
+    env = live.environment(tmp_path)  # refused before any database is touched
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
     done = subprocess.run(
         [str(live.BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--workers", "2"]
