@@ -114,9 +114,8 @@ def shapes_table(per_shape: int, seeds: list[int]) -> None:
             if seed == seeds[0]:
                 print(f"\n### forecast for every shape: {which} world "
                       f"({per_shape} campaigns a shape, seed {seed})\n")  # fmt: skip
-                print(
-                    "| shape | cut | ended campaigns | forecasts | 80% coverage | forecast / final |"
-                )
+                header = "shape | cut | ended campaigns | forecasts | 80% coverage | forecast / final"
+                print(f"| {header} |")
                 print("| --- | --- | --- | --- | --- | --- |")
                 for (shape, cut, history), c in sorted(cells.items()):
                     print(f"| {shape} | {cut:.0%} | {'yes' if history else 'no'} | {c.count} "
