@@ -114,7 +114,8 @@ def shapes_table(per_shape: int, seeds: list[int]) -> None:
             if seed == seeds[0]:
                 print(f"\n### forecast for every shape: {which} world "
                       f"({per_shape} campaigns a shape, seed {seed})\n")  # fmt: skip
-                header = "shape | cut | ended campaigns | forecasts | 80% coverage | forecast / final"
+                header = "shape | cut | ended campaigns | forecasts | 80% coverage"
+                header += " | forecast / final"
                 print(f"| {header} |")
                 print("| --- | --- | --- | --- | --- | --- |")
                 for (shape, cut, history), c in sorted(cells.items()):
