@@ -141,14 +141,15 @@ def figures(session: Session, campaign: Campaign, within: Period = ALL_TIME) -> 
 
 
 def fingerprint(session: Session, campaign_id: int, within: Period) -> str:
-    """A cheap fingerprint of what the figures read. Pledges (every campaign's: the delay may be
-    learned from the organisation's) change their count, newest id or newest `updated_at` when
-    added, refunded or given a ref; the campaign's shares only grow; folding clicks into days
-    moves the watermark. Clicks after the last ref-less pledge change no figure (the grid ends
-    there); clicks imported into the past, with no pledge, are read once the entry expires."""
-    pledges = session.execute(
-        sa.select(sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at))
-    ).one()
+    """A cheap fingerprint of what the figures read. Verified pledges (every campaign's: the
+    delay may be learned from the organisation's) change their count, newest id or newest
+    `updated_at` when added, refunded, confirmed or given a ref (a form's unconfirmed pledge
+    counts nowhere, so it makes no new entry); the campaign's shares only grow; folding clicks
+    into days moves the watermark. Clicks after the last ref-less pledge change no figure (the
+    grid ends there); clicks imported into the past, with no pledge, are read once the entry
+    expires."""
+    newest = (sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at))
+    pledges = session.execute(sa.select(*newest).where(Pledge.verified)).one()
     shares = session.execute(
         sa.select(sa.func.count(), sa.func.max(Share.id)).where(Share.campaign_id == campaign_id)
     ).one()
