@@ -39,7 +39,8 @@ def _late(k: float) -> np.ndarray:
 def prior_shapes() -> tuple[np.ndarray, np.ndarray]:
     """Every mixture of steady, front-loaded and end-surge paces (weights in steps of MIX), and
     each one's prior mass: a surge that has not begun looks like a steady pace until it does,
-    so each quarter of the pledges left to a surge halves the mass (LATE_PENALTY)."""
+    so each quarter of the pledges left to a surge takes LATE_PENALTY of the mass. The steady
+    pace comes once per steepness: a third of the mass of pure fades and surges is on it."""
     steps = np.arange(0.0, 1.0 + 1e-9, MIX)
     shapes, masses = [], []
     for k in STEEPNESS:
@@ -99,13 +100,17 @@ def fit(
     share = np.maximum(at(candidates, bounds[:, 1]) - at(candidates, bounds[:, 0]), 1e-12)
     weighted = float(np.sum(recency * counts))
     exposure = share @ recency
-    # The shape's likelihood from every day alike, each candidate at its own best level.
+    # The shape's likelihood, each candidate at its own best level.
     mean = (counts.sum() + 0.5) / share.sum(axis=1)[:, None] * share
     r = DISPERSION
-    loglik = np.sum(
+    daily = (
         _lgamma(counts + r)[None, :] - math.lgamma(r) - _lgamma(counts + 1)[None, :]
-        + r * np.log(r / (r + mean)) + counts[None, :] * np.log(mean / (r + mean)), axis=1
+        + r * np.log(r / (r + mean)) + counts[None, :] * np.log(mean / (r + mean))
     )  # fmt: skip
+    # A discounted likelihood: each day weighs its recency, scaled so that the days together
+    # weigh as many as they are. The shape that matters is the one the campaign follows now;
+    # its launch days, the largest and noisiest, no longer decide alone.
+    loglik = daily @ (recency / recency.mean())
     log_post = np.log(mass) + loglik
     weights = np.exp(log_post - log_post.max())
     # Days vary beyond Poisson: the pace is known as from fewer pledges than were made.

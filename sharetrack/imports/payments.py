@@ -163,17 +163,18 @@ def _row(line: int, cells: dict[str, str]) -> PaymentRow:
         raise RowRefused("amount is larger than any pledge can be")
     if not 0 <= refunded <= amount:
         raise RowRefused("amount refunded must be between nothing and the amount")
-    if refunded == amount and status == PAID:
-        status = REFUNDED  # refunded in full: keeps its amount, no longer counted
-    elif status == PAID:
-        amount -= refunded
     external_id = cells.get("id", "").strip()
     if "id" in cells and not external_id:
         raise RowRefused("id is empty")
     if len(external_id) > 128 or not external_id.isprintable():
         raise RowRefused("id must be at most 128 printable characters")
-    if not external_id:  # no id column: a payment is its time and amount
+    if not external_id:  # no id column: a payment is its time and amount (as paid, before
+        # any refund, so a later export's refund finds the same pledge)
         external_id = f"csv:{at:%Y-%m-%dT%H:%M:%S}Z:{amount}"
+    if refunded == amount and status == PAID:
+        status = REFUNDED  # refunded in full: keeps its amount, no longer counted
+    elif status == PAID:
+        amount -= refunded
     ref = cells.get("ref", "").strip() or None
     return PaymentRow(line, external_id, at, amount, currency, status, ref)
 
@@ -274,6 +275,7 @@ def _store(session, campaign: Campaign, tokens: Tokens, row: PaymentRow, outcome
             row.at,
             tuple(touches),
             source="import",  # by staff: verified
+            exported=True,  # the payment's state now: a later export's refund lowers it
         ),
     )
     if recorded.created:

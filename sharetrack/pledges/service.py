@@ -4,8 +4,11 @@ Every delivery is a snapshot of the pledge. The stored pledge is a function of t
 deliveries received, whatever order they came in (50 workers may race on one pledge):
 - status and amount come from the newest delivery by occurred_at (an older one changes them
   not at all; on a tie the later status in the pledge's life wins);
-- except a Stripe pledge's amount, the least any of its deliveries names: a PaymentIntent is
-  paid once, and its later events (refunds, disputes) only ever take money back (ADR 0305);
+- except the amount of a payment made once (a Stripe pledge, a row of a payments export), the
+  least any of its deliveries names: a PaymentIntent is paid once, and its later events
+  (refunds, disputes) only ever take money back (ADR 0305); an export's row names its
+  payment's created time, the same in every export, so a later export's partial refund is a
+  tie in time that only this rule settles;
 - pledged_at, attribution's clock, is the earliest occurred_at seen;
 - touches are the union of every delivery's refs.
 """
@@ -73,6 +76,9 @@ class Delivery:
     source: str = "webhook"
     # The supporter agreed to be named under "Recent support" (the hosted form's tick box).
     show_name: bool = False
+    # A row of a platform's payments export (imports/payments.py): the payment's state now, of
+    # a payment made once, so its amount only goes down (refunds), as a Stripe payment's.
+    exported: bool = False
 
     @property
     def verified(self) -> bool:
@@ -81,8 +87,9 @@ class Delivery:
 
     @property
     def paid_once(self) -> bool:
-        """From a platform whose later events only lower the amount (ADR 0305)."""
-        return self.source in PAID_ONCE_SOURCES
+        """From a platform whose later events only lower the amount (ADR 0305), or an export's
+        row of a payment (made once: a later export of it differs only by what was refunded)."""
+        return self.exported or self.source in PAID_ONCE_SOURCES
 
 
 def check(session: Session, campaign: Campaign, delivery_currency: str, amount_minor: int,
@@ -224,11 +231,15 @@ def apply(session: Session, campaign: Campaign, delivery: Delivery) -> Recorded:
             (delivery.occurred_at, delivery.status, delivery.amount_minor),
             (pledge.occurred_at, pledge.status, pledge.amount_minor),
         ):
-            pledge.status = delivery.status
-            if not paid_once:
-                pledge.amount_minor = delivery.amount_minor
+            amount = pledge.amount_minor if paid_once else delivery.amount_minor
+            # A paid-once pledge's larger amount wins a tie in time yet sets nothing: no change.
+            changed = (pledge.status, pledge.amount_minor, pledge.occurred_at) != (
+                delivery.status,
+                amount,
+                delivery.occurred_at,
+            )
+            pledge.status, pledge.amount_minor = delivery.status, amount
             pledge.occurred_at = delivery.occurred_at
-            changed = True
         if paid_once and delivery.amount_minor < pledge.amount_minor:
             # Whichever came first, a refund never raises what a payment said, nor the reverse.
             pledge.amount_minor = delivery.amount_minor

@@ -9,6 +9,7 @@ exact credit: the report shows the two side by side.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -18,7 +19,8 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import cache
+from .. import cache, page_cache
+from ..dialects import date_of
 from ..estimates import timing
 from ..models import Campaign, Click, ClickChannelDay, Pledge, PledgeTouch, Share
 from ..periods import ALL_TIME, Period, day_of
@@ -99,22 +101,65 @@ def _clicks(session: Session, campaign_id: int, start: dt.datetime, hours: int):
         )
         for channel, day, n in days:
             add(channel, int((dt.datetime.combine(day, dt.time()) - start) / HOUR), n, 24)
+    # Counted by channel and hour in the database: a big campaign's million click rows never
+    # cross to Python (they took most of the report's first load).
+    day, hour = date_of(Click.at), sa.extract("hour", Click.at)
     raw = (
-        sa.select(Share.channel, Click.at)
+        sa.select(Share.channel, day, hour, sa.func.count())
         .join(Share, Share.id == Click.share_id)
         .where(Share.campaign_id == campaign_id, Click.is_bot.is_(False), Click.at >= start)
+        .group_by(Share.channel, day, hour)
     )
     if folded is not None:
         raw = raw.where(Click.at >= dt.datetime.combine(folded, dt.time()))
-    for channel, at in session.execute(raw):
-        add(channel, int((at - start) / HOUR), 1)
+    first = dt.datetime.combine(start.date(), dt.time())
+    offset = int((start - first) / HOUR)
+    for channel, on, at_hour, n in session.execute(raw):
+        add(channel, (day_of(on) - first.date()).days * 24 + int(at_hour) - offset, n)
     channels = sorted(grid)
     matrix = np.vstack([grid[c] for c in channels]) if channels else np.zeros((0, hours))
     return channels, matrix
 
 
 def figures(session: Session, campaign: Campaign, within: Period = ALL_TIME) -> TimingFigures:
-    """The timing estimate of the campaign's ref-less pledges made in `within`."""
+    """The timing estimate of the campaign's ref-less pledges made in `within`.
+
+    Reading a big campaign's clicks and fitting the model take seconds (benchmarks/
+    report_timing.py), so the figures are kept in the cache every worker shares (cache.py),
+    named by a fingerprint of the data they come from, as the share value's are
+    (estimates/figures.py): reloading the report, its CSV or the API reads a few maxima and
+    the stored figures, and any pledge's change names new ones.
+    """
+    # The database's name too: apps on different databases may share one cache.
+    key = (
+        f"timing/{page_cache.namespace()}/{campaign.id}/{fingerprint(session, campaign.id, within)}"
+    )
+    body = cache.get_or_make(
+        key, lambda: _encode(compute(session, campaign, within)), CACHE_SECONDS
+    )
+    return _decode(body)
+
+
+def fingerprint(session: Session, campaign_id: int, within: Period) -> str:
+    """A cheap fingerprint of what the figures read. Verified pledges (every campaign's: the
+    delay may be learned from the organisation's) change their count, newest id or newest
+    `updated_at` when added, refunded, confirmed or given a ref (a form's unconfirmed pledge
+    counts nowhere, so it makes no new entry); the campaign's shares only grow; folding clicks
+    into days moves the watermark. Clicks after the last ref-less pledge change no figure (the
+    grid ends there); clicks imported into the past, with no pledge, are read once the entry
+    expires."""
+    newest = (sa.func.count(), sa.func.max(Pledge.id), sa.func.max(Pledge.updated_at))
+    pledges = session.execute(sa.select(*newest).where(Pledge.verified)).one()
+    shares = session.execute(
+        sa.select(sa.func.count(), sa.func.max(Share.id)).where(Share.campaign_id == campaign_id)
+    ).one()
+    version = (timing.MODEL_VERSION, campaign_id, within.since, within.until, tuple(pledges),
+               tuple(shares), rollup.watermark(session))  # fmt: skip
+    return hashlib.sha256(repr(version).encode()).hexdigest()
+
+
+def compute(session: Session, campaign: Campaign, within: Period = ALL_TIME) -> TimingFigures:
+    """The figures from the database, fitted afresh (figures() keeps them)."""
     pledges = _refless(session, campaign.id)
     inside = [p for p in pledges if all(c for c in _inside(p[0], within))]
     out = TimingFigures(
@@ -132,22 +177,21 @@ def figures(session: Session, campaign: Campaign, within: Period = ALL_TIME) -> 
     amounts = np.array([a for _, a in kept], dtype=np.int64)
     mask = np.array([all(c for c in _inside(t, within)) for t, _ in kept], dtype=bool)
     kernel, out.kernel_source = _kernel(session, campaign.id)
-    # The fit costs a second or more on a large campaign: made once per set of inputs, shared
-    # by every worker (cache.py), so reloading the report or its CSV does not fit it again.
-    inputs = hashlib.sha256(repr((timing.MODEL_VERSION, campaign.id, channels, kernel)).encode())
-    for array in (clicks, at, amounts, mask):
-        inputs.update(np.ascontiguousarray(array).tobytes())
-
-    def fit() -> bytes:
-        credit = timing.attribute(channels, clicks, at, kernel, amounts, mask, seed=campaign.id)
-        money = {("" if k is None else k): v for k, v in credit.money().items()}
-        return json.dumps(money).encode()
-
-    key = f"timing/{campaign.id}/{inputs.hexdigest()}"
-    money = json.loads(cache.get_or_make(key, fit, CACHE_SECONDS))
-    out.baseline_minor = money.pop("")[0]
+    credit = timing.attribute(channels, clicks, at, kernel, amounts, mask, seed=campaign.id)
+    money = credit.money()
+    out.baseline_minor = money.pop(None)[0]
     out.channels = {channel: tuple(v) for channel, v in money.items()}
     return out
+
+
+def _encode(figures: TimingFigures) -> bytes:
+    return json.dumps(dataclasses.asdict(figures)).encode()
+
+
+def _decode(body: bytes) -> TimingFigures:
+    data = json.loads(body)
+    data["channels"] = {channel: tuple(v) for channel, v in data["channels"].items()}
+    return TimingFigures(**data)
 
 
 def _inside(moment: dt.datetime, within: Period) -> list[bool]:

@@ -126,6 +126,65 @@ def test_reimport_is_idempotent_and_a_later_refund_is_followed(app, make_campaig
     }
 
 
+def counted(app, campaign_id):
+    """The campaign's counted money (paid pledges) and its credited money."""
+    with app.app_context():
+        paid = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Pledge.amount_minor), 0)).where(
+                Pledge.campaign_id == campaign_id, Pledge.status == "paid"
+            )
+        )
+        credit = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(PledgeCredit.amount_minor), 0))
+            .join(Pledge, Pledge.id == PledgeCredit.pledge_id)
+            .where(Pledge.campaign_id == campaign_id, PledgeCredit.model == "last_click")
+        )
+        return paid, credit
+
+
+@pytest.mark.parametrize("status", ["Paid", "Partially refunded"])
+@BOTH_ENGINES
+def test_a_later_exports_partial_refund_lowers_the_amount(
+    app, make_campaign, make_share, csv_file, run, status
+):
+    # The export is the payment's state now: paid 10.00, then 3.00 of it refunded.
+    campaign = make_campaign()
+    _share, token = make_share(campaign)
+    first = csv_file([stripe_row("py_1", "10.00", ref=token)])
+    assert run(first, campaign.slug, "--preset", "stripe").exit_code == 0
+    assert counted(app, campaign.id) == (1000, 1000)
+    later = csv_file([stripe_row("py_1", "10.00", refunded="3.00", status=status, ref=token)])
+    result = run(later, campaign.slug, "--preset", "stripe")
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    assert stored(app, campaign.id) == {"py_1": (700, "paid", "import", True)}
+    assert counted(app, campaign.id) == (700, 700)  # credit shrinks with it
+    again = run(later, campaign.slug, "--preset", "stripe")
+    assert "0 new, 0 updated, 1 unchanged" in again.output, again.output
+    # An older export uploaded again gives back no refunded money (a payment is made once).
+    stale = run(first, campaign.slug, "--preset", "stripe")
+    assert "1 unchanged" in stale.output and counted(app, campaign.id) == (700, 700)
+    refunded = csv_file([stripe_row("py_1", "10.00", refunded="10.00", status="Refunded")])
+    assert run(refunded, campaign.slug, "--preset", "stripe").exit_code == 0
+    assert stored(app, campaign.id)["py_1"][1] == "refunded"
+    assert counted(app, campaign.id) == (0, 0)
+    assert "1 unchanged" in run(later, campaign.slug, "--preset", "stripe").output
+
+
+@BOTH_ENGINES
+def test_without_an_id_a_refund_finds_its_payment(app, make_campaign, csv_file, run):
+    # No id column: the payment is its time and the amount paid, not what is left of it.
+    campaign = make_campaign()
+    header = ["Date", "Gross", "Refunded", "Currency"]
+    mapping = "date=Date,amount=Gross,refunded=Refunded,currency=Currency"
+    paid = csv_file([["2026-03-01 09:30:00", "10.00", "0", "GBP"]], header)
+    assert run(paid, campaign.slug, "--map", mapping).exit_code == 0
+    part = csv_file([["2026-03-01 09:30:00", "10.00", "3.00", "GBP"]], header)
+    assert "1 updated" in run(part, campaign.slug, "--map", mapping).output
+    assert stored(app, campaign.id) == {
+        "csv:2026-03-01T09:30:00Z:1000": (700, "paid", "import", True)
+    }
+
+
 @BOTH_ENGINES
 def test_without_an_id_a_payment_is_its_time_and_amount(app, make_campaign, csv_file, run):
     campaign = make_campaign()

@@ -53,6 +53,19 @@ def test_preview_stores_nothing_then_import_stores(app, admin, make_campaign):
 
 
 @BOTH_ENGINES
+def test_a_later_upload_with_a_partial_refund_lowers_the_amount(app, admin, make_campaign):
+    campaign = make_campaign()
+    assert post(admin, campaign.slug, export(stripe_row("py_1", "10.00"))).status_code == 200
+    later = export(stripe_row("py_1", "10.00", refunded="3.00", status="Partially refunded"))
+    page = post(admin, campaign.slug, later)
+    assert page.status_code == 200 and "1 updated" in page.text
+    assert post(admin, campaign.slug, later).text.count("1 unchanged") >= 1
+    with app.app_context():
+        pledge = db.session.scalar(sa.select(Pledge).where(Pledge.campaign_id == campaign.id))
+        assert (pledge.amount_minor, pledge.status) == (700, "paid")
+
+
+@BOTH_ENGINES
 def test_a_bad_row_is_shown_by_line_and_nothing_is_stored(app, admin, make_campaign):
     campaign = make_campaign()
     page = post(admin, campaign.slug, export(stripe_row("py_1"), stripe_row("py_2", "ten")))
