@@ -35,6 +35,22 @@ class Cell:
     shares: int = 0
     exposure: float = 0.0
     sizes: list[float] | None = None
+    # Per-share sums for the spread of events between shares: Σ n², Σ n·e, Σ e².
+    count_sq: float = 0.0
+    count_exposure: float = 0.0
+    exposure_sq: float = 0.0
+
+    def add_share(self, exposure: float, sizes: list[float]) -> None:
+        """Count one share of this exposure whose events had these sizes."""
+        self.shares += 1
+        self.exposure += exposure
+        self.exposure_sq += exposure**2
+        if sizes:
+            if self.sizes is None:
+                self.sizes = []
+            self.sizes.extend(sizes)
+            self.count_sq += len(sizes) ** 2
+            self.count_exposure += len(sizes) * exposure
 
     @property
     def events(self) -> int:
@@ -65,6 +81,7 @@ class Effects:
     overall_rate: float
     cell_cv2: float
     size_model: sizes.SizeModel  # the mean size of every cell
+    dispersion: float = 0.0  # κ: a share's events vary as μ + κμ² (0: Poisson)
 
     def prior(self, campaign: str, channel: str) -> Prior:
         """The prior of (campaign, channel), leaving that cell's own data out."""
@@ -118,7 +135,23 @@ def fit(cells: dict[tuple[str, str], Cell]) -> Effects | None:
         a = {c: (k_a + n_c[c]) / (k_a + x_c[c]) for c in campaigns}
     cell_cv2 = _cell_cv2(cells, a, b, len(campaigns) + len(channels) - 1)
     size_model = sizes.fit({key: cell.sizes or [] for key, cell in cells.items()})
-    return Effects(cells, a, b, k_a, k_b, overall_rate, cell_cv2, size_model)
+    kappa = _dispersion(cells)
+    return Effects(cells, a, b, k_a, k_b, overall_rate, cell_cv2, size_model, kappa)
+
+
+def _dispersion(cells: dict[tuple[str, str], Cell]) -> float:
+    """κ in Var(events of a share) = μ + κμ², μ = e × the cell's rate, by the method of moments
+    pooled over cells: Σ((n − μ)² − μ) = κ Σ μ², the cell's rate fitted from its own events
+    (whose own share of the squared residuals is taken out); 0 when shares look Poisson."""
+    num = den = 0.0
+    for cell in cells.values():
+        if cell.events == 0 or cell.exposure < 1:
+            continue
+        rate = cell.events / cell.exposure
+        squares = cell.count_sq - 2 * rate * cell.count_exposure + rate**2 * cell.exposure_sq
+        num += squares - rate * (cell.exposure - cell.exposure_sq / cell.exposure)
+        den += rate**2 * cell.exposure_sq
+    return max(num / den, 0.0) if den > 0 else 0.0
 
 
 def _sums(cells, by: int, scale: dict[str, float], scale_by: int):

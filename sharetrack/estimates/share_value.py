@@ -101,13 +101,7 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], Cell]:
         curve = maturity.blended(items, window_curves[items[0].window_days])
         for h, e in zip(items, maturity.exposures(items, curve), strict=True):
             g = groups[(h.campaign, h.channel)]
-            g.shares += 1
-            g.exposure += e
-            for _delay, amount in h.credits:
-                if amount > 0:
-                    if g.sizes is None:
-                        g.sizes = []
-                    g.sizes.append(float(amount))
+            g.add_share(e, [float(amount) for _delay, amount in h.credits if amount > 0])
     return groups
 
 
@@ -116,9 +110,14 @@ def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -
     if fitted is None:  # no event anywhere yet: nothing has ever been credited
         return Estimate(0, 0, 0, own.shares, "prior" if own.shares == 0 else "pooled")
     prior = fitted.prior(campaign, channel)
-    alpha = prior.shape + own.events
-    beta = prior.rate + own.exposure
-    own_weight = own.exposure / (own.exposure + prior.rate)
+    # Overdispersion: shares differ beyond Poisson (most bring nothing, a few dozens), so a
+    # cell's events carry the information of events / D, D from the fitted share-level spread.
+    rate = (prior.shape + own.events) / (prior.rate + own.exposure)
+    spread = own.exposure_sq / own.exposure if own.exposure > 0 else 0.0
+    d = 1.0 + fitted.dispersion * rate * spread
+    alpha = prior.shape + own.events / d
+    beta = prior.rate + own.exposure / d
+    own_weight = (own.exposure / d) / (own.exposure / d + prior.rate)
     if own.shares == 0:
         basis = "prior"
     elif own_weight >= CAMPAIGN_BASIS_WEIGHT:
