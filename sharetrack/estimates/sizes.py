@@ -29,7 +29,7 @@ DEFAULT_SD = {"campaign": 0.4, "channel": 0.5, "cell": 0.2, "ratio": 0.3}
 MISFIT_SD = 0.2  # how far (log scale) a real tail's mean may stray from a log-normal's
 VARIANCE_PRIOR_DOF = 10.0  # a channel's spread of log sizes leans on the pool's this much
 EXACT_MAX = 400  # larger samples use the normal approximation of the bootstrap mean
-PLAIN_EVENTS = 100.0
+PLAIN_EVENTS = 200.0
 
 
 @dataclass(frozen=True)
@@ -161,14 +161,19 @@ def _effects(cells, var, kind: str, by: int, offset):
     return {g: t / (w + 1 / var[kind]) for g, (w, t) in sums.items()}, raw
 
 
-def _spread(raw: dict[str, tuple[float, float]], kind: str) -> float:
-    """An effect's variance by the method of moments (DerSimonian–Laird: the raw estimates'
-    weighted spread beyond their sampling variances), floored; the default with fewer than
-    three groups."""
+def _spread(raw: dict[str, tuple[float, float]], kind: str, weighted: bool = True) -> float:
+    """An effect's variance by the method of moments, floored; the default with fewer than
+    three groups. Weighted (DerSimonian–Laird: the raw estimates' spread beyond their sampling
+    variances, each weighing by its precision) or not (Hedges: where a few very precise groups
+    would hide a noisy one that truly differs)."""
     if len(raw) < 3:
         return DEFAULT_SD[kind] ** 2
     values = np.array([r for r, _v in raw.values()])
-    w = 1 / np.array([v for _r, v in raw.values()])
+    noise = np.array([v for _r, v in raw.values()])
+    if not weighted:
+        spread = float(np.var(values, ddof=1) - noise.mean())
+        return max(spread, MIN_SD[kind] ** 2)
+    w = 1 / noise
     centre = float(np.sum(w * values) / w.sum())
     q = float(np.sum(w * (values - centre) ** 2))
     spread = (q - (len(values) - 1)) / float(w.sum() - np.sum(w**2) / w.sum())
@@ -214,8 +219,8 @@ def _ratios(cells, sizes, var, m, mu, nu):
     pool = _ratio(everything, ss, dof, var["event"])
     # Channels' tails differ only as far as their ratios spread beyond their noise: a noisy
     # channel's ratio leans on the pool's.
-    raw = {h: (np.log(r), (se / r) ** 2) for h, (r, se) in own.items()}
-    tau2 = _spread(raw, "ratio")
+    raw = {h: (np.log(r), max((se / r) ** 2, 1e-6)) for h, (r, se) in own.items()}
+    tau2 = _spread(raw, "ratio", weighted=False)
     out = {}
     for h, (log_r, v) in raw.items():
         w = tau2 / (tau2 + v)
