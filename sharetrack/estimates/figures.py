@@ -34,6 +34,13 @@ REASONS = ("no_shares", "below_one_unit", "interval_too_wide")
 # A figure is a headline ("could raise £X" beside a button) only when it rests on the
 # campaign's own data and on at least this many of its shares on the channel.
 MIN_HEADLINE_SHARES = 5
+# How the staff report words what each figure rests on (Estimate.basis).
+BASIS_TEXT = {
+    "campaign": "from this campaign's shares",
+    "pooled": "leans on other campaigns",
+    "prior": "from other channels and campaigns",
+    "timing": "estimated from timing: too few refs",
+}
 # How the staff report words each reason beside a greyed figure.
 REASON_TEXT = {
     "no_shares": "no shares of its own yet",
@@ -84,7 +91,8 @@ def well_founded(estimate: Estimate, currency: str) -> bool:
     """Whether a shown figure may be a public headline: the campaign's own basis, enough shares.
 
     A pooled or prior figure, or one from a share or two, says little about this campaign
-    (one Telegram share is not a reason to put Telegram above Facebook).
+    (one Telegram share is not a reason to put Telegram above Facebook); a figure resting on
+    the timing of ref-less pledges (basis "timing") is a model's guess, never a headline.
     """
     return (
         shows_amount(estimate, currency)

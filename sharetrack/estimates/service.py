@@ -18,7 +18,7 @@ from ..channels import CHANNELS
 from ..metrics import SHARE_VALUE_SECONDS
 from ..models import Campaign, Share, utcnow
 from ..pledges import counting
-from . import share_value
+from . import refless, share_value, timing_basis
 from .share_value import Estimate, ShareHistory
 
 DAY = 86400.0
@@ -110,12 +110,36 @@ def channel_estimates(
     data = _read(session)  # once for both: the reads are most of the time at scale
     ages = _ages(data, now)
     direct = share_value.estimate_all(_with_credits(data, ages, False), CHANNELS, campaign.slug)
+    direct = _on_timing(session, campaign, direct)
     with_cascade = share_value.estimate_all(
         _with_credits(data, ages, True), CHANNELS, campaign.slug
     )
     return {
         channel: ChannelEstimate(
-            channel, direct[channel], max(with_cascade[channel].estimate_minor, 0)
+            channel,
+            direct[channel],
+            max(with_cascade[channel].estimate_minor, 0)
+            if direct[channel].basis != "timing"
+            else max(with_cascade[channel].estimate_minor, direct[channel].estimate_minor),
         )
         for channel in CHANNELS
     }
+
+
+def _on_timing(
+    session: Session, campaign: Campaign, direct: dict[str, Estimate]
+) -> dict[str, Estimate]:
+    """Where the campaign's refs are too few (timing_basis.py), its channels' values rest on
+    the timing of its ref-less pledges; the timing model is run only then (and cached)."""
+    information = timing_basis.ref_information(direct.values())
+    if information >= timing_basis.MIN_REF_INFORMATION:
+        return direct
+    by_timing = refless.figures(session, campaign)
+    if not timing_basis.rests_on_timing(information, by_timing.without_ref_pledges):
+        return direct
+    out = dict(direct)
+    for channel, money in by_timing.channels.items():
+        found = timing_basis.on_timing(out[channel], money) if channel in out else None
+        if found is not None:
+            out[channel] = found
+    return out

@@ -51,9 +51,14 @@ class Estimate:
     low_minor: int
     high_minor: int
     shares: int
-    basis: str  # "campaign", "pooled" or "prior"
+    basis: str  # "campaign", "pooled", "prior" or "timing" (timing_basis.py)
     level: float = LEVEL
     own_weight: float = 0.0
+    # What the cell's own shares hold: credit events worth as many independent ones (events
+    # over the overdispersion factor), matured-share exposure, and credited money.
+    information: float = 0.0
+    exposure: float = 0.0
+    credited_minor: float = 0.0
 
 
 def estimate_all(
@@ -108,7 +113,8 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], Cell]:
 def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -> Estimate:
     own = groups.get((campaign, channel), Cell())
     if fitted is None:  # no event anywhere yet: nothing has ever been credited
-        return Estimate(0, 0, 0, own.shares, "prior" if own.shares == 0 else "pooled")
+        basis = "prior" if own.shares == 0 else "pooled"
+        return Estimate(0, 0, 0, own.shares, basis, exposure=own.exposure)
     prior = fitted.prior(campaign, channel)
     # Overdispersion: shares differ beyond Poisson (most bring nothing, a few dozens), so a
     # cell's events carry the information of events / D, D from the fitted share-level spread.
@@ -138,6 +144,9 @@ def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -
         own.shares,
         basis,
         own_weight=own_weight,
+        information=own.events / d,
+        exposure=own.exposure,
+        credited_minor=own.money,
     )
 
 
