@@ -59,6 +59,7 @@ class SizeModel:
     ratio: dict[str, tuple[float, float]]  # channel → (tail ratio, its standard error)
     pool_ratio: tuple[float, float]
     sums: tuple[dict, dict]  # per campaign and per channel: (weight, weighted residual) sums
+    event_var: dict[str, float]  # σ_h²: each channel's own spread of log sizes (leaning on σ²)
 
     def location(self, campaign: str, channel: str) -> tuple[float, float]:
         """The cell's prior log location and its variance, from everything but the cell."""
@@ -81,9 +82,10 @@ class SizeModel:
         theta0, v0 = self.location(campaign, channel)
         own_arr = np.asarray(own, dtype=float)
         n = own_arr.size
-        precision = 1 / v0 + n / self.var["event"]
+        spread = self.event_var.get(channel, self.var["event"])
+        precision = 1 / v0 + n / spread
         log_own = float(np.log(own_arr).sum()) if n else 0.0
-        theta = (theta0 / v0 + log_own / self.var["event"]) / precision
+        theta = (theta0 / v0 + log_own / spread) / precision
         ratio, ratio_se = self.ratio.get(channel, self.pool_ratio)
         model = float(np.exp(theta + 0.5 / precision)) * ratio
         k = PLAIN_EVENTS
@@ -125,10 +127,11 @@ def fit(sizes: dict[tuple[str, str], list[float]]) -> SizeModel:
         var["channel"] = _spread(raw_nu, "channel")
         var["campaign"] = _spread(raw_mu, "campaign")
         var["cell"] = _cell_spread(cells, var, m, mu, nu, len(campaigns) + len(channels) - 1)
-    ratio, pool = _ratios(cells, sizes, var, m, mu, nu)
+    ratio, pool, event_var = _ratios(cells, sizes, var, m, mu, nu)
     by_campaign, _raw = _sums(cells, var, 0, {k: m + nu[k[1]] for k in cells})
     by_channel, _raw = _sums(cells, var, 1, {k: m + mu[k[0]] for k in cells})
-    return SizeModel(cells, m, mu, nu, var, ratio, pool, (by_campaign, by_channel))
+    sums = (by_campaign, by_channel)
+    return SizeModel(cells, m, mu, nu, var, ratio, pool, sums, event_var)
 
 
 def _event_variance(cells: dict[tuple[str, str], CellSizes]) -> float:
@@ -226,12 +229,18 @@ def _ratios(cells, sizes, var, m, mu, nu):
         w = tau2 / (tau2 + v)
         ratio = float(np.exp(w * log_r + (1 - w) * np.log(pool[0])))
         out[h] = (ratio, ratio * float(np.sqrt(w * v + (1 - w) ** 2 * (pool[1] / pool[0]) ** 2)))
-    return out, pool
+    event_var = {h: _leaning(ss, dof, var["event"]) for h, (ss, dof) in spread.items()}
+    return out, pool, event_var
+
+
+def _leaning(ss: float, dof: float, pooled_var: float) -> float:
+    """A channel's variance of log sizes from its sum of squares, leaning on the pool's."""
+    return (ss + VARIANCE_PRIOR_DOF * pooled_var) / (dof + VARIANCE_PRIOR_DOF)
 
 
 def _ratio(z: np.ndarray, ss: float, dof: float, pooled_var: float) -> tuple[float, float]:
     """(ratio, standard error) from residual ratios z and the sum of squares of log sizes."""
-    sigma2 = (ss + VARIANCE_PRIOR_DOF * pooled_var) / (dof + VARIANCE_PRIOR_DOF)
+    sigma2 = _leaning(ss, dof, pooled_var)
     log_par = sigma2 / 2
     log_par_se = sigma2 / np.sqrt(2 * (dof + VARIANCE_PRIOR_DOF))  # var of s² is 2σ⁴/dof
     emp = max(float(z.mean()), 1e-9)

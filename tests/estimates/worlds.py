@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from sharetrack.estimates.service import channel_estimates
+from sharetrack.estimates.share_value import ShareHistory
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, PledgeCredit, Share
 
@@ -134,6 +135,34 @@ class Result:
     @property
     def relative_error(self) -> float:
         return self.ours_error / self.plain_error
+
+
+def histories(records: list[dict], now: dt.datetime) -> list[ShareHistory]:
+    """The records as the pure estimator's input, as `flask import` and the service would make
+    them: each counted pledge credited whole to its share (last click), refunds dropped."""
+    windows, shares, pledges = {}, {}, {}
+    for r in records:
+        if r["type"] == "campaign":
+            windows[r["slug"]] = r["window_days"]
+        elif r["type"] == "share":
+            shares[r["key"]] = (r["campaign"], r["channel"], _when(r["created_at"]))
+        elif r["type"] == "pledge" and r["status"] == "refunded":
+            pledges.pop(r["external_id"], None)
+        elif r["type"] == "pledge":
+            pledges[r["external_id"]] = (r["share"], _when(r["at"]), float(r["amount_minor"]))
+    credits: dict[str, list[tuple[float, float]]] = {}
+    for key, at, amount in pledges.values():
+        delay = (at - shares[key][2]).total_seconds() / 86400
+        credits.setdefault(key, []).append((delay, amount))
+    return [
+        ShareHistory(slug, channel, (now - made).total_seconds() / 86400, windows[slug],
+                     tuple(credits.get(key, ())))
+        for key, (slug, channel, made) in shares.items()
+    ]  # fmt: skip
+
+
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=None)
 
 
 def write(path, records: list[dict]) -> str:
