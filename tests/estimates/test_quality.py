@@ -32,6 +32,7 @@ class Scores:
 
     ours: float = 0.0
     crude: float = 0.0
+    plain: float = 0.0
     cells: int = 0
     covered: int = 0
     crude_covered: int = 0
@@ -41,7 +42,7 @@ class Scores:
     young_truth: float = 0.0
 
     def add(self, other: Scores) -> None:
-        for name in ("ours", "crude", "cells", "covered", "crude_covered", "young",
+        for name in ("ours", "crude", "plain", "cells", "covered", "crude_covered", "young",
                      "young_crude", "young_truth"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.log_widths = (self.log_widths or []) + (other.log_widths or [])
@@ -82,6 +83,7 @@ def score(items: list[ShareHistory], truth: dict, young: frozenset[str]) -> Scor
         elif n:
             s.ours += abs(e.estimate_minor - true)
             s.crude += abs(crude - true)
+            s.plain += abs(money.get((slug, channel), 0.0) / n - true)
     return s
 
 

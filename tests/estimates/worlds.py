@@ -131,6 +131,7 @@ class Result:
     cells: int
     young_estimate: float = 0.0  # the sums behind young_ratio
     young_truth: float = 0.0
+    crude_error: float = 0.0  # the review's crude baseline (CRUDE_SHARES toward the channel)
 
     @property
     def relative_error(self) -> float:
@@ -190,14 +191,16 @@ def evaluate(app, world: World, now: dt.datetime, path) -> Result:
         shares = dict(_by_cell(sa.func.count()))
         credited = dict(_by_cell(sa.func.sum(PledgeCredit.amount_minor), credits=True))
         estimates = estimates_by_slug(now)
-    ours = plain = young_est = young_true = young_plain = 0.0
+    ours = plain = young_est = young_true = young_plain = crude = 0.0
     covered = cells = 0
+    mean = _channel_means(shares, credited)
     for (slug, channel), true in world.truth.items():
         n = shares.get((slug, channel), 0)
         e = estimates[slug][channel]
         cells += 1
         covered += e.low_minor <= true <= e.high_minor
-        ratio = float(credited.get((slug, channel)) or 0) / n if n else 0.0
+        money = float(credited.get((slug, channel)) or 0)
+        ratio = money / n if n else 0.0
         if slug in world.young:
             young_est += e.estimate_minor
             young_true += true
@@ -205,8 +208,22 @@ def evaluate(app, world: World, now: dt.datetime, path) -> Result:
         elif n:
             ours += abs(e.estimate_minor - true)
             plain += abs(ratio - true)
+            crude += abs((money + CRUDE_SHARES * mean[channel]) / (n + CRUDE_SHARES) - true)
     return Result(ours, plain, covered / cells, young_est / young_true, young_plain / young_true,
-                  cells, young_est, young_true)  # fmt: skip
+                  cells, young_est, young_true, crude)  # fmt: skip
+
+
+CRUDE_SHARES = 80
+
+
+def _channel_means(shares: dict, credited: dict) -> dict[str, float]:
+    """Credited money per share of each channel over all campaigns (the crude baseline's)."""
+    money: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for (_slug, channel), n in shares.items():
+        money[channel] = money.get(channel, 0.0) + float(credited.get((_slug, channel)) or 0)
+        count[channel] = count.get(channel, 0) + n
+    return {channel: money[channel] / count[channel] for channel in count}
 
 
 def _by_cell(value, credits: bool = False):
