@@ -49,7 +49,7 @@ from sharetrack.estimates import forecast  # noqa: E402
 from sharetrack.estimates.share_value import estimate_many  # noqa: E402
 from sharetrack.extensions import db  # noqa: E402
 from sharetrack.models import Campaign  # noqa: E402
-from sharetrack.reports import credits  # noqa: E402
+from sharetrack.pledges import counting  # noqa: E402
 from tests.estimates import forecast_world, odd_world, timing_world, worlds  # noqa: E402
 from tests.estimates.test_quality import score  # noqa: E402
 from tests.estimates.test_simulation import simulate  # noqa: E402
@@ -69,7 +69,7 @@ def forecasts(app, now: dt.datetime) -> list[tuple[bool, float]]:
     out = []
     with app.app_context():
         ended = [c for c in db.session.query(Campaign) if c.ends_at and c.ends_at < now]
-        days = {c.id: credits.pledges_by_day(db.session, c.id) for c in ended}
+        days = {c.id: counting.pledges_by_day(db.session, c.id) for c in ended}
         curves = {
             c.id: forecast.cumulative_curve(
                 {d: m.pledges for d, m in days[c.id].items()}, c.opens_at, c.ends_at

@@ -30,35 +30,53 @@ DEFAULT_CELL_CV = 0.35
 
 @dataclass
 class Cell:
-    """What one (campaign, channel) has seen: matured-share exposure, events and their sizes."""
+    """What one (campaign, channel) has seen: matured-share exposure, events and their sizes.
+
+    A pledge split among several shares by a multi-touch model is one event, not several:
+    each credit is its pledge's whole amount weighing its fraction (`weights`; None: all 1)."""
 
     shares: int = 0
     exposure: float = 0.0
     sizes: list[float] | None = None
+    weights: list[float] | None = None
     # Per-share sums for the spread of events between shares: Σ n², Σ n·e, Σ e².
     count_sq: float = 0.0
     count_exposure: float = 0.0
     exposure_sq: float = 0.0
 
-    def add_share(self, exposure: float, sizes: list[float]) -> None:
-        """Count one share of this exposure whose events had these sizes."""
+    def add_share(
+        self, exposure: float, sizes: list[float], weights: list[float] | None = None
+    ) -> None:
+        """Count one share of this exposure whose events had these sizes (and weights)."""
         self.shares += 1
         self.exposure += exposure
         self.exposure_sq += exposure**2
-        if sizes:
-            if self.sizes is None:
-                self.sizes = []
-            self.sizes.extend(sizes)
-            self.count_sq += len(sizes) ** 2
-            self.count_exposure += len(sizes) * exposure
+        if not sizes:
+            return
+        if weights is not None and self.weights is None:
+            self.weights = [1.0] * (len(self.sizes) if self.sizes else 0)
+        if self.sizes is None:
+            self.sizes = []
+        self.sizes.extend(sizes)
+        if self.weights is not None:
+            self.weights.extend(weights if weights is not None else [1.0] * len(sizes))
+        count = float(sum(weights)) if weights is not None else len(sizes)
+        self.count_sq += count**2
+        self.count_exposure += count * exposure
 
     @property
-    def events(self) -> int:
-        return len(self.sizes) if self.sizes else 0
+    def events(self) -> float:
+        if not self.sizes:
+            return 0
+        return float(sum(self.weights)) if self.weights is not None else len(self.sizes)
 
     @property
     def money(self) -> float:
-        return float(sum(self.sizes)) if self.sizes else 0.0
+        if not self.sizes:
+            return 0.0
+        if self.weights is None:
+            return float(sum(self.sizes))
+        return float(sum(x * w for x, w in zip(self.sizes, self.weights, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -134,7 +152,7 @@ def fit(cells: dict[tuple[str, str], Cell]) -> Effects | None:
                               DEFAULT_CAMPAIGN_CV)  # fmt: skip
         a = {c: (k_a + n_c[c]) / (k_a + x_c[c]) for c in campaigns}
     cell_cv2 = _cell_cv2(cells, a, b, len(campaigns) + len(channels) - 1)
-    size_model = sizes.fit({key: cell.sizes or [] for key, cell in cells.items()})
+    size_model = sizes.fit({key: (cell.sizes or [], cell.weights) for key, cell in cells.items()})
     kappa = _dispersion(cells)
     return Effects(cells, a, b, k_a, k_b, overall_rate, cell_cv2, size_model, kappa)
 

@@ -45,22 +45,26 @@ def observed_curve(histories: Iterable[History]) -> tuple[np.ndarray | None, int
     than MIN_MATURED shares have reached their horizon (the curve's end is then unknown)."""
     share_u: list[float] = []
     event_u: list[float] = []
+    weight: list[float] = []  # a pledge split by a model counts once over its shares
     for h in histories:
         span = horizon(h)
         share_u.append(min(h.age_days / span, 1.0))
-        for delay, amount in h.credits:
-            if amount > 0:
-                event_u.append(min(delay / span, 1.0))
+        for credit in h.credits:
+            if credit[1] > 0:
+                event_u.append(min(credit[0] / span, 1.0))
+                weight.append(credit[2] if len(credit) > 2 else 1.0)
     if not event_u:
         return None, 0
     shares = np.sort(np.asarray(share_u))
     if shares.size - np.searchsorted(shares, 1.0, side="left") < MIN_MATURED:
         return None, 0
-    events = np.sort(np.asarray(event_u))
+    order = np.argsort(event_u)
+    events = np.asarray(event_u)[order]
     at_risk = shares.size - np.searchsorted(shares, events, side="left")
-    cumulative = np.concatenate([[0.0], np.cumsum(1.0 / np.maximum(at_risk, 1))])
+    steps = np.asarray(weight)[order] / np.maximum(at_risk, 1)
+    cumulative = np.concatenate([[0.0], np.cumsum(steps)])
     intensity = cumulative[np.searchsorted(events, GRID, side="right")]
-    return intensity / intensity[-1], len(event_u)
+    return intensity / intensity[-1], round(sum(weight))
 
 
 def delay_curve(histories: Iterable[History]) -> np.ndarray:

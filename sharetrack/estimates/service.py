@@ -74,12 +74,21 @@ def _ages(data: tuple[dict, dict, list], now: dt.datetime) -> list[tuple]:
 
 def _with_credits(data: tuple[dict, dict, list], ages: list[tuple], cascade: bool):
     _campaigns, shares, rows = data
-    credits: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    for share_id, pledged_at, amount in rows:
+    # A pledge split among shares by a multi-touch model is one event: each credit carries
+    # its fraction of the pledge (the estimate counts the pledge once, share_value._events).
+    whole: dict[int, float] = defaultdict(float)
+    for _share, _at, amount, pledge_id in rows:
+        whole[pledge_id] += float(amount)
+    credits: dict[int, list[tuple[float, ...]]] = defaultdict(list)
+    for share_id, pledged_at, amount, pledge_id in rows:
+        fraction = float(amount) / whole[pledge_id]
         for earner in _earners(shares, share_id, cascade):
             created = shares[earner][2]
             delay = max((pledged_at - created).total_seconds() / DAY, 0.0)
-            credits[earner].append((delay, float(amount)))
+            if fraction >= 1.0:
+                credits[earner].append((delay, float(amount)))
+            else:
+                credits[earner].append((delay, float(amount), fraction))
     return [
         ShareHistory(slug, channel, age, window, tuple(credits[sid]) if sid in credits else ())
         for sid, slug, channel, age, window in ages

@@ -41,8 +41,9 @@ class ShareHistory(NamedTuple):
     channel: str
     age_days: float
     window_days: int
-    # (days from the share's creation to the pledge, credited minor units), one per pledge
-    credits: tuple[tuple[float, float], ...] = ()
+    # (days from the share's creation to the pledge, credited minor units[, the fraction of
+    # the pledge this is when a model split it]), one per pledge
+    credits: tuple[tuple[float, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,22 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], Cell]:
         curve = maturity.blended(items, window_curves[items[0].window_days])
         for h, e in zip(items, maturity.exposures(items, curve), strict=True):
             g = groups[(h.campaign, h.channel)]
-            g.add_share(e, [float(amount) for _delay, amount in h.credits if amount > 0])
+            g.add_share(e, *_events(h.credits))
     return groups
+
+
+def _events(credits: tuple) -> tuple[list[float], list[float] | None]:
+    """A share's credit events: each pledge's whole amount, weighing the fraction the model
+    gave this share (a third credit element; without it, the whole pledge)."""
+    if all(len(c) == 2 for c in credits):
+        return [float(c[1]) for c in credits if c[1] > 0], None
+    sizes, weights = [], []
+    for credit in credits:
+        fraction = credit[2] if len(credit) > 2 else 1.0
+        if credit[1] > 0 and fraction > 0:
+            sizes.append(float(credit[1]) / fraction)
+            weights.append(float(fraction))
+    return sizes, weights
 
 
 def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -> Estimate:
@@ -131,7 +146,8 @@ def _estimate_one(fitted, groups, campaign: str, channel: str, seed_text: str) -
     else:
         basis = "pooled"
     rng = np.random.default_rng(_seed(seed_text, campaign, channel))
-    size_mean, size_draws = fitted.size_model.cell(campaign, channel, own.sizes or [], rng, DRAWS)
+    own_sizes = (own.sizes or [], own.weights)
+    size_mean, size_draws = fitted.size_model.cell(campaign, channel, own_sizes, rng, DRAWS)
     rate_draws = rng.gamma(alpha, 1.0 / beta, DRAWS)
     values = rate_draws * size_draws
     tail = (1 - LEVEL) / 2

@@ -34,9 +34,10 @@ PLAIN_EVENTS = 200.0
 
 @dataclass(frozen=True)
 class CellSizes:
-    """One cell's pledges: count, sum of logs, sum of squared logs, sum of amounts."""
+    """One cell's pledges: count, sum of logs, sum of squared logs, sum of amounts (each
+    weighing its fraction where a model split it)."""
 
-    n: int
+    n: float
     log_sum: float
     log_sq: float
     money: float
@@ -77,42 +78,56 @@ class SizeModel:
             weight, total = weight - w, total - t
         return total / (weight + prior), 1 / (weight + prior)
 
-    def cell(self, campaign: str, channel: str, own: list[float], rng, draws: int):
-        """(point, draws) of the cell's mean size given its own sizes `own`."""
+    def cell(self, campaign: str, channel: str, own: Sizes, rng, draws: int):
+        """(point, draws) of the cell's mean size given its own (sizes, weights)."""
         theta0, v0 = self.location(campaign, channel)
-        own_arr = np.asarray(own, dtype=float)
-        n = own_arr.size
+        x, w = _arrays(own)
+        n = float(w.sum())
         spread = self.event_var.get(channel, self.var["event"])
         precision = 1 / v0 + n / spread
-        log_own = float(np.log(own_arr).sum()) if n else 0.0
+        log_own = float(w @ np.log(x)) if x.size else 0.0
         theta = (theta0 / v0 + log_own / spread) / precision
         ratio, ratio_se = self.ratio.get(channel, self.pool_ratio)
         model = float(np.exp(theta + 0.5 / precision)) * ratio
         k = PLAIN_EVENTS
-        point = (float(own_arr.sum()) + k * model) / (n + k)
+        point = (float(w @ x) + k * model) / (n + k)
         theta_b = rng.normal(theta, np.sqrt(1 / precision), draws)
         ratio_b = np.maximum(rng.normal(ratio, ratio_se, draws), 0.05 * ratio)
         model_b = np.exp(theta_b) * ratio_b
-        own_b = n * bootstrap_means(own_arr, rng, draws) if n else 0.0
+        own_b = n * bootstrap_means(x, w, rng, draws) if x.size else 0.0
         return point, (own_b + k * model_b) / (n + k)
 
 
-def bootstrap_means(sample: np.ndarray, rng, draws: int) -> np.ndarray:
-    """`draws` means of the sample resampled with replacement (normal beyond EXACT_MAX)."""
-    if sample.size <= EXACT_MAX:
-        return sample[rng.integers(0, sample.size, size=(draws, sample.size))].mean(axis=1)
-    spread = sample.std(ddof=1) / np.sqrt(sample.size)
-    return np.maximum(rng.normal(sample.mean(), spread, draws), 0.0)
+Sizes = tuple[list[float], list[float] | None]  # a cell's sizes and their weights (None: all 1)
 
 
-def fit(sizes: dict[tuple[str, str], list[float]]) -> SizeModel:
+def _arrays(own: Sizes) -> tuple[np.ndarray, np.ndarray]:
+    values, weights = own
+    x = np.maximum(np.asarray(values, dtype=float), 1e-9)
+    w = np.ones(x.size) if weights is None else np.asarray(weights, dtype=float)
+    return x, w
+
+
+def bootstrap_means(x: np.ndarray, w: np.ndarray, rng, draws: int) -> np.ndarray:
+    """`draws` weighted means of the sample resampled with replacement (normal beyond
+    EXACT_MAX)."""
+    if x.size <= EXACT_MAX:
+        picks = rng.integers(0, x.size, size=(draws, x.size))
+        return (x[picks] * w[picks]).sum(axis=1) / w[picks].sum(axis=1)
+    mean = float(w @ x / w.sum())
+    spread = np.sqrt(float(w @ (x - mean) ** 2 / w.sum()) / x.size)
+    return np.maximum(rng.normal(mean, spread, draws), 0.0)
+
+
+def fit(sizes: dict[tuple[str, str], Sizes]) -> SizeModel:
     """The size model from every cell's sizes (cells without sizes are left out)."""
     cells = {}
-    for key, values in sizes.items():
-        if values:
-            logs = np.log(np.maximum(np.asarray(values, dtype=float), 1e-9))
-            cells[key] = CellSizes(len(values), float(logs.sum()), float((logs**2).sum()),
-                                   float(np.sum(values)))  # fmt: skip
+    for key, own in sizes.items():
+        if own[0]:
+            x, w = _arrays(own)
+            logs = np.log(x)
+            cells[key] = CellSizes(float(w.sum()), float(w @ logs), float(w @ logs**2),
+                                   float(w @ x))  # fmt: skip
     campaigns = sorted({c for c, _h in cells})
     channels = sorted({h for _c, h in cells})
     n_all = sum(c.n for c in cells.values())
@@ -204,22 +219,23 @@ def _ratios(cells, sizes, var, m, mu, nu):
     right as that shape). They are blended by the empirical one's noise against MISFIT_SD, how
     far a real tail may stray from the log-normal's, so the empirical one takes over as a
     channel's pledges grow."""
-    per_channel: dict[str, list[np.ndarray]] = defaultdict(list)
+    per_channel: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
     spread: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for (c, h), cell in cells.items():
         prior_precision = 1 / var["cell"]
         theta = ((m + mu[c] + nu[h]) * prior_precision + cell.log_sum / var["event"]) / (
             prior_precision + cell.n / var["event"]
         )
-        per_channel[h].append(np.asarray(sizes[(c, h)], dtype=float) / np.exp(theta))
+        x, w = _arrays(sizes[(c, h)])
+        per_channel[h].append((x / np.exp(theta), w))
         spread[h][0] += cell.log_sq - cell.log_sum**2 / cell.n
         spread[h][1] += cell.n - 1
-    own = {h: _ratio(np.concatenate(parts), *spread[h], var["event"])
-           for h, parts in per_channel.items()}  # fmt: skip
-    everything = np.concatenate([z for parts in per_channel.values() for z in parts])
+    joined = {h: _joined(parts) for h, parts in per_channel.items()}
+    own = {h: _ratio(*zw, *spread[h], var["event"]) for h, zw in joined.items()}
+    everything = _joined([part for parts in per_channel.values() for part in parts])
     ss = sum(v[0] for v in spread.values())
     dof = sum(v[1] for v in spread.values())
-    pool = _ratio(everything, ss, dof, var["event"])
+    pool = _ratio(*everything, ss, dof, var["event"])
     # Channels' tails differ only as far as their ratios spread beyond their noise: a noisy
     # channel's ratio leans on the pool's.
     raw = {h: (np.log(r), max((se / r) ** 2, 1e-6)) for h, (r, se) in own.items()}
@@ -238,13 +254,21 @@ def _leaning(ss: float, dof: float, pooled_var: float) -> float:
     return (ss + VARIANCE_PRIOR_DOF * pooled_var) / (dof + VARIANCE_PRIOR_DOF)
 
 
-def _ratio(z: np.ndarray, ss: float, dof: float, pooled_var: float) -> tuple[float, float]:
-    """(ratio, standard error) from residual ratios z and the sum of squares of log sizes."""
+def _joined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.concatenate([z for z, _w in parts]), np.concatenate([w for _z, w in parts])
+
+
+def _ratio(
+    z: np.ndarray, w: np.ndarray, ss: float, dof: float, pooled_var: float
+) -> tuple[float, float]:
+    """(ratio, standard error) from residual ratios z (weights w) and the sum of squares of
+    log sizes."""
     sigma2 = _leaning(ss, dof, pooled_var)
     log_par = sigma2 / 2
     log_par_se = sigma2 / np.sqrt(2 * (dof + VARIANCE_PRIOR_DOF))  # var of s² is 2σ⁴/dof
-    emp = max(float(z.mean()), 1e-9)
-    emp_se = float(z.std() / np.sqrt(z.size)) / emp if z.size > 1 else np.inf
+    emp = max(float(w @ z / w.sum()), 1e-9)
+    sd = np.sqrt(float(w @ (z - emp) ** 2 / w.sum()))
+    emp_se = float(sd / np.sqrt(z.size)) / emp if z.size > 1 else np.inf
     w = MISFIT_SD**2 / (MISFIT_SD**2 + emp_se**2) if np.isfinite(emp_se) else 0.0
     log_ratio = w * np.log(emp) + (1 - w) * log_par
     se = float(np.hypot(w * emp_se if w else 0.0, (1 - w) * np.hypot(log_par_se, MISFIT_SD)))

@@ -176,3 +176,21 @@ def test_hours_old_shares_get_the_exposure_of_hours_when_half_come_within_hours(
     six_hours = ShareHistory("c", "x", 0.25, WINDOW)
     true = 0.5 * (1 - math.exp(-1)) + 0.5 * (1 - math.exp(-0.25 / 8))
     assert exposure(six_hours, curve) == pytest.approx(true, rel=0.2)
+
+
+def test_a_pledge_split_among_shares_counts_once():
+    """Under a multi-touch model a pledge's credit is split among the shares it touched: it
+    is one event of its whole amount, not three independent events of a third."""
+    base = [ShareHistory("c", "x", 90.0, WINDOW) for _ in range(60)]
+    whole = base + [ShareHistory("c", "x", 90.0, WINDOW, ((1.0, 3000.0),)) for _ in range(12)]
+    split = base + [
+        ShareHistory("c", "x", 90.0, WINDOW, ((1.0, 1000.0, 1 / 3),)) for _ in range(36)
+    ]
+    one = estimate_all(whole, ["x"], "c")["x"]
+    thirds = estimate_all(split, ["x"], "c")["x"]
+    assert one.information == pytest.approx(12) and thirds.information == pytest.approx(12)
+    assert thirds.credited_minor == one.credited_minor == 36_000
+    # Same money, same pledges, more shares: the value per share is lower, never more certain.
+    assert thirds.estimate_minor < one.estimate_minor
+    spread = math.log(thirds.high_minor / thirds.low_minor)
+    assert spread >= 0.95 * math.log(one.high_minor / one.low_minor)
