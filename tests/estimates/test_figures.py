@@ -95,14 +95,17 @@ def test_a_row_replaced_by_another_worker_wins(app, make_campaign, make_share):
         assert figures._stored(campaign.id).fingerprint == "theirs"
 
 
-def _estimate(estimate_minor=2600, low=1800, high=3500, shares=12) -> Estimate:
-    return Estimate(estimate_minor, low, high, shares, "campaign")
+def _estimate(estimate_minor=2600, low=1800, high=3500, shares=12, exposure=None) -> Estimate:
+    exposure = float(shares) if exposure is None else exposure
+    return Estimate(estimate_minor, low, high, shares, "campaign", exposure=exposure)
 
 
 def test_one_rule_for_too_few_to_say():
     assert figures.hidden_reason(_estimate(), "GBP") is None
     assert figures.display(_estimate(), "GBP") == display_whole(2600, "GBP")
     assert figures.hidden_reason(_estimate(shares=0), "GBP") == "no_shares"
+    # Information, not a count: a thousand shares an hour old have earned almost nothing yet.
+    assert figures.hidden_reason(_estimate(shares=1000, exposure=0.6), "GBP") == "too_new"
     assert figures.hidden_reason(_estimate(estimate_minor=99, low=50, high=150), "GBP") == (
         "below_one_unit"
     )
