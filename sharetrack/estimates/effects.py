@@ -50,7 +50,7 @@ class Cell:
         """Count one share of this exposure whose events had these sizes (and weights)."""
         self.shares += 1
         self.exposure += exposure
-        self.exposure_sq += exposure**2
+        self.exposure_sq += exposure * exposure
         if not sizes:
             return
         if weights is not None and self.weights is None:

@@ -12,6 +12,7 @@ horizon), where half of a channel's pledges may arrive.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -40,34 +41,57 @@ def prior_curve() -> np.ndarray:
     return (1 - np.exp(-GRID / CURVE_PRIOR_SCALE)) / (1 - np.exp(-1 / CURVE_PRIOR_SCALE))
 
 
-def observed_curve(histories: Iterable[History]) -> tuple[np.ndarray | None, int]:
+@dataclass(frozen=True)
+class Delays:
+    """A group of shares as the curve needs them: each share's u = age / horizon (at most 1),
+    and each event's u = delay / horizon with its weight (a split pledge counts once)."""
+
+    shares: np.ndarray
+    events: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def of(cls, histories: Iterable[History]) -> Delays:
+        share_u: list[float] = []
+        event_u: list[float] = []
+        weight: list[float] = []
+        for h in histories:
+            span = float(HORIZON_WINDOWS * h.window_days)  # horizon(h), inlined: every share
+            share_u.append(min(h.age_days / span, 1.0))
+            if not h.credits:  # most shares
+                continue
+            for credit in h.credits:
+                if credit[1] > 0:
+                    event_u.append(min(credit[0] / span, 1.0))
+                    weight.append(credit[2] if len(credit) > 2 else 1.0)
+        return cls(np.asarray(share_u), np.asarray(event_u), np.asarray(weight))
+
+    @classmethod
+    def joined(cls, parts: Sequence[Delays]) -> Delays:
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
+
+
+_FIELDS = ("shares", "events", "weights")
+
+
+def observed_curve(histories: Iterable[History] | Delays) -> tuple[np.ndarray | None, int]:
     """(F on GRID, events behind it) from the shares' own events, or (None, 0) when fewer
     than MIN_MATURED shares have reached their horizon (the curve's end is then unknown)."""
-    share_u: list[float] = []
-    event_u: list[float] = []
-    weight: list[float] = []  # a pledge split by a model counts once over its shares
-    for h in histories:
-        span = horizon(h)
-        share_u.append(min(h.age_days / span, 1.0))
-        for credit in h.credits:
-            if credit[1] > 0:
-                event_u.append(min(credit[0] / span, 1.0))
-                weight.append(credit[2] if len(credit) > 2 else 1.0)
-    if not event_u:
+    d = histories if isinstance(histories, Delays) else Delays.of(histories)
+    if not d.events.size:
         return None, 0
-    shares = np.sort(np.asarray(share_u))
+    shares = np.sort(d.shares)
     if shares.size - np.searchsorted(shares, 1.0, side="left") < MIN_MATURED:
         return None, 0
-    order = np.argsort(event_u)
-    events = np.asarray(event_u)[order]
+    order = np.argsort(d.events)
+    events = d.events[order]
     at_risk = shares.size - np.searchsorted(shares, events, side="left")
-    steps = np.asarray(weight)[order] / np.maximum(at_risk, 1)
-    cumulative = np.concatenate([[0.0], np.cumsum(steps)])
+    cumulative = np.concatenate([[0.0], np.cumsum(d.weights[order] / np.maximum(at_risk, 1))])
     intensity = cumulative[np.searchsorted(events, GRID, side="right")]
-    return intensity / intensity[-1], round(sum(weight))
+    return intensity / intensity[-1], round(float(d.weights.sum()))
 
 
-def delay_curve(histories: Iterable[History]) -> np.ndarray:
+def delay_curve(histories: Iterable[History] | Delays) -> np.ndarray:
     """F on GRID: the observed curve blended with the default by how many delays were seen."""
     prior = prior_curve()
     observed, n = observed_curve(histories)
@@ -76,7 +100,7 @@ def delay_curve(histories: Iterable[History]) -> np.ndarray:
     return (n * observed + CURVE_PRIOR_EVENTS * prior) / (n + CURVE_PRIOR_EVENTS)
 
 
-def blended(items: Sequence[History], pooled: np.ndarray) -> np.ndarray:
+def blended(items: Sequence[History] | Delays, pooled: np.ndarray) -> np.ndarray:
     """The own curve of `items` where they have seen enough delays, else the pooled one."""
     own, n = observed_curve(items)
     if own is None:
@@ -87,7 +111,7 @@ def blended(items: Sequence[History], pooled: np.ndarray) -> np.ndarray:
 
 def exposures(items: Sequence[History], curve: np.ndarray) -> list[float]:
     """Each share's exposure F(age / horizon): one interpolation for all of them."""
-    ages = np.clip([h.age_days / horizon(h) for h in items], 0.0, 1.0)
+    ages = np.clip([h.age_days / (HORIZON_WINDOWS * h.window_days) for h in items], 0.0, 1.0)
     return np.interp(ages, GRID, curve).tolist()
 
 

@@ -95,16 +95,20 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], Cell]:
     by_campaign: dict[str, list[ShareHistory]] = defaultdict(list)
     for h in histories:
         by_campaign[h.campaign].append(h)
-    pooled_curve = maturity.delay_curve(histories)
+    delays = {c: maturity.Delays.of(items) for c, items in by_campaign.items()}
+    pooled_curve = maturity.delay_curve(maturity.Delays.joined(list(delays.values())))
     # Delays are people's, not the window's: campaigns with another window spread them
     # differently over the horizon, so each window length pools its own campaigns first.
-    by_window: dict[int, list[ShareHistory]] = defaultdict(list)
-    for items in by_campaign.values():
-        by_window[items[0].window_days].extend(items)
-    window_curves = {w: maturity.blended(items, pooled_curve) for w, items in by_window.items()}
+    by_window: dict[int, list[maturity.Delays]] = defaultdict(list)
+    for c, items in by_campaign.items():
+        by_window[items[0].window_days].append(delays[c])
+    window_curves = {
+        w: maturity.blended(maturity.Delays.joined(parts), pooled_curve)
+        for w, parts in by_window.items()
+    }
     groups: dict[tuple[str, str], Cell] = defaultdict(Cell)
-    for items in by_campaign.values():
-        curve = maturity.blended(items, window_curves[items[0].window_days])
+    for c, items in by_campaign.items():
+        curve = maturity.blended(delays[c], window_curves[items[0].window_days])
         for h, e in zip(items, maturity.exposures(items, curve), strict=True):
             g = groups[(h.campaign, h.channel)]
             g.add_share(e, *_events(h.credits))
@@ -114,6 +118,8 @@ def _groups(histories: Sequence[ShareHistory]) -> dict[tuple[str, str], Cell]:
 def _events(credits: tuple) -> tuple[list[float], list[float] | None]:
     """A share's credit events: each pledge's whole amount, weighing the fraction the model
     gave this share (a third credit element; without it, the whole pledge)."""
+    if not credits:  # most shares
+        return [], None
     if all(len(c) == 2 for c in credits):
         return [float(c[1]) for c in credits if c[1] > 0], None
     sizes, weights = [], []
