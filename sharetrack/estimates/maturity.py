@@ -68,6 +68,8 @@ class Delays:
 
     @classmethod
     def joined(cls, parts: Sequence[Delays]) -> Delays:
+        if not parts:
+            return cls(np.zeros(0), np.zeros(0), np.zeros(0))
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
 
