@@ -23,6 +23,11 @@ pledge among channels by their clicks in the 24 h before it (target <= 0.6 overa
 interval's coverage (target 70–95%), and the same on held-out ref-carrying pledges whose refs
 are stripped (the delay then learned from the other half).
 
+Basis "timing" (`--simulators timing-basis`; issue 25): on the third simulator, a channel's money
+from its ref-carrying pledges plus the timing model's share of the ref-less ones (as
+estimates/timing_basis.py puts a share value on timing), against all the money its clicks
+caused, beside the ref-carrying money alone; and the widened 90% interval's coverage.
+
 Forecast for every shape (`--simulators forecast`; tests/estimates/forecast_world.py; issue
 25): campaigns of each shape (steady, front-loaded, end surge, a burst) cut at 30%, 50% and 70%
 of their life, forecast with and without ended campaigns of the organisation, on two worlds
@@ -41,12 +46,14 @@ import statistics
 import sys
 import tempfile
 
+import numpy as np
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sharetrack import create_app  # noqa: E402
-from sharetrack.estimates import forecast  # noqa: E402
-from sharetrack.estimates.share_value import estimate_many  # noqa: E402
+from sharetrack.estimates import forecast, timing, timing_basis  # noqa: E402
+from sharetrack.estimates.share_value import Estimate, estimate_many  # noqa: E402
 from sharetrack.extensions import db  # noqa: E402
 from sharetrack.models import Campaign  # noqa: E402
 from sharetrack.pledges import counting  # noqa: E402
@@ -138,6 +145,39 @@ def _fixed_gifts(world: odd_world.World) -> float:
     return est / sum(world.truth[(c, "whatsapp")] for c in slugs)
 
 
+def timing_basis_table(count: int) -> None:
+    """Basis "timing" on the third simulator: a channel's money from its ref-carrying pledges
+    plus the timing model's share of the ref-less ones, against all the money its clicks
+    caused, beside the refs alone; and the widened 90% interval's coverage."""
+    print("\n### basis timing on the third simulator\n")
+    print("| world | ref share of money | ours / refs-only error | widened 90% coverage |")
+    print("| --- | --- | --- | --- |")
+    ours = refs = covered = cells = 0.0
+    for seed in range(1, count + 1):
+        world = timing_world.simulate(np.random.default_rng(seed))
+        kernel, _ = timing.learn_kernel(list(world.delays[world.has_ref]))
+        refless = ~world.has_ref
+        credit = timing.attribute(timing_world.CHANNELS, world.clicks,
+                                  world.hours[refless].astype(int), kernel,
+                                  world.amounts[refless], seed=seed).money()  # fmt: skip
+        w_ours = w_refs = w_cov = 0.0
+        for c, channel in enumerate(timing_world.CHANNELS):
+            caused = world.cause == c
+            truth = float(world.amounts[caused].sum())
+            exact = float(world.amounts[caused & world.has_ref].sum())
+            thin = Estimate(0, 0, 0, 1, "pooled", exposure=1.0, credited_minor=exact)
+            found = timing_basis.on_timing(thin, credit[channel]) or thin
+            w_ours += abs(found.estimate_minor - truth)
+            w_refs += abs(exact - truth)
+            w_cov += found.low_minor <= truth <= found.high_minor
+        share = world.amounts[world.has_ref].sum() / world.amounts.sum()
+        print(f"| {seed} | {share:.0%} | {w_ours / w_refs:.2f} | {w_cov:.0f}/4 |", flush=True)
+        ours, refs = ours + w_ours, refs + w_refs
+        covered, cells = covered + w_cov, cells + len(timing_world.CHANNELS)
+    print(f"\nbasis timing: error {ours / refs:.2f} of the refs alone's; widened 90% interval "
+          f"coverage {covered / cells:.0%}")  # fmt: skip
+
+
 def shapes_table(per_shape: int) -> None:
     """The forecast on campaigns of each shape, per cut, with and without history."""
     for which in ("first", "second"):
@@ -168,6 +208,9 @@ def main() -> None:
             continue
         if which == "forecast":
             shapes_table(max(args.worlds, 10))
+            continue
+        if which == "timing-basis":  # basis "timing" of the share value (timing_basis.py)
+            timing_basis_table(max(args.worlds, 30))
             continue
         if which == "odd":
             odd_table(args.worlds)
