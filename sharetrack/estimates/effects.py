@@ -4,8 +4,9 @@ Pure statistics over per-cell sums (see docs/estimate.md, "2. Campaign and chann
 Rates: events per matured share of cell (c, h) are Poisson with mean a_c × b_h × d_ch. The
 campaign effect a_c has a Gamma(k_a, k_a) prior (mean 1), the channel effect b_h a Gamma prior
 centred on the overall rate; both are fitted by alternating posterior means, and k_a by the
-method of moments. Mean event sizes: sizes.py. A cell's prior is built leaving the cell's own
-data out, so its own shares are not counted twice.
+method of moments. Shares overdispersed beyond Poisson (κ, `_dispersion`) make a cell's events
+worth fewer independent ones (share_value.py). Mean event sizes: sizes.py. A cell's prior is
+built leaving the cell's own data out, so its own shares are not counted twice.
 """
 
 from __future__ import annotations

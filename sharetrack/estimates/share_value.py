@@ -1,14 +1,16 @@
 """The per-share value estimate: pure statistics over plain data (see docs/estimate.md).
 
-Model, per campaign and channel: a share earns credit events (a pledge crediting it) at rate
-lambda per matured share, each event of a size drawn from a heavy-tailed distribution.
-- Maturity: a share's exposure is F(age), the share of value that has usually arrived by its
-  age, learned from fully matured shares and pooled where thin.
-- Small samples: lambda has a Gamma prior centred on what the channel earns in other campaigns
-  (else the campaign's other channels, else everything), with an empirical-Bayes strength; the
-  mean event size is shrunk toward the same pool.
-- Heavy tails: the 90% interval comes from Monte Carlo draws of the Gamma posterior times a
-  bootstrap of event sizes.
+Model, per campaign and channel: a share earns credit events (a pledge crediting it, counted
+once however a model split it) at rate lambda per matured share, each event of a size drawn
+from a heavy-tailed distribution.
+- Maturity (maturity.py): a share's exposure is F(age), the share of value that has usually
+  arrived by its age, learned from every share (young ones as censored), pooled where thin.
+- Rates (effects.py): lambda has a Gamma prior from campaign and channel effects (leaving the
+  cell out), with empirical-Bayes strengths; shares overdispersed beyond Poisson count as
+  fewer independent events.
+- Sizes (sizes.py): a log-scale location times the channel's own tail ratio.
+- The 90% interval comes from Monte Carlo draws of the rate's posterior times the mean size's.
+- Where a campaign's refs are too few, timing_basis.py rests the value on timing instead.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import numpy as np
 
 from . import effects, maturity
 from .effects import Cell
-from .maturity import delay_curve, exposure, horizon  # noqa: F401 (the public names)
 
 LEVEL = 0.9
 DRAWS = 4000
