@@ -175,15 +175,17 @@ def current(session: Session, campaign: Campaign, now: dt.datetime | None = None
     version = fingerprint(session)
     refresh = dt.timedelta(seconds=float(current_app.config["SHARE_VALUE_REFRESH_SECONDS"]))
     seen = _stored(campaign.id)
-    if seen is not None and seen.as_of == hour and _version(seen.body) == MODEL_VERSION:
+    stored = _decode(seen.body) if seen is not None and seen.as_of == hour else None
+    if stored is not None:
         if seen.fingerprint == version or utcnow() - seen.computed_at < refresh:
-            return _decode(seen.body)
+            return stored
     figures = Figures(hour, channel_estimates(session, campaign, now=hour))
     if _store(campaign.id, hour, version, _encode(figures), seen):
         return figures
     # Another worker wrote meanwhile: answer what it wrote, as every other worker will.
     replaced = _stored(campaign.id)
-    return _decode(replaced.body) if replaced is not None else figures
+    found = _decode(replaced.body) if replaced is not None else None
+    return found or figures
 
 
 def _stored(campaign_id: int):
@@ -235,12 +237,11 @@ def _encode(figures: Figures) -> str:
     return json.dumps(body)
 
 
-def _version(body: str) -> int:
-    return json.loads(body).get("version", 1)
-
-
-def _decode(body: str) -> Figures:
+def _decode(body: str) -> Figures | None:
+    """The stored figures, or None when another version of the model stored them."""
     data = json.loads(body)
+    if data.get("version", 1) != MODEL_VERSION:
+        return None
     channels = {}
     for item in data["channels"]:
         channel, cascade = item.pop("channel"), item.pop("with_cascade_minor")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import sqlalchemy as sa
 
@@ -52,6 +53,28 @@ def test_a_stored_hit_reads_no_share(app, make_campaign, make_share, query_count
         assert query_counter
         assert not any(
             "shares.created_at" in q or "pledge_credits.pledged_at" in q for q in query_counter
+        )
+
+
+def test_figures_stored_by_another_version_of_the_model_are_computed_again(
+    app, make_campaign, make_share
+):
+    campaign = make_campaign()
+    make_share(campaign, "x")
+    with app.app_context():
+        stored = db.session.get(Campaign, campaign.id)
+        first = figures.current(db.session, stored)
+        row = db.session.get(ShareValueFigures, campaign.id)
+        old = json.loads(row.body)
+        del old["version"]  # as the estimator before issue 25 stored them (no exposure kept)
+        for channel in old["channels"]:
+            del channel["exposure"]
+        row.body = json.dumps(old)
+        db.session.commit()
+        again = figures.current(db.session, stored)
+        assert again == first  # recomputed, not read as figures without exposure ("too new")
+        assert json.loads(db.session.get(ShareValueFigures, campaign.id).body)["version"] == (
+            figures.MODEL_VERSION
         )
 
 
