@@ -41,15 +41,15 @@ MODEL_VERSION = 2
 MIN_HEADLINE_SHARES = 5
 # How the staff report words what each figure rests on (Estimate.basis).
 BASIS_TEXT = {
-    "campaign": "from this campaign's shares",
+    "campaign": "from its own shares",
     "pooled": "leans on other campaigns",
-    "prior": "from other channels and campaigns",
-    "timing": "estimated from timing: too few refs",
+    "prior": "from other channels",
+    "timing": "from timing: few refs",
 }
 # How the staff report words each reason beside a greyed figure.
 REASON_TEXT = {
     "no_shares": "no shares of its own yet",
-    "too_new": "its shares are too new to say",
+    "too_new": "shares too new to say",
     "below_one_unit": "less than one whole unit",
     "interval_too_wide": "interval too wide to say",
 }
