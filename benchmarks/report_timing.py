@@ -1,4 +1,4 @@
-"""Benchmark: the report's timing attribution (reports/timing.py) on a big campaign, first load.
+"""Benchmark: the report's timing attribution (reports/refless.py) on a big campaign, first load.
 
     .venv/bin/python benchmarks/report_timing.py                          # 1M clicks, both engines
     .venv/bin/python benchmarks/report_timing.py --clicks 100000 --engines sqlite
@@ -45,30 +45,30 @@ def time_timing(url: str, runs: int) -> dict[str, float]:
     from sharetrack import cache, create_app
     from sharetrack.extensions import db
     from sharetrack.models import Campaign
-    from sharetrack.reports import timing
+    from sharetrack.estimates import refless
 
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
     with app.app_context():
         campaign = db.session.query(Campaign).filter_by(slug="bench").one()
         cache.cache.clear()
         started = time.perf_counter()
-        cold = timing.figures(db.session, campaign)
+        cold = refless.figures(db.session, campaign)
         cold_ms = (time.perf_counter() - started) * 1000
         assert cold.without_ref_pledges > 0 and cold.channels, cold
-        pledges = timing._refless(db.session, campaign.id)
-        end = pledges[-1][0] + timing.HOUR
-        start = timing._first_activity(db.session, campaign.id, pledges[0][0])
+        pledges = refless._refless(db.session, campaign.id)
+        end = pledges[-1][0] + refless.HOUR
+        start = refless._first_activity(db.session, campaign.id, pledges[0][0])
         start = start.replace(minute=0, second=0, microsecond=0)
-        hours = int((end - start) / timing.HOUR) + 1
+        hours = int((end - start) / refless.HOUR) + 1
         read = []
         for _ in range(runs):
             started = time.perf_counter()
-            timing._clicks(db.session, campaign.id, start, hours)
+            refless._clicks(db.session, campaign.id, start, hours)
             read.append((time.perf_counter() - started) * 1000)
         cached = []
         for _ in range(runs):
             started = time.perf_counter()
-            again = timing.figures(db.session, campaign)
+            again = refless.figures(db.session, campaign)
             cached.append((time.perf_counter() - started) * 1000)
         assert again.channels == cold.channels
         db.session.rollback()

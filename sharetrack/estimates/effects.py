@@ -4,8 +4,9 @@ Pure statistics over per-cell sums (see docs/estimate.md, "2. Campaign and chann
 Rates: events per matured share of cell (c, h) are Poisson with mean a_c × b_h × d_ch. The
 campaign effect a_c has a Gamma(k_a, k_a) prior (mean 1), the channel effect b_h a Gamma prior
 centred on the overall rate; both are fitted by alternating posterior means, and k_a by the
-method of moments. Mean event sizes follow the same structure with pseudo-events. A cell's prior
-is built leaving the cell's own data out, so its own shares are not counted twice.
+method of moments. Shares overdispersed beyond Poisson (κ, `_dispersion`) make a cell's events
+worth fewer independent ones (share_value.py). Mean event sizes: sizes.py. A cell's prior is
+built leaving the cell's own data out, so its own shares are not counted twice.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import sizes
 
 ITERATIONS = 25
 # Never assume campaigns, channels or cells closer than these coefficients of variation: a
@@ -24,36 +27,65 @@ MIN_CELL_CV = 0.35
 DEFAULT_CAMPAIGN_CV = 0.5  # when fewer than three campaigns show their spread
 DEFAULT_CHANNEL_CV = 0.7
 DEFAULT_CELL_CV = 0.35
-SIZE_BOUNDS = (2.0, 200.0)  # pseudo-events a size prior may weigh
-DEFAULT_SIZE_EVENTS = 5.0
 
 
 @dataclass
 class Cell:
-    """What one (campaign, channel) has seen: matured-share exposure, events and their sizes."""
+    """What one (campaign, channel) has seen: matured-share exposure, events and their sizes.
+
+    A pledge split among several shares by a multi-touch model is one event, not several:
+    each credit is its pledge's whole amount weighing its fraction (`weights`; None: all 1)."""
 
     shares: int = 0
     exposure: float = 0.0
     sizes: list[float] | None = None
+    weights: list[float] | None = None
+    # Per-share sums for the spread of events between shares: Σ n², Σ n·e, Σ e².
+    count_sq: float = 0.0
+    count_exposure: float = 0.0
+    exposure_sq: float = 0.0
+
+    def add_share(
+        self, exposure: float, sizes: list[float], weights: list[float] | None = None
+    ) -> None:
+        """Count one share of this exposure whose events had these sizes (and weights)."""
+        self.shares += 1
+        self.exposure += exposure
+        self.exposure_sq += exposure * exposure
+        if not sizes:
+            return
+        if weights is not None and self.weights is None:
+            self.weights = [1.0] * (len(self.sizes) if self.sizes else 0)
+        if self.sizes is None:
+            self.sizes = []
+        self.sizes.extend(sizes)
+        if self.weights is not None:
+            self.weights.extend(weights if weights is not None else [1.0] * len(sizes))
+        count = float(sum(weights)) if weights is not None else len(sizes)
+        self.count_sq += count**2
+        self.count_exposure += count * exposure
 
     @property
-    def events(self) -> int:
-        return len(self.sizes) if self.sizes else 0
+    def events(self) -> float:
+        if not self.sizes:
+            return 0
+        return float(sum(self.weights)) if self.weights is not None else len(self.sizes)
 
     @property
     def money(self) -> float:
-        return float(sum(self.sizes)) if self.sizes else 0.0
+        if not self.sizes:
+            return 0.0
+        if self.weights is None:
+            return float(sum(self.sizes))
+        return float(sum(x * w for x, w in zip(self.sizes, self.weights, strict=True)))
 
 
 @dataclass(frozen=True)
 class Prior:
-    """A cell's prior from everything but its own data: the rate as Gamma(shape, rate), the
-    mean size as `size_events` pseudo-events of mean `size_mean` drawn like `size_pool`."""
+    """A cell's prior rate from everything but its own data, as Gamma(shape, rate)."""
 
     shape: float
     rate: float
-    size_mean: float
-    size_events: float
 
 
 @dataclass(frozen=True)
@@ -67,18 +99,8 @@ class Effects:
     k_b: float
     overall_rate: float
     cell_cv2: float
-    s: dict[str, float]  # campaign size effect (mean 1)
-    t: dict[str, float]  # channel mean size
-    k_s: float
-    k_t: float
-    overall_size: float
-    size_events: float  # pseudo-events for a cell's deviation from s_c × t_h
-    size_pool: np.ndarray  # every size divided by its cell's s_c × t_h (mean about 1)
-
-    @property
-    def smear(self) -> float:
-        """Mean over geometric mean of sizes: turns a cell's geometric mean into its mean."""
-        return float(self.size_pool.mean() / np.exp(np.log(self.size_pool).mean()))
+    size_model: sizes.SizeModel  # the mean size of every cell
+    dispersion: float = 0.0  # κ: a share's events vary as μ + κμ² (0: Poisson)
 
     def prior(self, campaign: str, channel: str) -> Prior:
         """The prior of (campaign, channel), leaving that cell's own data out."""
@@ -89,9 +111,7 @@ class Effects:
         cv2 = self.cell_cv2 + 1 / (self.k_a + n_c) + 1 / (self.k_b + n_h)
         mean = a * b
         shape = 1 / cv2
-        s, t, cv2_size = self._size_prior(campaign, channel)
-        within = 1 / (1 / self.size_events + cv2_size) if self.size_events else 0.0
-        return Prior(shape, shape / mean, s * t, within)
+        return Prior(shape, shape / mean)
 
     def _campaign_rate_sums(self, campaign: str, channel: str) -> tuple[float, float]:
         n = x = 0.0
@@ -108,22 +128,6 @@ class Effects:
                 n += cell.events
                 x += cell.exposure * self.a[c]
         return n, x
-
-    def _size_prior(self, campaign: str, channel: str) -> tuple[float, float, float]:
-        """(campaign size effect, channel mean size, their squared CV in pseudo-event units)."""
-        sum_c = n_c = sum_h = n_h = 0.0
-        for (c, h), cell in self.cells.items():
-            if not cell.events:
-                continue
-            if c == campaign and h != channel:
-                sum_c += cell.money / self.t[h]
-                n_c += cell.events
-            if h == channel and c != campaign:
-                sum_h += cell.money / self.s[c]
-                n_h += cell.events
-        s = (self.k_s + sum_c) / (self.k_s + n_c)
-        t = (self.k_t * self.overall_size + sum_h) / (self.k_t + n_h)
-        return s, t, 1 / (self.k_s + n_c) + 1 / (self.k_t + n_h)
 
 
 def fit(cells: dict[tuple[str, str], Cell]) -> Effects | None:
@@ -149,8 +153,24 @@ def fit(cells: dict[tuple[str, str], Cell]) -> Effects | None:
                               DEFAULT_CAMPAIGN_CV)  # fmt: skip
         a = {c: (k_a + n_c[c]) / (k_a + x_c[c]) for c in campaigns}
     cell_cv2 = _cell_cv2(cells, a, b, len(campaigns) + len(channels) - 1)
-    sizes = _fit_sizes(cells, campaigns, channels)
-    return Effects(cells, a, b, k_a, k_b, overall_rate, cell_cv2, *sizes)
+    size_model = sizes.fit({key: (cell.sizes or [], cell.weights) for key, cell in cells.items()})
+    kappa = _dispersion(cells)
+    return Effects(cells, a, b, k_a, k_b, overall_rate, cell_cv2, size_model, kappa)
+
+
+def _dispersion(cells: dict[tuple[str, str], Cell]) -> float:
+    """κ in Var(events of a share) = μ + κμ², μ = e × the cell's rate, by the method of moments
+    pooled over cells: Σ((n − μ)² − μ) = κ Σ μ², the cell's rate fitted from its own events
+    (whose own share of the squared residuals is taken out); 0 when shares look Poisson."""
+    num = den = 0.0
+    for cell in cells.values():
+        if cell.events == 0 or cell.exposure < 1:
+            continue
+        rate = cell.events / cell.exposure
+        squares = cell.count_sq - 2 * rate * cell.count_exposure + rate**2 * cell.exposure_sq
+        num += squares - rate * (cell.exposure - cell.exposure_sq / cell.exposure)
+        den += rate**2 * cell.exposure_sq
+    return max(num / den, 0.0) if den > 0 else 0.0
 
 
 def _sums(cells, by: int, scale: dict[str, float], scale_by: int):
@@ -190,53 +210,3 @@ def _cell_cv2(cells, a: dict, b: dict, fitted: int) -> float:
     spread = float(np.sum(w * ((rel - 1) ** 2 - 1 / expected)) / w.sum())
     spread *= len(usable) / (len(usable) - fitted)  # the fitted effects absorb some spread
     return max(spread, MIN_CELL_CV**2)
-
-
-def _fit_sizes(cells, campaigns: list[str], channels: list[str]):
-    """(s, t, k_s, k_t, overall size, cell pseudo-events, normalised pool) for mean sizes."""
-    with_events = {key: np.asarray(cell.sizes, dtype=float) for key, cell in cells.items()
-                   if cell.events}  # fmt: skip
-    overall = float(np.mean(np.concatenate(list(with_events.values()))))
-    s = dict.fromkeys(campaigns, 1.0)
-    t = dict.fromkeys(channels, overall)
-    k_s = k_t = DEFAULT_SIZE_EVENTS
-    for _ in range(ITERATIONS // 5):
-        by_channel = _grouped(with_events, 1, {k: s[k[0]] * overall for k in with_events})
-        k_t = _normal_strength(by_channel)
-        t = {h: (k_t + sum(float(z.sum()) for z in by_channel.get(h, [])))
-             / (k_t + sum(z.size for z in by_channel.get(h, []))) * overall
-             for h in channels}  # fmt: skip
-        by_campaign = _grouped(with_events, 0, {k: t[k[1]] for k in with_events})
-        k_s = _normal_strength(by_campaign)
-        s = {c: (k_s + sum(float(z.sum()) for z in by_campaign.get(c, [])))
-             / (k_s + sum(z.size for z in by_campaign.get(c, [])))
-             for c in campaigns}  # fmt: skip
-    normalised = {key: z / (s[key[0]] * t[key[1]]) for key, z in with_events.items()}
-    size_events = _normal_strength({key: [z] for key, z in normalised.items()})
-    pool = np.concatenate(list(normalised.values()))
-    return s, t, k_s, k_t, overall, size_events, pool
-
-
-def _grouped(arrays: dict, by: int, divisor: dict) -> dict[str, list[np.ndarray]]:
-    """Each cell's sizes divided by its divisor, grouped by campaign (0) or channel (1)."""
-    out: dict[str, list[np.ndarray]] = defaultdict(list)
-    for key, z in arrays.items():
-        out[key[by]].append(z / divisor[key])
-    return out
-
-
-def _normal_strength(groups: dict[str, list[np.ndarray]]) -> float:
-    """Pseudo-events: within-group variance of sizes over the between-group variance of their
-    means (normal–normal method of moments), floored so groups never look closer than ±30%."""
-    usable = [np.concatenate(parts) for parts in groups.values()]
-    usable = [z for z in usable if z.size >= 2]
-    if len(usable) < 3:
-        return DEFAULT_SIZE_EVENTS
-    counts = np.array([z.size for z in usable], dtype=float)
-    means = np.array([z.mean() for z in usable])
-    within = float(sum(((z - z.mean()) ** 2).sum() for z in usable) / (counts.sum() - len(usable)))
-    grand = float(np.average(means, weights=counts))
-    spread = float(np.average((means - grand) ** 2, weights=counts))
-    between = spread - within * float(np.average(1 / counts, weights=counts))
-    between = max(between, (MIN_CHANNEL_CV * grand) ** 2)
-    return float(np.clip(within / between, *SIZE_BOUNDS))

@@ -30,13 +30,26 @@ from .share_value import Estimate
 
 # A figure is hidden when its 90% interval spans more than this factor (high / low).
 MAX_SPREAD = 10.0
-REASONS = ("no_shares", "below_one_unit", "interval_too_wide")
+REASONS = ("no_shares", "too_new", "below_one_unit", "interval_too_wide")
+# A figure needs its campaign's shares on the channel to have had, together, at least this much
+# of a matured share's time to earn (their exposure): a share made ten minutes ago says nothing.
+MIN_OWN_EXPOSURE = 1.0
+# Part of every stored body: figures stored by another version of the model are recomputed.
+MODEL_VERSION = 2
 # A figure is a headline ("could raise £X" beside a button) only when it rests on the
 # campaign's own data and on at least this many of its shares on the channel.
 MIN_HEADLINE_SHARES = 5
+# How the staff report words what each figure rests on (Estimate.basis).
+BASIS_TEXT = {
+    "campaign": "from its own shares",
+    "pooled": "leans on other campaigns",
+    "prior": "from other channels",
+    "timing": "from timing: few refs",
+}
 # How the staff report words each reason beside a greyed figure.
 REASON_TEXT = {
     "no_shares": "no shares of its own yet",
+    "too_new": "shares too new to say",
     "below_one_unit": "less than one whole unit",
     "interval_too_wide": "interval too wide to say",
 }
@@ -54,11 +67,15 @@ def hidden_reason(estimate: Estimate, currency: str) -> str | None:
     """Why an amount must not be shown (one of REASONS), or None when it may be.
 
     `no_shares`: the campaign has no share of its own on the channel, so the figure is only
-    what others earn; `below_one_unit`: it would read `£0`; `interval_too_wide`: the 90%
+    what others earn; `too_new`: its shares together have had less than MIN_OWN_EXPOSURE of a
+    matured share's time to earn (information, not a count of shares: a thousand shares an
+    hour old say little); `below_one_unit`: it would read `£0`; `interval_too_wide`: the 90%
     interval's upper end is more than MAX_SPREAD times its lower end (a lower end of 0 too).
     """
     if estimate.shares == 0:
         return "no_shares"
+    if estimate.exposure < MIN_OWN_EXPOSURE:
+        return "too_new"
     if to_major(estimate.estimate_minor, currency) < 1:
         return "below_one_unit"
     if estimate.low_minor <= 0 or estimate.high_minor > MAX_SPREAD * estimate.low_minor:
@@ -84,7 +101,8 @@ def well_founded(estimate: Estimate, currency: str) -> bool:
     """Whether a shown figure may be a public headline: the campaign's own basis, enough shares.
 
     A pooled or prior figure, or one from a share or two, says little about this campaign
-    (one Telegram share is not a reason to put Telegram above Facebook).
+    (one Telegram share is not a reason to put Telegram above Facebook); a figure resting on
+    the timing of ref-less pledges (basis "timing") is a model's guess, never a headline.
     """
     return (
         shows_amount(estimate, currency)
@@ -157,15 +175,17 @@ def current(session: Session, campaign: Campaign, now: dt.datetime | None = None
     version = fingerprint(session)
     refresh = dt.timedelta(seconds=float(current_app.config["SHARE_VALUE_REFRESH_SECONDS"]))
     seen = _stored(campaign.id)
-    if seen is not None and seen.as_of == hour:
+    stored = _decode(seen.body) if seen is not None and seen.as_of == hour else None
+    if stored is not None:
         if seen.fingerprint == version or utcnow() - seen.computed_at < refresh:
-            return _decode(seen.body)
+            return stored
     figures = Figures(hour, channel_estimates(session, campaign, now=hour))
     if _store(campaign.id, hour, version, _encode(figures), seen):
         return figures
     # Another worker wrote meanwhile: answer what it wrote, as every other worker will.
     replaced = _stored(campaign.id)
-    return _decode(replaced.body) if replaced is not None else figures
+    found = _decode(replaced.body) if replaced is not None else None
+    return found or figures
 
 
 def _stored(campaign_id: int):
@@ -213,11 +233,15 @@ def _encode(figures: Figures) -> str:
         | dataclasses.asdict(c.estimate)
         for c in figures.channels.values()
     ]
-    return json.dumps({"as_of": figures.as_of.isoformat(), "channels": channels})
+    body = {"version": MODEL_VERSION, "as_of": figures.as_of.isoformat(), "channels": channels}
+    return json.dumps(body)
 
 
-def _decode(body: str) -> Figures:
+def _decode(body: str) -> Figures | None:
+    """The stored figures, or None when another version of the model stored them."""
     data = json.loads(body)
+    if data.get("version", 1) != MODEL_VERSION:
+        return None
     channels = {}
     for item in data["channels"]:
         channel, cascade = item.pop("channel"), item.pop("with_cascade_minor")

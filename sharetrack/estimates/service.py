@@ -18,7 +18,7 @@ from ..channels import CHANNELS
 from ..metrics import SHARE_VALUE_SECONDS
 from ..models import Campaign, Share, utcnow
 from ..pledges import counting
-from . import share_value
+from . import refless, share_value, timing_basis
 from .share_value import Estimate, ShareHistory
 
 DAY = 86400.0
@@ -74,12 +74,21 @@ def _ages(data: tuple[dict, dict, list], now: dt.datetime) -> list[tuple]:
 
 def _with_credits(data: tuple[dict, dict, list], ages: list[tuple], cascade: bool):
     _campaigns, shares, rows = data
-    credits: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    for share_id, pledged_at, amount in rows:
+    # A pledge split among shares by a multi-touch model is one event: each credit carries
+    # its fraction of the pledge (the estimate counts the pledge once, share_value._events).
+    whole: dict[int, float] = defaultdict(float)
+    for _share, _at, amount, pledge_id in rows:
+        whole[pledge_id] += float(amount)
+    credits: dict[int, list[tuple[float, ...]]] = defaultdict(list)
+    for share_id, pledged_at, amount, pledge_id in rows:
+        fraction = float(amount) / whole[pledge_id]
         for earner in _earners(shares, share_id, cascade):
             created = shares[earner][2]
             delay = max((pledged_at - created).total_seconds() / DAY, 0.0)
-            credits[earner].append((delay, float(amount)))
+            if fraction >= 1.0:
+                credits[earner].append((delay, float(amount)))
+            else:
+                credits[earner].append((delay, float(amount), fraction))
     return [
         ShareHistory(slug, channel, age, window, tuple(credits[sid]) if sid in credits else ())
         for sid, slug, channel, age, window in ages
@@ -110,12 +119,36 @@ def channel_estimates(
     data = _read(session)  # once for both: the reads are most of the time at scale
     ages = _ages(data, now)
     direct = share_value.estimate_all(_with_credits(data, ages, False), CHANNELS, campaign.slug)
+    direct = _on_timing(session, campaign, direct)
     with_cascade = share_value.estimate_all(
         _with_credits(data, ages, True), CHANNELS, campaign.slug
     )
     return {
         channel: ChannelEstimate(
-            channel, direct[channel], max(with_cascade[channel].estimate_minor, 0)
+            channel,
+            direct[channel],
+            max(with_cascade[channel].estimate_minor, 0)
+            if direct[channel].basis != "timing"
+            else max(with_cascade[channel].estimate_minor, direct[channel].estimate_minor),
         )
         for channel in CHANNELS
     }
+
+
+def _on_timing(
+    session: Session, campaign: Campaign, direct: dict[str, Estimate]
+) -> dict[str, Estimate]:
+    """Where the campaign's refs are too few (timing_basis.py), its channels' values rest on
+    the timing of its ref-less pledges; the timing model is run only then (and cached)."""
+    information = timing_basis.ref_information(direct.values())
+    if information >= timing_basis.MIN_REF_INFORMATION:
+        return direct
+    by_timing = refless.figures(session, campaign)
+    if not timing_basis.rests_on_timing(information, by_timing.without_ref_pledges):
+        return direct
+    out = dict(direct)
+    for channel, money in by_timing.channels.items():
+        found = timing_basis.on_timing(out[channel], money) if channel in out else None
+        if found is not None:
+            out[channel] = found
+    return out

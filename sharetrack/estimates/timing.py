@@ -15,7 +15,7 @@ their fitted likelihood. Each pledge's money goes to causes by the posterior dra
 figure is their mean, the interval their 10th and 90th percentiles. Where channels' clicks come
 together, the draws swap their pledges freely and the intervals come out wide.
 
-Pure: numbers in, numbers out; reports/timing.py reads the database.
+Pure: numbers in, numbers out; estimates/refless.py reads the database.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ MIN_SCALE_WEIGHT = 0.01
 DRAWS = 200
 BURN_IN = 40
 LEVEL = 0.8
-# Part of every cached result's name (reports/timing.py): a changed model is never served an
+# Part of every cached result's name (estimates/refless.py): a changed model is never served an
 # older model's figures.
 MODEL_VERSION = 2
 

@@ -26,10 +26,13 @@ class Credited:
 
 
 def credits_under_campaign_models() -> sa.Select:
-    """(share_id, pledged_at, amount_minor) of every counted credit, all campaigns, each under
-    its campaign's own attribution model: what the per-share estimate learns from."""
+    """(share_id, pledged_at, amount_minor, pledge_id) of every counted credit, all campaigns,
+    each under its campaign's own attribution model: what the per-share estimate learns from."""
     return sa.select(
-        PledgeCredit.share_id, PledgeCredit.pledged_at, PledgeCredit.amount_minor
+        PledgeCredit.share_id,
+        PledgeCredit.pledged_at,
+        PledgeCredit.amount_minor,
+        PledgeCredit.pledge_id,
     ).join(
         Campaign,
         sa.and_(

@@ -7,13 +7,13 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from ..attribution.cascades import cascade_factor
-from ..estimates import figures
+from ..estimates import figures, refless
 from ..models import Campaign
 from ..money import divide_half_up
 from ..periods import Period
 from ..pledges import counting
 from ..pledges.counting import Credited
-from . import credits, queries, timing
+from . import credits, queries
 from .queries import Counts
 
 TOP_PROMOTERS = 50
@@ -46,7 +46,7 @@ def build(session: Session, campaign: Campaign, model: str, within: Period) -> d
         sum(c.bot_clicks for c in by_day.values()),
     )
     shares_by_channel = queries.share_counts(session, cid, "channel", within)
-    by_timing = timing.figures(session, campaign, within)
+    by_timing = refless.figures(session, campaign, within)
     return {
         "campaign": campaign.slug,
         "currency": campaign.currency,
@@ -129,7 +129,7 @@ def with_estimates(rows: list[dict], current: figures.Figures, currency: str) ->
     return rows
 
 
-def with_timing(rows: list[dict], by_timing: timing.TimingFigures) -> list[dict]:
+def with_timing(rows: list[dict], by_timing: refless.TimingFigures) -> list[dict]:
     """Each channel row with the money of ref-less pledges its clicks' timing suggests: an
     estimate with its 80% interval, shown beside exact credit and never added to it."""
     for row in rows:
@@ -201,4 +201,4 @@ def table_rows(
     if table != "channels":
         return rows
     rows = with_estimates(rows, figures.current(session, campaign), campaign.currency)
-    return with_timing(rows, timing.figures(session, campaign, within))
+    return with_timing(rows, refless.figures(session, campaign, within))

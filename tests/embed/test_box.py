@@ -94,7 +94,7 @@ def test_an_ended_campaign_shows_no_buttons(client, make_campaign):
 
 # The rule for hiding an amount (docs/estimate.md).
 def estimate(estimate_minor=2600, low=1500, high=4000, basis="campaign", shares=100):
-    return Estimate(estimate_minor, low, high, shares, basis)
+    return Estimate(estimate_minor, low, high, shares, basis, exposure=float(shares))
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import sqlalchemy as sa
 
@@ -55,6 +56,28 @@ def test_a_stored_hit_reads_no_share(app, make_campaign, make_share, query_count
         )
 
 
+def test_figures_stored_by_another_version_of_the_model_are_computed_again(
+    app, make_campaign, make_share
+):
+    campaign = make_campaign()
+    make_share(campaign, "x")
+    with app.app_context():
+        stored = db.session.get(Campaign, campaign.id)
+        first = figures.current(db.session, stored)
+        row = db.session.get(ShareValueFigures, campaign.id)
+        old = json.loads(row.body)
+        del old["version"]  # as the estimator before issue 25 stored them (no exposure kept)
+        for channel in old["channels"]:
+            del channel["exposure"]
+        row.body = json.dumps(old)
+        db.session.commit()
+        again = figures.current(db.session, stored)
+        assert again == first  # recomputed, not read as figures without exposure ("too new")
+        assert json.loads(db.session.get(ShareValueFigures, campaign.id).body)["version"] == (
+            figures.MODEL_VERSION
+        )
+
+
 def test_changing_a_campaigns_model_changes_the_data_version(app, make_campaign):
     campaign = make_campaign()
     with app.app_context():
@@ -95,14 +118,17 @@ def test_a_row_replaced_by_another_worker_wins(app, make_campaign, make_share):
         assert figures._stored(campaign.id).fingerprint == "theirs"
 
 
-def _estimate(estimate_minor=2600, low=1800, high=3500, shares=12) -> Estimate:
-    return Estimate(estimate_minor, low, high, shares, "campaign")
+def _estimate(estimate_minor=2600, low=1800, high=3500, shares=12, exposure=None) -> Estimate:
+    exposure = float(shares) if exposure is None else exposure
+    return Estimate(estimate_minor, low, high, shares, "campaign", exposure=exposure)
 
 
 def test_one_rule_for_too_few_to_say():
     assert figures.hidden_reason(_estimate(), "GBP") is None
     assert figures.display(_estimate(), "GBP") == display_whole(2600, "GBP")
     assert figures.hidden_reason(_estimate(shares=0), "GBP") == "no_shares"
+    # Information, not a count: a thousand shares an hour old have earned almost nothing yet.
+    assert figures.hidden_reason(_estimate(shares=1000, exposure=0.6), "GBP") == "too_new"
     assert figures.hidden_reason(_estimate(estimate_minor=99, low=50, high=150), "GBP") == (
         "below_one_unit"
     )

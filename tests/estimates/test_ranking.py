@@ -12,7 +12,7 @@ from sharetrack.estimates.share_value import Estimate
 
 def figure(pence: int, shares: int = 40, basis: str = "campaign") -> Estimate:
     """A figure with a tight interval, so only basis and shares decide."""
-    return Estimate(pence, pence * 8 // 10, pence * 12 // 10, shares, basis)
+    return Estimate(pence, pence * 8 // 10, pence * 12 // 10, shares, basis, exposure=float(shares))
 
 
 def test_only_the_campaigns_own_figure_on_enough_shares_heads_the_page():
@@ -23,7 +23,7 @@ def test_only_the_campaigns_own_figure_on_enough_shares_heads_the_page():
     assert headline(figure(17_500, shares=MIN_HEADLINE_SHARES - 1), "GBP") is None
     assert headline(figure(17_500, shares=MIN_HEADLINE_SHARES), "GBP") == "£175"
     # A figure the public may not see at all (interval too wide) is no headline either.
-    assert headline(Estimate(5_000, 100, 90_000, 40, "campaign"), "GBP") is None
+    assert headline(Estimate(5_000, 100, 90_000, 40, "campaign", exposure=40.0), "GBP") is None
 
 
 def test_well_founded_figures_lead_largest_first_and_thin_ones_do_not_jump_the_queue():

@@ -89,3 +89,23 @@ def test_credits_follow_the_campaigns_model(app, make_campaign, make_share, deli
         db.session.commit()
         by_channel = {h.channel: sum(a for _d, a in h.credits) for h in histories(db.session)}
         assert by_channel == {"facebook": 1000, "email": 0}
+
+
+@BOTH_ENGINES
+def test_a_split_pledge_reaches_each_share_with_its_fraction(
+    app, make_campaign, make_share, deliver, pledge_body, engine_name
+):
+    campaign = make_campaign(window_days=10, attribution_model="linear")
+    _first, first_token = make_share(campaign, "facebook")
+    _last, last_token = make_share(campaign, "email")
+    now = utcnow()
+    touches = [
+        {"token": first_token, "at": (now - dt.timedelta(days=2)).isoformat() + "Z"},
+        {"token": last_token, "at": (now - dt.timedelta(days=1)).isoformat() + "Z"},
+    ]
+    assert deliver(pledge_body(campaign, amount_minor=1000, ref=touches)).status_code == 201
+    with app.app_context():
+        found = {h.channel: h.credits for h in histories(db.session)}
+    # One pledge, credited half to each: each credit says it is half of it (counted once).
+    assert [(a, f) for _d, a, f in found["facebook"]] == [(500.0, 0.5)]
+    assert [(a, f) for _d, a, f in found["email"]] == [(500.0, 0.5)]

@@ -6,13 +6,11 @@ import math
 import random
 from collections.abc import Iterable
 
+import numpy as np
 import pytest
 
-from sharetrack.estimates.share_value import (
-    ShareHistory,
-    delay_curve,
-    estimate_all,
-)
+from sharetrack.estimates.maturity import GRID, delay_curve, exposure
+from sharetrack.estimates.share_value import ShareHistory, estimate_all
 
 WINDOW = 30
 HORIZON = 2 * WINDOW
@@ -150,10 +148,49 @@ def test_same_data_same_figures():
     assert estimate_all(history, ["facebook"], "c") == estimate_all(history, ["facebook"], "c")
 
 
-def test_delay_curve_is_learned_from_matured_shares_only():
+def test_delay_curve_is_learned_from_shares_of_every_age():
     fast = [ShareHistory("c", "x", 100.0, WINDOW, ((0.6, 100.0),)) for _ in range(500)]
     curve = delay_curve(fast)
     assert curve[0] == 0 and curve[-1] == pytest.approx(1.0)
-    assert curve[1] > 0.9  # nearly everything arrives in the first 2% of the horizon
+    assert np.interp(0.02, GRID, curve) > 0.9  # nearly everything in the first 2% of the horizon
+    # Without shares past their horizon the curve's end is unknown: the default curve.
     young = [ShareHistory("c", "x", 1.0, WINDOW, ((0.6, 100.0),)) for _ in range(500)]
-    assert list(delay_curve(young)) == list(delay_curve([]))  # censored shares are ignored
+    assert list(delay_curve(young)) == list(delay_curve([]))
+
+
+def test_hours_old_shares_get_the_exposure_of_hours_when_half_come_within_hours():
+    """The review's world: half of pledges within hours (exponential, mean 6 h), half over
+    days; every share ages uniformly over twice its horizon, so a third are censored."""
+    rng = random.Random(8)
+    items = []
+    for _ in range(6000):
+        age = rng.uniform(0, 2 * HORIZON)
+        credits = []
+        for _ in range(_poisson(rng, 0.3)):
+            fast = rng.random() < 0.5
+            delay = rng.expovariate(4) if fast else min(rng.expovariate(1 / 8), HORIZON * 0.99)
+            if delay <= age:
+                credits.append((delay, 1000.0))
+        items.append(ShareHistory("c", "x", age, WINDOW, tuple(credits)))
+    curve = delay_curve(items)
+    six_hours = ShareHistory("c", "x", 0.25, WINDOW)
+    true = 0.5 * (1 - math.exp(-1)) + 0.5 * (1 - math.exp(-0.25 / 8))
+    assert exposure(six_hours, curve) == pytest.approx(true, rel=0.2)
+
+
+def test_a_pledge_split_among_shares_counts_once():
+    """Under a multi-touch model a pledge's credit is split among the shares it touched: it
+    is one event of its whole amount, not three independent events of a third."""
+    base = [ShareHistory("c", "x", 90.0, WINDOW) for _ in range(60)]
+    whole = base + [ShareHistory("c", "x", 90.0, WINDOW, ((1.0, 3000.0),)) for _ in range(12)]
+    split = base + [
+        ShareHistory("c", "x", 90.0, WINDOW, ((1.0, 1000.0, 1 / 3),)) for _ in range(36)
+    ]
+    one = estimate_all(whole, ["x"], "c")["x"]
+    thirds = estimate_all(split, ["x"], "c")["x"]
+    assert one.information == pytest.approx(12) and thirds.information == pytest.approx(12)
+    assert thirds.credited_minor == one.credited_minor == 36_000
+    # Same money, same pledges, more shares: the value per share is lower, never more certain.
+    assert thirds.estimate_minor < one.estimate_minor
+    spread = math.log(thirds.high_minor / thirds.low_minor)
+    assert spread >= 0.95 * math.log(one.high_minor / one.low_minor)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from sharetrack.estimates.service import channel_estimates
+from sharetrack.estimates.share_value import ShareHistory
 from sharetrack.extensions import db
 from sharetrack.models import Campaign, PledgeCredit, Share
 
@@ -130,10 +131,39 @@ class Result:
     cells: int
     young_estimate: float = 0.0  # the sums behind young_ratio
     young_truth: float = 0.0
+    crude_error: float = 0.0  # the review's crude baseline (CRUDE_SHARES toward the channel)
 
     @property
     def relative_error(self) -> float:
         return self.ours_error / self.plain_error
+
+
+def histories(records: list[dict], now: dt.datetime) -> list[ShareHistory]:
+    """The records as the pure estimator's input, as `flask import` and the service would make
+    them: each counted pledge credited whole to its share (last click), refunds dropped."""
+    windows, shares, pledges = {}, {}, {}
+    for r in records:
+        if r["type"] == "campaign":
+            windows[r["slug"]] = r["window_days"]
+        elif r["type"] == "share":
+            shares[r["key"]] = (r["campaign"], r["channel"], _when(r["created_at"]))
+        elif r["type"] == "pledge" and r["status"] == "refunded":
+            pledges.pop(r["external_id"], None)
+        elif r["type"] == "pledge":
+            pledges[r["external_id"]] = (r["share"], _when(r["at"]), float(r["amount_minor"]))
+    credits: dict[str, list[tuple[float, float]]] = {}
+    for key, at, amount in pledges.values():
+        delay = (at - shares[key][2]).total_seconds() / 86400
+        credits.setdefault(key, []).append((delay, amount))
+    return [
+        ShareHistory(slug, channel, (now - made).total_seconds() / 86400, windows[slug],
+                     tuple(credits.get(key, ())))
+        for key, (slug, channel, made) in shares.items()
+    ]  # fmt: skip
+
+
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=None)
 
 
 def write(path, records: list[dict]) -> str:
@@ -161,14 +191,16 @@ def evaluate(app, world: World, now: dt.datetime, path) -> Result:
         shares = dict(_by_cell(sa.func.count()))
         credited = dict(_by_cell(sa.func.sum(PledgeCredit.amount_minor), credits=True))
         estimates = estimates_by_slug(now)
-    ours = plain = young_est = young_true = young_plain = 0.0
+    ours = plain = young_est = young_true = young_plain = crude = 0.0
     covered = cells = 0
+    mean = _channel_means(shares, credited)
     for (slug, channel), true in world.truth.items():
         n = shares.get((slug, channel), 0)
         e = estimates[slug][channel]
         cells += 1
         covered += e.low_minor <= true <= e.high_minor
-        ratio = float(credited.get((slug, channel)) or 0) / n if n else 0.0
+        money = float(credited.get((slug, channel)) or 0)
+        ratio = money / n if n else 0.0
         if slug in world.young:
             young_est += e.estimate_minor
             young_true += true
@@ -176,8 +208,22 @@ def evaluate(app, world: World, now: dt.datetime, path) -> Result:
         elif n:
             ours += abs(e.estimate_minor - true)
             plain += abs(ratio - true)
+            crude += abs((money + CRUDE_SHARES * mean[channel]) / (n + CRUDE_SHARES) - true)
     return Result(ours, plain, covered / cells, young_est / young_true, young_plain / young_true,
-                  cells, young_est, young_true)  # fmt: skip
+                  cells, young_est, young_true, crude)  # fmt: skip
+
+
+CRUDE_SHARES = 80
+
+
+def _channel_means(shares: dict, credited: dict) -> dict[str, float]:
+    """Credited money per share of each channel over all campaigns (the crude baseline's)."""
+    money: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for (_slug, channel), n in shares.items():
+        money[channel] = money.get(channel, 0.0) + float(credited.get((_slug, channel)) or 0)
+        count[channel] = count.get(channel, 0) + n
+    return {channel: money[channel] / count[channel] for channel in count}
 
 
 def _by_cell(value, credits: bool = False):

@@ -13,7 +13,7 @@ from tests.conftest import SAME_ORIGIN
 
 
 def estimate(pence: int, shares: int = 40, basis: str = "campaign") -> Estimate:
-    return Estimate(pence, pence * 8 // 10, pence * 12 // 10, shares, basis)
+    return Estimate(pence, pence * 8 // 10, pence * 12 // 10, shares, basis, exposure=float(shares))
 
 
 def shown(monkeypatch, estimates: dict[str, Estimate]) -> None:

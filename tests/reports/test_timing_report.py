@@ -8,7 +8,7 @@ import pytest
 
 from sharetrack.estimates import timing as estimates_timing
 from sharetrack.extensions import db
-from sharetrack.reports import timing
+from sharetrack.estimates import refless
 from sharetrack.tracking import rollup
 from tests.conftest import BOTH_ENGINES
 from tests.pledges.conftest import iso
@@ -95,7 +95,7 @@ def test_clicks_are_counted_by_hour_on_the_grid(app, make_campaign, make_share, 
     add_clicks(x, 5, start + dt.timedelta(hours=25), bot=True)
     add_clicks(x, 7, start - dt.timedelta(minutes=1))  # before the grid
     with app.app_context():
-        channels, grid = timing._clicks(db.session, campaign.id, start, 30)
+        channels, grid = refless._clicks(db.session, campaign.id, start, 30)
     assert channels == ["facebook", "x"]
     assert {(c, h): n for c, row in zip(channels, grid, strict=True)
             for h, n in enumerate(row) if n} == {
@@ -121,8 +121,8 @@ def test_the_fit_is_kept_until_the_data_changes(
     )
     first = get_report(campaign)
     reads = []
-    real_clicks = timing._clicks
-    monkeypatch.setattr(timing, "_clicks", lambda *a: reads.append(1) or real_clicks(*a))
+    real_clicks = refless._clicks
+    monkeypatch.setattr(refless, "_clicks", lambda *a: reads.append(1) or real_clicks(*a))
     again = get_report(campaign)
     assert len(fits) == 1 and reads == []  # neither fitted nor read again
     assert again["channels"] == first["channels"] and again["totals"] == first["totals"]

@@ -8,6 +8,7 @@ import re
 import pytest
 from babel.numbers import format_percent
 
+from sharetrack.estimates.figures import BASIS_TEXT
 from sharetrack.formatting import channel
 from sharetrack.models import ATTRIBUTION_MODELS
 from sharetrack.money import format_minor, is_whole
@@ -84,9 +85,10 @@ def test_the_page_shows_the_apis_figures(admin, seeded, get_report, retention, m
             for r in api["channels"]
         ]
         assert [row[:8] + row[9:] for row in rows] == expected, step
-        # A figure too thin to show publicly is greyed with its reason, never a plain number.
+        # A figure too thin to show publicly is greyed with its reason, never a plain number;
+        # every figure says what it rests on.
         for row, r in zip(rows, api["channels"], strict=True):
-            shown = r"£[\d,.]+£[\d,.]+–£[\d,.]+"
+            shown = r"£[\d,.]+£[\d,.]+–£[\d,.]+" + re.escape(BASIS_TEXT[r["basis"]])
             assert re.fullmatch(
                 shown if r["shows_amount"] else shown + "Not on public pages: .+", row[8]
             )

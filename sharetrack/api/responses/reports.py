@@ -44,9 +44,12 @@ class ReportChannel(Documented):
     estimate_minor: int = Field(description="One new share's expected credit (share-value)")
     low_minor: int
     high_minor: int
-    basis: Literal["campaign", "pooled", "prior"]
+    basis: Literal["campaign", "pooled", "prior", "timing"] = Field(
+        description="What the estimate rests on; 'timing': the timing of ref-less pledges, "
+        "where the campaign's refs are too few (docs/estimate.md)"
+    )
     shows_amount: bool = Field(description="Whether the estimate may be shown")
-    reason: Literal["no_shares", "below_one_unit", "interval_too_wide"] | None
+    reason: Literal["no_shares", "too_new", "below_one_unit", "interval_too_wide"] | None
     timing_minor: int = Field(
         description="Money of ref-less pledges the channel's click timing suggests (estimate; "
         "never part of attributed_minor)"
@@ -90,10 +93,14 @@ class ShareValueChannel(Documented):
     high_minor: int = Field(description="Upper end of the interval")
     level: float = Field(description="The interval's level (0.9)")
     shares: int = Field(description="The campaign's shares on the channel it rests on")
-    basis: Literal["campaign", "pooled", "prior"]
+    basis: Literal["campaign", "pooled", "prior", "timing"] = Field(
+        description="What the figure rests on: the campaign's own shares, other campaigns "
+        "(pooled), other channels (prior), or the timing of ref-less pledges where the "
+        "campaign's refs are too few (timing; never a headline)"
+    )
     estimate_with_cascade_minor: int = Field(description="Including its descendants' credit")
     shows_amount: bool = Field(description="Whether the figure may be shown (docs/estimate.md)")
-    reason: Literal["no_shares", "below_one_unit", "interval_too_wide"] | None = Field(
+    reason: Literal["no_shares", "too_new", "below_one_unit", "interval_too_wide"] | None = Field(
         description="Why the figure is hidden; null when shown"
     )
     display: str | None = Field(description="estimate_minor in whole units ('£26'); null if hidden")

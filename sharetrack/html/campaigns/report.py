@@ -101,6 +101,7 @@ class ReportPage:
     report: dict  # service.build(): totals, channels, promoters, daily
     estimates: dict[str, ChannelEstimate]
     hidden: dict[str, str | None]  # channel: why its estimate is greyed (figures.REASON_TEXT)
+    bases: dict[str, str]  # channel: what its estimate rests on (figures.BASIS_TEXT)
     leaflets: list[BatchRow]
     cascades: Cascades
     forecast: Forecast
@@ -119,6 +120,10 @@ def build(session: Session, campaign: Campaign, choice: Choice) -> ReportPage:
         estimates=estimates,
         hidden={
             channel: figures.REASON_TEXT.get(figures.hidden_reason(e.estimate, campaign.currency))
+            for channel, e in estimates.items()
+        },
+        bases={
+            channel: figures.BASIS_TEXT.get(e.estimate.basis, e.estimate.basis)
             for channel, e in estimates.items()
         },
         leaflets=batch_table(session, campaign.id),

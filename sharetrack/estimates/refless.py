@@ -1,4 +1,7 @@
-"""What the report says of pledges without a ref: estimated from timing (estimates/timing.py).
+"""Pledges without a ref, read from the database for the timing model (estimates/timing.py).
+
+What the report says of them, and what a campaign's share values rest on when its refs are too
+few (service.py, basis "timing").
 
 Reads the campaign's human clicks per channel and hour (folded days from click_channel_days,
 spread evenly over their 24 hours; later days from raw clicks, as reports/queries.py reads
@@ -21,11 +24,11 @@ from sqlalchemy.orm import Session
 
 from .. import cache, page_cache
 from ..dialects import date_of
-from ..estimates import timing
 from ..models import Campaign, Click, ClickChannelDay, Pledge, PledgeTouch, Share
 from ..periods import ALL_TIME, Period, day_of
 from ..pledges import counting
 from ..tracking import rollup
+from . import timing
 
 HOUR = dt.timedelta(hours=1)
 MAX_HOURS = 2 * 366 * 24  # the last two years of a campaign's clicks and pledges at most
