@@ -43,9 +43,9 @@ def refless_history(clicks: int) -> str:
 def time_timing(url: str, runs: int) -> dict[str, float]:
     os.environ["DATABASE_URL"] = url
     from sharetrack import cache, create_app
+    from sharetrack.estimates import refless
     from sharetrack.extensions import db
     from sharetrack.models import Campaign
-    from sharetrack.estimates import refless
 
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
     with app.app_context():

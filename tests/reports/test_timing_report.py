@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from sharetrack.estimates import refless
 from sharetrack.estimates import timing as estimates_timing
 from sharetrack.extensions import db
-from sharetrack.estimates import refless
 from sharetrack.tracking import rollup
 from tests.conftest import BOTH_ENGINES
 from tests.pledges.conftest import iso
