@@ -30,7 +30,7 @@ from .share_value import Estimate
 
 # A figure is hidden when its 90% interval spans more than this factor (high / low).
 MAX_SPREAD = 10.0
-REASONS = ("no_shares", "too_new", "below_one_unit", "interval_too_wide")
+REASONS = ("no_shares", "too_new", "rests_on_timing", "below_one_unit", "interval_too_wide")
 # A figure needs its campaign's shares on the channel to have had, together, at least this much
 # of a matured share's time to earn (their exposure): a share made ten minutes ago says nothing.
 MIN_OWN_EXPOSURE = 1.0
@@ -50,6 +50,7 @@ BASIS_TEXT = {
 REASON_TEXT = {
     "no_shares": "no shares of its own yet",
     "too_new": "shares too new to say",
+    "rests_on_timing": "from timing, a model's guess",
     "below_one_unit": "less than one whole unit",
     "interval_too_wide": "interval too wide to say",
 }
@@ -69,13 +70,17 @@ def hidden_reason(estimate: Estimate, currency: str) -> str | None:
     `no_shares`: the campaign has no share of its own on the channel, so the figure is only
     what others earn; `too_new`: its shares together have had less than MIN_OWN_EXPOSURE of a
     matured share's time to earn (information, not a count of shares: a thousand shares an
-    hour old say little); `below_one_unit`: it would read `£0`; `interval_too_wide`: the 90%
+    hour old say little); `rests_on_timing`: its basis is "timing", the model's split of
+    ref-less money by when channels were clicked, which clicks (anyone's) move and no pledge
+    names, so it is for staff only; `below_one_unit`: it would read `£0`; `interval_too_wide`: the 90%
     interval's upper end is more than MAX_SPREAD times its lower end (a lower end of 0 too).
     """
     if estimate.shares == 0:
         return "no_shares"
     if estimate.exposure < MIN_OWN_EXPOSURE:
         return "too_new"
+    if estimate.basis == "timing":
+        return "rests_on_timing"
     if to_major(estimate.estimate_minor, currency) < 1:
         return "below_one_unit"
     if estimate.low_minor <= 0 or estimate.high_minor > MAX_SPREAD * estimate.low_minor:

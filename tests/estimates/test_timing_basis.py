@@ -68,7 +68,9 @@ def test_a_timing_figure_is_never_a_headline():
     steady = Estimate(2000, 1500, 2600, 300, "campaign", information=80.0, exposure=290.0)
     assert figures.headline(steady, "GBP") == "£20"
     on_clicks = dataclasses.replace(steady, basis="timing")
-    assert figures.shows_amount(on_clicks, "GBP")  # shown to staff, greyed or not, by one rule
+    # Staff see it greyed with its reason; no public page shows it (clicks are anyone's).
+    assert figures.hidden_reason(on_clicks, "GBP") == "rests_on_timing"
+    assert figures.display(on_clicks, "GBP") is None
     assert figures.headline(on_clicks, "GBP") is None
     assert figures.ranked({"x": on_clicks, "facebook": steady}, "GBP", ["x", "facebook"]) == [
         "facebook",
