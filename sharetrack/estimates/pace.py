@@ -23,6 +23,10 @@ LATE_PENALTY = 0.6
 PRIOR_CAMPAIGNS = 3.0  # how many ended campaigns weigh as much as the whole prior family
 DISPERSION = 8.0  # the daily counts' negative binomial size: days vary beyond Poisson
 CAP = 5.0  # a pledge counts at most this many times the median pledge in the mean size
+# The spread (log scale) of a broad prior on a campaign's final count around the steady
+# extrapolation (so far / share of the life gone): a candidate implying 10 times that is
+# weighed down by e^-0.66, one implying a billion times by e^-54 (pace.fit).
+TOTAL_PRIOR_SIGMA = 2.0
 MIN_CV, MAX_CV, DEFAULT_CV = 0.3, 3.0, 1.0  # the pledge sizes' coefficient of variation
 
 _lgamma = np.vectorize(math.lgamma, otypes=[float])
@@ -111,12 +115,26 @@ def fit(
     # weigh as many as they are. The shape that matters is the one the campaign follows now;
     # its launch days, the largest and noisiest, no longer decide alone.
     loglik = daily @ (recency / recency.mean())
-    log_post = np.log(mass) + loglik
+    log_post = np.log(mass) + loglik + _total_prior(candidates, float(bounds[-1, 1]))
     weights = np.exp(log_post - log_post.max())
     # Days vary beyond Poisson: the pace is known as from fewer pledges than were made.
     overdispersion = 1 + weighted / max(float(recency.sum()), 1e-9) / DISPERSION
     return Fit(candidates, weights / weights.sum(), weighted / overdispersion,
                exposure / overdispersion)  # fmt: skip
+
+
+def _total_prior(candidates: np.ndarray, u_now: float) -> np.ndarray:
+    """Each candidate's log prior weight for the final count it implies.
+
+    The likelihood above fits each candidate at its own level, so it cannot tell a shape by
+    the total it implies: an ended campaign whose pledges all came late (its curve near 0 up
+    to now) fits today's days as well as a steady one while implying a final count a billion
+    times larger (so far / its share gone). A broad log-normal prior on the final count, around
+    the steady extrapolation, leaves ordinary shapes nearly alone and such candidates out.
+    """
+    gone = np.maximum(at(candidates, u_now)[:, 0], 1e-12)
+    log_ratio = np.log(max(u_now, 1e-9) / gone)
+    return -0.5 * (log_ratio / TOTAL_PRIOR_SIGMA) ** 2
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,17 @@ def test_history_of_ended_campaigns_shapes_the_pace():
     assert with_early.expected_minor < with_late.expected_minor
 
 
+def test_an_ended_campaign_with_nothing_before_now_cannot_blow_the_forecast_up():
+    """Its curve is 0 up to now, so it fits today's days at any level it likes, and implied
+    a final total 10^8 to 10^9 times the real one in the second simulator's worlds before the
+    prior on the final count (pace.TOTAL_PRIOR_SIGMA)."""
+    nothing_yet = np.clip((forecast.GRID - 0.6) / 0.4, 0, 1)  # every pledge in its last 40%
+    alone = forecast.forecast(steady(), START, END, NOW, 0)
+    with_late_starter = forecast.forecast(steady(), START, END, NOW, 0, [nothing_yet] * 4)
+    assert with_late_starter.expected_minor < 1.5 * alone.expected_minor
+    assert with_late_starter.high_minor < 3 * alone.high_minor
+
+
 def test_same_data_same_forecast():
     assert forecast.forecast(steady(), START, END, NOW, 1, seed="a") == forecast.forecast(
         steady(), START, END, NOW, 1, seed="a"
