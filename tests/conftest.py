@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from jinja2 import BytecodeCache
 from hypothesis import settings
+from jinja2 import BytecodeCache
 
 from sharetrack import create_app, queue
 from sharetrack.auth import api_keys
