@@ -80,6 +80,17 @@ def create(
     return experiment
 
 
+def of_campaign(session: Session, campaign_id: int) -> list[Experiment]:
+    """The campaign's experiments, the latest started first."""
+    return list(
+        session.scalars(
+            sa.select(Experiment)
+            .where(Experiment.campaign_id == campaign_id)
+            .order_by(Experiment.started_at.desc(), Experiment.id.desc())
+        )
+    )
+
+
 def get(session: Session, campaign: Campaign, experiment_id: int) -> Experiment:
     """The campaign's experiment by id; another campaign's is not found."""
     experiment = session.get(Experiment, experiment_id) if is_id(experiment_id) else None
