@@ -106,3 +106,47 @@ def test_no_public_page_sets_a_cookie(app, client, make_campaign, make_share, pr
     assert {
         p: a.headers.get("Set-Cookie") for p, a in answers.items() if "Set-Cookie" in a.headers
     } == {}
+
+
+def test_public_pages_name_what_they_are_and_their_campaign_not_the_tool(
+    app, client, make_campaign, make_share
+):
+    campaign = make_campaign(title="Stop the Snoopers", pledge_page=True)
+    share, _ = make_share(campaign)
+    with app.app_context():
+        key = identity.private_key(
+            services(app).tokens, db.session.get(Promoter, share.promoter_id)
+        )
+    same_site = {"Sec-Fetch-Site": "same-origin"}
+    pledged = client.post(f"/c/{campaign.slug}/pledge", data={"amount": "12"}, headers=same_site)
+    assert pledged.status_code == 303
+    titles = {
+        "hosted": client.get(f"/c/{campaign.slug}").text,
+        "thanks": client.get(pledged.headers["Location"]).text,
+        "link": client.post(
+            f"/c/{campaign.slug}/share", data={"channel": "x"}, headers=same_site
+        ).text,
+        "embed": client.get(f"/embed/{campaign.slug}").text,
+        "promoter": client.get(f"/p/{key}").text,
+        "erase": client.get(f"/p/{key}/erase").text,
+        "recover": client.get("/p/recover").text,
+        "erased": client.get("/p/erased").text,
+    }
+    titles = {name: title_of(page) for name, page in titles.items()}
+    assert titles == {
+        "hosted": "Stop the Snoopers",
+        "thanks": "Thank you · Stop the Snoopers",
+        "link": "Your link · Stop the Snoopers",
+        "embed": "Be a promoter · Stop the Snoopers",  # the organiser, were it another name
+        "promoter": "Your shares · Stop the Snoopers",
+        "erase": "Erase your data · Your shares",
+        "recover": "Find your page · Your shares",
+        "erased": "Your data is erased · Your shares",
+    }
+    make_share(make_campaign(title="Save the Park"), promoter_code=share_code(app, share))
+    assert title_of(client.get(f"/p/{key}").text) == "Your shares in 2 campaigns"
+
+
+def share_code(app, share) -> str:
+    with app.app_context():
+        return db.session.get(Promoter, share.promoter_id).code
