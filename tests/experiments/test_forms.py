@@ -318,3 +318,28 @@ def test_the_default_words_are_the_control_when_the_campaign_has_none(admin, mak
     shown = as_shown(admin.get(NEW.format("case")).text)
     assert (shown["v1_heading"], shown["v1_text"]) == (DEFAULT_HEADING, DEFAULT_TEXT)
     assert shown["v1_share_text"] == "" and shown["v2_heading"] == ""
+
+
+@BOTH_ENGINES
+def test_one_started_meanwhile_is_a_409_and_the_database_keeps_one(
+    app, admin, make_campaign, monkeypatch, engine_name
+):
+    """Two admins start one at once: both pass the check, the database's unique index stops
+    the second; the form says so, and nothing of it is stored."""
+    from sharetrack.experiments import service
+
+    make_campaign(slug="case")
+    assert start(admin, "case", name="First", **ALTERNATIVE).status_code == 303
+    fields = as_shown(admin.get(NEW.format("case")).text)
+    real, calls = service.running, []
+
+    def not_yet(session, campaign_id):  # the view's check and create()'s, before the other's
+        calls.append(campaign_id)
+        return None if len(calls) <= 2 else real(session, campaign_id)
+
+    monkeypatch.setattr(service, "running", not_yet)
+    data = {"csrf_token": fields["csrf_token"], "name": "Second", "v1_key": "a",
+            "v1_heading": "A", "v1_text": "B", "v2_key": "b", **ALTERNATIVE}  # fmt: skip
+    again = admin.post(NEW.format("case"), data=data)
+    assert again.status_code == 409 and "First" in again.text
+    assert [e[0] for e in stored(app, "case")] == ["First"]
