@@ -104,7 +104,7 @@ def _variant_fields(n: int) -> dict:
         "text": TextAreaField(
             "Invitation",
             description="Plain text; a blank line starts a new paragraph." if n == 1 else None,
-        ),  # fmt: skip
+        ),
         "share_text": StringField(
             "Share text" + optional,
             description="Prefilled in what a promoter posts. Empty: the campaign's title.",
