@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import dialects
@@ -75,8 +76,11 @@ def create(
     experiment.variants = [
         Variant(position=i, **variant.model_dump()) for i, variant in enumerate(variants)
     ]
-    session.add(experiment)
-    session.flush()
+    try:  # another started meanwhile: the database's one-running index refuses this one
+        with session.begin_nested():
+            session.add(experiment)
+    except IntegrityError:
+        raise AlreadyRunning(campaign.slug) from None
     return experiment
 
 

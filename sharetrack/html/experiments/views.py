@@ -7,7 +7,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from ...auth.staff import admin_required, require_sign_in
 from ...campaigns import service as campaigns
@@ -67,8 +66,7 @@ def new(slug: str):
                 cap_minor=body.cap_minor,
             )
             db.session.commit()
-        except (service.AlreadyRunning, IntegrityError):  # started meanwhile (the index holds)
-            db.session.rollback()
+        except service.AlreadyRunning:  # started meanwhile (the database's index holds)
             running = service.running(db.session, campaign.id)
         else:
             flash(
