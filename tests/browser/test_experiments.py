@@ -14,6 +14,7 @@ from sharetrack.experiments.schemas import VariantIn
 from sharetrack.extensions import db
 from sharetrack.models import Campaign
 from tests.browser.conftest import PHONE, fits_the_screen
+from tests.browser.test_staff_pages import sign_in
 from tests.browser.tour import axe_violations
 
 pytestmark = pytest.mark.slow
@@ -82,8 +83,6 @@ def test_the_embed_box_shows_a_variant_and_its_share_carries_the_share_text(
 
 @pytest.mark.parametrize("size", [PHONE, {"width": 1280, "height": 900}])
 def test_staff_start_and_end_an_experiment_through_the_forms(page, make_staff, make_campaign, size):
-    from tests.browser.test_staff_pages import sign_in
-
     page.set_viewport_size(size)
     make_staff("ada@example.org", "admin")
     make_campaign(slug="snoopers", title="Stop the Snoopers", ask_heading="Be a promoter")
