@@ -44,7 +44,8 @@ ShareText = _line(MAX_SHARE_TEXT)
 CardHeadline = _line(MAX_CARD_HEADLINE)
 Allocation = Literal["equal", "adaptive"]
 # The pre-registered pledge cap: at least £1 (100 minor units), at most £1,000,000.
-CapMinor = Annotated[StrictInt, Field(ge=100, le=10**8)]
+CAP_MIN_MINOR, CAP_MAX_MINOR = 100, 10**8
+CapMinor = Annotated[StrictInt, Field(ge=CAP_MIN_MINOR, le=CAP_MAX_MINOR)]
 
 
 class VariantIn(Strict):

@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import dialects
@@ -75,9 +76,23 @@ def create(
     experiment.variants = [
         Variant(position=i, **variant.model_dump()) for i, variant in enumerate(variants)
     ]
-    session.add(experiment)
-    session.flush()
+    try:  # another started meanwhile: the database's one-running index refuses this one
+        with session.begin_nested():
+            session.add(experiment)
+    except IntegrityError:
+        raise AlreadyRunning(campaign.slug) from None
     return experiment
+
+
+def of_campaign(session: Session, campaign_id: int) -> list[Experiment]:
+    """The campaign's experiments, the latest started first."""
+    return list(
+        session.scalars(
+            sa.select(Experiment)
+            .where(Experiment.campaign_id == campaign_id)
+            .order_by(Experiment.started_at.desc(), Experiment.id.desc())
+        )
+    )
 
 
 def get(session: Session, campaign: Campaign, experiment_id: int) -> Experiment:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template, request
+from dataclasses import dataclass
+
+from flask import current_app, make_response, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import formatting
+from ..campaigns.service import by_slug
 from ..channels import CHANNEL
 from ..config import mail_enabled
+from ..extensions import db
 from ..promoters import identity
 from ..public import app_tokens, base_url, dashboard_url, link_url, set_promoter_cookie
 from ..security import origin_of
@@ -14,8 +19,44 @@ from .promoters.forms import EmailForm
 
 
 def init_app(app) -> None:
-    """The templates' filters."""
+    """The templates' filters, and where an error page belongs."""
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.globals["error_place"] = error_place
+
+
+STAFF_PATHS = ("/", "/staff")  # and everything under /staff/; "/" only redirects there
+
+
+@dataclass(frozen=True)
+class ErrorPlace:
+    """Where an error page was met: staff pages link to the staff home; a public page names
+    its campaign where the address holds one, and links back to it; else it links nowhere
+    (a supporter has no business with the staff sign-in)."""
+
+    staff: bool
+    campaign_title: str | None = None
+    back_url: str | None = None
+
+
+def error_place() -> ErrorPlace:
+    """The error page's place: staff, a public page of a campaign, or another public page."""
+    path = request.path
+    if path in STAFF_PATHS or path.startswith("/staff/"):
+        return ErrorPlace(staff=True, back_url=url_for("campaigns.index"))
+    slug = (request.view_args or {}).get("slug")
+    if not isinstance(slug, str):
+        return ErrorPlace(staff=False)
+    try:  # the database may be why this page is shown (a 503): then say nothing more
+        campaign = by_slug(db.session, slug)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return ErrorPlace(staff=False)
+    if campaign is None:
+        return ErrorPlace(staff=False)
+    # Inside the embed box the page sits in the organiser's own page: no link out of it.
+    hosted = campaign.pledge_page and request.blueprint != "embed"
+    back = url_for("campaign_page.campaign_page", slug=slug) if hosted else None
+    return ErrorPlace(staff=False, campaign_title=campaign.title, back_url=back)
 
 
 def sent_by_our_page() -> bool:

@@ -3,6 +3,7 @@ share_text in the share intent."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -13,6 +14,7 @@ from sharetrack.experiments.schemas import VariantIn
 from sharetrack.extensions import db
 from sharetrack.models import Campaign
 from tests.browser.conftest import PHONE, fits_the_screen
+from tests.browser.test_staff_pages import sign_in
 from tests.browser.tour import axe_violations
 
 pytestmark = pytest.mark.slow
@@ -77,3 +79,45 @@ def test_the_embed_box_shows_a_variant_and_its_share_carries_the_share_text(
     intent = tab.get_by_role("link", name="Share by email")
     expect(intent).to_be_visible()
     assert f"subject={quote(WORDS[heading], safe='')}" in intent.get_attribute("href")
+
+
+@pytest.mark.parametrize("size", [PHONE, {"width": 1280, "height": 900}])
+def test_staff_start_and_end_an_experiment_through_the_forms(page, make_staff, make_campaign, size):
+    page.set_viewport_size(size)
+    make_staff("ada@example.org", "admin")
+    make_campaign(slug="snoopers", title="Stop the Snoopers", ask_heading="Be a promoter")
+    sign_in(page)
+    page.goto("/staff/campaigns/snoopers")
+    page.get_by_role("link", name="Start an experiment").click()
+    expect(page.get_by_role("heading", name="Start an experiment on the ask")).to_be_visible()
+    control = page.get_by_role("group", name="Variant 1: the control")
+    expect(control.get_by_label("Heading")).to_have_value("Be a promoter")
+    alternative = page.get_by_role("group", name="Variant 2", exact=True)
+    alternative.get_by_label("Heading").fill("Two weeks left to stop it")
+    page.get_by_role("button", name="Start the experiment").click()
+    # Refused: no name, and variant 2 has no invitation; the summary is focused.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Name is required")).to_be_visible()
+    assert axe_violations(page) == [] and fits_the_screen(page)
+    page.get_by_label("Name", exact=True).fill("Urgency")
+    alternative.get_by_label("Invitation").fill("Every share brings money in.")
+    page.get_by_label("Adaptive").check()
+    assert axe_violations(page) == [] and fits_the_screen(page)
+    page.get_by_role("button", name="Start the experiment").click()
+    expect(page.get_by_role("heading", name="Experiment: Urgency")).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Experiment “Urgency” started")
+    assert axe_violations(page) == [] and fits_the_screen(page)
+    page.get_by_role("link", name="Stop the Snoopers").click()
+    section = page.locator("#experiments + p")
+    expect(section.get_by_role("link", name="Urgency")).to_be_visible()
+    section.get_by_role("link", name="Urgency").click()
+    page.get_by_label(re.compile("^Variant b")).check()
+    page.get_by_role("button", name="End the experiment…").click()
+    expect(page.get_by_role("heading", name="End “Urgency”?")).to_be_visible()
+    assert axe_violations(page) == [] and fits_the_screen(page)
+    page.get_by_role("button", name="End the experiment").click()
+    expect(page.locator("#ended")).to_contain_text("variant b's words were kept")
+    page.goto("/staff/campaigns/snoopers")
+    expect(page.get_by_role("link", name="Start an experiment")).to_be_visible()
+    expect(page.locator("#ended-experiments + ul")).to_contain_text("variant b kept")

@@ -101,6 +101,26 @@ def pages(world) -> dict[str, callable]:
         page.get_by_role("button", name="I'll share by link").click()
         expect(page.get_by_role("heading", name="Your link for")).to_be_visible()
 
+    experiments = f"/staff/campaigns/{world.slug}/experiments"
+
+    def failed_experiment(page):
+        page.goto(f"{experiments}/new")
+        page.get_by_role("button", name="Start the experiment").click()
+        expect(page.locator(".error-summary")).to_be_focused()
+
+    def experiment(page):  # started through the form: the staff page of a running experiment
+        page.get_by_label("Name", exact=True).fill("Urgency")
+        variant = page.get_by_role("group", name="Variant 2", exact=True)
+        variant.get_by_label("Heading").fill("Two weeks left to stop it")
+        variant.get_by_label("Invitation").fill("Every share brings money in.")
+        page.get_by_role("button", name="Start the experiment").click()
+        expect(page.get_by_role("heading", name="Experiment: Urgency")).to_be_visible()
+
+    def end_experiment(page):  # the confirm step, left unconfirmed
+        page.get_by_label(re.compile("^Variant b")).check()
+        page.get_by_role("button", name="End the experiment…").click()
+        expect(page.get_by_role("heading", name="End “Urgency”?")).to_be_visible()
+
     def thanks_page(page):
         page.goto(f"/c/{world.slug}")
         page.get_by_label("Amount (GBP)").fill("12")
@@ -123,6 +143,10 @@ def pages(world) -> dict[str, callable]:
         "not-found": at("/no/such/page"),
         "error": at(f"/embed/{world.slug}?channels=myspace"),
         "promoter-erased": at("/p/erased"),
+        # In this order: the failed form is the page the next one fills in.
+        "staff-experiment-new-error": failed_experiment,
+        "staff-experiment": experiment,
+        "staff-experiment-end": end_experiment,
         # Last: its pledge waits for staff, and the report's "Pledges to confirm" table is not
         # yet cards on a phone (issue 22's staff part).
         "thanks-page": thanks_page,

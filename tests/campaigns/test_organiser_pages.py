@@ -51,6 +51,7 @@ def test_the_embed_box_names_the_organiser(client, make_campaign):
     make_campaign(slug="case", **ORGANISER)
     box = client.get("/embed/case").text
     assert "counted for Open Rights Group" in box
+    assert "<title>Be a promoter · Legal challenge 1 · Open Rights Group</title>" in box
     assert "/c/case/accent.css?v=8b1a1a" in box
 
 

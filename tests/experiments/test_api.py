@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from sharetrack.extensions import db
-from sharetrack.models import Campaign
+from sharetrack.models import Campaign, Experiment
 from tests.conftest import BOTH_ENGINES
 
 
@@ -104,3 +105,20 @@ def test_bad_inputs_are_4xx_and_store_nothing(
         == 200
     )
     problem(client.get(url("snoopers", eid)), 401)
+
+
+@BOTH_ENGINES
+def test_a_start_racing_another_is_a_409_not_a_500(
+    app, client, auth, make_campaign, experiment_body, monkeypatch, engine_name
+):
+    """Both pass the running check; the database's one-running index refuses the second, and
+    the service says AlreadyRunning (its savepoint leaves the transaction usable)."""
+    from sharetrack.experiments import service
+
+    make_campaign(slug="snoopers")
+    assert client.post(url("snoopers"), headers=auth, json=experiment_body).status_code == 201
+    monkeypatch.setattr(service, "running", lambda session, campaign_id: None)
+    body = problem(client.post(url("snoopers"), headers=auth, json=experiment_body), 409)
+    assert body["type"].endswith("experiment-running")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Experiment)) == 1

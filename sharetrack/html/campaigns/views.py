@@ -9,6 +9,7 @@ from ... import formatting
 from ...auth.staff import admin_required, require_sign_in
 from ...campaigns import service
 from ...campaigns import updates as campaign_updates
+from ...experiments import service as experiments
 from ...extensions import db
 from ...formatting import locale
 from ...inputs import FieldsForm
@@ -205,6 +206,7 @@ def _report_page(campaign, choice: page.Choice, errors: dict, leaflet_form, stat
         trail=review.trail(db.session, campaign),
         steps=next_steps(campaign),
         updates=campaign_updates.of_campaign(db.session, campaign),
+        experiments=experiments.of_campaign(db.session, campaign.id),
     ), status
 
 
