@@ -49,7 +49,10 @@ class ReportChannel(Documented):
         "where the campaign's refs are too few (docs/estimate.md)"
     )
     shows_amount: bool = Field(description="Whether the estimate may be shown")
-    reason: Literal["no_shares", "too_new", "rests_on_timing", "below_one_unit", "interval_too_wide"] | None
+    reason: (
+        Literal["no_shares", "too_new", "rests_on_timing", "below_one_unit", "interval_too_wide"]
+        | None
+    )
     timing_minor: int = Field(
         description="Money of ref-less pledges the channel's click timing suggests (estimate; "
         "never part of attributed_minor)"
@@ -100,9 +103,10 @@ class ShareValueChannel(Documented):
     )
     estimate_with_cascade_minor: int = Field(description="Including its descendants' credit")
     shows_amount: bool = Field(description="Whether the figure may be shown (docs/estimate.md)")
-    reason: Literal["no_shares", "too_new", "rests_on_timing", "below_one_unit", "interval_too_wide"] | None = Field(
-        description="Why the figure is hidden; null when shown"
-    )
+    reason: (
+        Literal["no_shares", "too_new", "rests_on_timing", "below_one_unit", "interval_too_wide"]
+        | None
+    ) = Field(description="Why the figure is hidden; null when shown")
     display: str | None = Field(description="estimate_minor in whole units ('£26'); null if hidden")
 
     @classmethod
