@@ -73,7 +73,8 @@ def hidden_reason(estimate: Estimate, currency: str) -> str | None:
     hour old say little); `rests_on_timing`: its basis is "timing", the model's split of
     ref-less money by when channels were clicked, which clicks (anyone's) move and no pledge
     names, so it is for staff only; `below_one_unit`: it would read `£0`;
-    `interval_too_wide`: the 90% interval's upper end is more than MAX_SPREAD times its lower end (a lower end of 0 too).
+    `interval_too_wide`: the 90% interval's upper end is more than MAX_SPREAD times its lower
+    end (a lower end of 0 too).
     """
     if estimate.shares == 0:
         return "no_shares"
