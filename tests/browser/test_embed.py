@@ -140,7 +140,14 @@ def test_the_snippet_is_tall_enough_for_the_box(
     page.goto(f"{case_page.origin}/our-case")
     box = page.frame_locator("iframe")
     expect(box.get_by_role("heading", name="Be a promoter")).to_be_visible()
+    # Measure the laid-out box: its stylesheets applied (on a busy machine the heading can be
+    # visible before they are, and unstyled text is taller), waiting for that, not a fixed time.
+    page.frames[1].wait_for_load_state("load")
     frame = page.locator("iframe").bounding_box()
     content = box.locator("html").bounding_box()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while content["height"] > frame["height"] and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        content = box.locator("html").bounding_box()
     assert content["width"] <= frame["width"]  # no sideways scrolling in the box either
     assert content["height"] <= frame["height"], (content, frame)
