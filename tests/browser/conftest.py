@@ -80,7 +80,8 @@ def live_server(app) -> Iterator[str]:
     # teardown (a stylesheet's 304, say) finishes and closes its file, instead of a daemon thread
     # left to die with it open (an unraisable ResourceWarning, an error under filterwarnings).
     server.daemon_threads = False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Polling for shutdown every 50 ms: serve_forever's default 0.5 s was each test's teardown.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -50,7 +50,7 @@ class CasePage:
 @pytest.fixture
 def case_page() -> Iterator[CasePage]:
     page = CasePage()
-    thread = threading.Thread(target=page.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=page.server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield page
     page.server.shutdown()

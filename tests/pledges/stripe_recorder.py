@@ -123,7 +123,7 @@ def running() -> Iterator[Recorder]:
     recorder = Recorder()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
     recorder.origin = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield recorder
