@@ -33,14 +33,7 @@ def create_experiment(slug: str):
     campaign = get_campaign_or_404(db.session, slug)
     body = parse(ExperimentCreate)
     try:
-        experiment = service.create(
-            db.session,
-            campaign,
-            name=body.name,
-            allocation=body.allocation,
-            variants=body.variants,
-            cap_minor=body.cap_minor,
-        )
+        experiment = service.start(db.session, campaign, body)
     except service.AlreadyRunning:
         raise Problem(
             409,

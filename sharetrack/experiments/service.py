@@ -19,7 +19,7 @@ from ..models import ACTIVE, Campaign, Experiment, PledgeCredit, Share, Variant,
 from ..models.experiments import ALLOCATIONS, DEFAULT_CAP_MINOR, RUNNING
 from ..validation import is_id
 from . import stats
-from .schemas import VariantIn
+from .schemas import ExperimentCreate, VariantIn
 
 ENDED = "ended"
 _rng = random.SystemRandom()
@@ -92,6 +92,18 @@ def of_campaign(session: Session, campaign_id: int) -> list[Experiment]:
             .where(Experiment.campaign_id == campaign_id)
             .order_by(Experiment.started_at.desc(), Experiment.id.desc())
         )
+    )
+
+
+def start(session: Session, campaign: Campaign, body: ExperimentCreate) -> Experiment:
+    """The experiment a checked request describes (the API's body, the staff form's fields)."""
+    return create(
+        session,
+        campaign,
+        name=body.name,
+        allocation=body.allocation,
+        variants=body.variants,
+        cap_minor=body.cap_minor,
     )
 
 

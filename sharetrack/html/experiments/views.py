@@ -57,14 +57,7 @@ def new(slug: str):
         form.fill(campaign)
     elif running is None and (body := validated(form, campaign, locale())):
         try:
-            experiment = service.create(
-                db.session,
-                campaign,
-                name=body.name,
-                allocation=body.allocation,
-                variants=body.variants,
-                cap_minor=body.cap_minor,
-            )
+            experiment = service.start(db.session, campaign, body)
             db.session.commit()
         except service.AlreadyRunning:  # started meanwhile (the database's index holds)
             running = service.running(db.session, campaign.id)
