@@ -65,7 +65,7 @@ browser:
 
 # Full-page screenshots of every page at 375 and 1280 px into tests/browser/screenshots/.
 screenshots: install browser
-	$(BIN)/python -m pytest tests/browser/test_tour.py -q -p no:randomly
+	SHARETRACK_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_tour.py -q -p no:randomly
 
 # Caddy and systemd-analyze check deploy/'s configs (tests/deploy); without them those tests
 # skip locally. .ci/run calls this first, so under CI they always run.

@@ -1,7 +1,8 @@
 """Every page at phone and desktop widths: no sideways scrolling, no axe-core finding above
-"minor", no CSP report, nothing from another origin, and a full-page screenshot of each.
+"minor", no CSP report, nothing from another origin.
 
-`make screenshots` runs this module; the pictures land in tests/browser/screenshots/.
+`make screenshots` runs this module with SHARETRACK_SCREENSHOTS=1: a full-page screenshot of
+each page lands in tests/browser/screenshots/ (`make test` takes none).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def pages(world) -> dict[str, callable]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_fits_passes_axe_and_is_photographed(page, world, width):
+def test_every_page_fits_and_passes_axe(page, world, width):
     """One test per width, so pytest-xdist can run the two at once."""
     csp_reports = []
     page.on(

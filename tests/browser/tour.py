@@ -7,6 +7,7 @@ pages' own CSP (no inline script) stays in force while it runs.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -67,8 +68,12 @@ def tables_too_wide(page) -> list[str]:
     )
 
 
-def screenshot(page, name: str, width: str) -> Path:
-    """A full-page screenshot at tests/browser/screenshots/<name>-<width>.png."""
+def screenshot(page, name: str, width: str) -> Path | None:
+    """A full-page screenshot at tests/browser/screenshots/<name>-<width>.png, when asked for
+    (`make screenshots` sets SHARETRACK_SCREENSHOTS=1): they are for people to look at, nothing
+    asserts on them, and encoding them was a fifth of the tour's time in `make test`."""
+    if not os.environ.get("SHARETRACK_SCREENSHOTS"):
+        return None
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}-{width}.png"
     page.screenshot(path=path, full_page=True)
