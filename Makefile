@@ -65,7 +65,8 @@ browser:
 
 # Full-page screenshots of every page at 375 and 1280 px into tests/browser/screenshots/.
 screenshots: install browser
-	SHARETRACK_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_tour.py -q -p no:randomly
+	SHARETRACK_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_tour.py -q -p no:randomly \
+	  tests/browser/test_reports.py::test_staff_reads_the_report_switches_model_and_downloads_csv
 
 # Caddy and systemd-analyze check deploy/'s configs (tests/deploy); without them those tests
 # skip locally. .ci/run calls this first, so under CI they always run.

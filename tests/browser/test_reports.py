@@ -1,7 +1,8 @@
 """The report page, the hosted pledge flow and the promoter's page in Debian's Chromium.
 
-Every page fixture fails its test if any request left the app's origin. Screenshots of the
-report at desktop and phone widths go to tests/artifacts/ (git-ignored).
+Every page fixture fails its test if any request left the app's origin. With
+SHARETRACK_SCREENSHOTS=1 (`make screenshots`), screenshots of the report at desktop and phone
+widths go to tests/browser/screenshots/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sharetrack.money import format_minor, is_whole
 from sharetrack.promoters import identity
 from sharetrack.services import services
 from tests.browser.conftest import PHONE, OriginWatch, fits_the_screen
+from tests.browser.tour import screenshot
 from tests.pledges.conftest import iso
 from tests.staff_fixtures import PASSWORD
 from tests.staff_reports import conftest as report_fixtures
@@ -39,7 +41,6 @@ get_report, pledge_body, seeded = (
 )
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -77,9 +78,8 @@ def test_staff_reads_the_report_switches_model_and_downloads_csv(
     # The forecast's fan chart, drawn on the server too.
     expect(page.locator('svg.chart[aria-labelledby="forecast-title-wide"]')).to_be_visible()
 
-    ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=ARTIFACTS / "report-desktop.png", full_page=True)
+    screenshot(page, "report", "desktop")
     page.set_viewport_size(PHONE)
     assert fits_the_screen(page)  # wide tables become cards
     expect(page.locator("svg.chart-narrow:not(.chart-forecast)")).to_be_visible()
@@ -91,7 +91,7 @@ def test_staff_reads_the_report_switches_model_and_downloads_csv(
                  / t.ownerSVGElement.viewBox.baseVal.width)"""
     )
     assert sizes and min(sizes) >= 12, sizes
-    page.screenshot(path=ARTIFACTS / "report-phone.png", full_page=True)
+    screenshot(page, "report", "phone")
     page.set_viewport_size(DESKTOP)
 
     page.get_by_label("Attribution model").select_option("linear")
