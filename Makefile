@@ -39,12 +39,14 @@ run: demo
 
 # The whole suite on the engine DATABASE_URL names (SQLite when unset), browser and real-server
 # tests included, one worker per CPU (a worker idle at the end takes tests queued for another:
-# --dist worksteal); each worker that runs a browser test starts its own Chromium.
+# --dist worksteal); each worker that runs a browser test starts its own Chromium. Bytecode is
+# cached even where the environment says not to: the suite starts some forty Python processes
+# (gunicorn, the worker, the CLI), and each would compile the app again (a quarter second).
 # On SQLite the PostgreSQL halves of two-engine tests wait for the PostgreSQL run (.ci/run does
 # both); on PostgreSQL every test runs, each two-engine test on both.
 ENGINES := $(if $(filter postgres%,$(DATABASE_URL)),,-m "not postgres")
 test: $(VENV)/.installed-test browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(ENGINES) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(ENGINES) $(PYTEST_ARGS)
 
 # Fuzzes the live API (gunicorn) against /api/v1/openapi.json; DATABASE_URL picks the engine.
 contract: $(VENV)/.installed-contract
